@@ -1,0 +1,33 @@
+import { Command, CommanderError } from 'commander';
+import { isSrcacoError } from '../errors.js';
+import { commands } from './commands.js';
+
+/** Builds the `srcaco` program with every registered command. */
+export function buildProgram(): Command {
+  const program = new Command('srcaco')
+    .description('Super-resolution of confocal fluorescence microscopy (SR-CACO-2)')
+    .version('0.1.0')
+    .allowExcessArguments(false)
+    .exitOverride();
+  for (const register of commands) register(program);
+  program.commands.forEach((c) => c.exitOverride());
+  return program;
+}
+
+/** Runs the CLI; user errors print one line and exit 1, help/version exit 0. */
+export async function main(argv: string[]): Promise<number> {
+  try {
+    await buildProgram().parseAsync(argv, { from: 'user' });
+    return 0;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // commander already printed the message (or the help)
+      return e.exitCode === 0 || e.code === 'commander.helpDisplayed' || e.code === 'commander.version' ? 0 : 2;
+    }
+    if (isSrcacoError(e)) {
+      process.stderr.write(`srcaco: ${e.message}\n`);
+      return 1;
+    }
+    throw e;
+  }
+}
