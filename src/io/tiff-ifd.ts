@@ -213,7 +213,9 @@ function pageFromTags(tags: Map<number, number[] | string>, index: number, path:
   const tiled = tags.has(T.tileOffsets);
   const blockWidth = tiled ? one(T.tileWidth) : width;
   const blockHeight = tiled ? one(T.tileLength) : Math.min(one(T.rowsPerStrip, height), height);
-  if (blockWidth < 1 || blockHeight < 1) fail(`invalid block size ${blockWidth}x${blockHeight}`);
+  if (blockWidth < 1 || blockHeight < 1 || blockWidth * blockHeight * samplesPerPixel * (bits / 8) > 2 ** 31) {
+    fail(`invalid strip/tile size ${blockWidth}x${blockHeight}`);
+  }
   const blockOffsets = nums(tiled ? T.tileOffsets : T.stripOffsets) ?? fail('no strip or tile offsets');
   const blockByteCounts = nums(tiled ? T.tileByteCounts : T.stripByteCounts) ?? fail('no strip or tile byte counts');
   const blocks = Math.ceil(width / blockWidth) * Math.ceil(height / blockHeight) * (planar === 2 ? samplesPerPixel : 1);

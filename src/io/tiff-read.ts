@@ -69,7 +69,9 @@ export class TiffFile {
     let handle;
     let size: number;
     try {
-      size = (await stat(path)).size;
+      const info = await stat(path);
+      if (info.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
+      size = info.size;
       handle = await open(path, 'r');
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
@@ -110,6 +112,9 @@ export class TiffFile {
     if (![x, y, width, height].every(Number.isInteger) || width < 1 || height < 1 || x < 0 || y < 0 ||
         x + width > page.width || y + height > page.height) {
       throw new SrcacoError('usage', `window ${width}x${height} at (${x}, ${y}) is not inside the ${page.width}x${page.height} plane ${index}`, { path: this.path });
+    }
+    if (width * height > 2 ** 31 - 1) {
+      throw new SrcacoError('usage', `window ${width}x${height} has too many pixels for one array; read it in smaller windows`, { path: this.path });
     }
     const out = createPlane(width, height, page.pixelType);
     const bw = page.blockWidth;
