@@ -1,0 +1,102 @@
+import { readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { SrcacoError } from '../errors.js';
+import { openTiff } from '../io/tiff-read.js';
+import { CELLS, SCALES, TILE_FOLDERS, type Scale } from './patch-names.js';
+
+/** The four files of one tile and their plane sizes, checked. */
+export interface TileFiles {
+  id: number;
+  paths: Record<Scale, string>;
+  sizes: Record<Scale, { width: number; height: number }>;
+}
+
+/** Path of a tile file: `<dir>/<Folder>/<Folder>-<id>.tif`. */
+export function tilePath(tilesDir: string, id: number, scale: Scale): string {
+  return join(tilesDir, TILE_FOLDERS[scale], `${TILE_FOLDERS[scale]}-${id}.tif`);
+}
+
+/** Tile ids found in any of the four resolution folders, ascending. */
+export async function listTileIds(tilesDir: string): Promise<number[]> {
+  const ids = new Set<number>();
+  let folders = 0;
+  for (const s of SCALES) {
+    const folder = TILE_FOLDERS[s];
+    const names = await readdir(join(tilesDir, folder)).catch(() => undefined);
+    if (!names) continue;
+    folders++;
+    const pattern = new RegExp(`^${folder}-(\\d+)\\.tiff?$`);
+    for (const n of names) {
+      const m = pattern.exec(n);
+      if (m) ids.add(Number(m[1]));
+    }
+  }
+  if (folders === 0 || ids.size === 0) {
+    throw new SrcacoError('input', `no tiles found: expected ${Object.values(TILE_FOLDERS).map((f) => `${f}/${f}-<id>.tif`).join(', ')}`, { path: tilesDir });
+  }
+  return [...ids].sort((a, b) => a - b);
+}
+
+/**
+ * Finds and checks every tile of a tiles folder before anything is written: all four resolutions present,
+ * three 8-bit planes of one size per file, LR sizes = HR / scale (within 2 LR px), no strip beyond the file end.
+ */
+export async function findTiles(tilesDir: string, onlyIds?: number[]): Promise<TileFiles[]> {
+  const ids = onlyIds ?? (await listTileIds(tilesDir));
+  const tiles: TileFiles[] = [];
+  for (const id of ids) tiles.push(await checkTile(tilesDir, id));
+  return tiles;
+}
+
+async function checkTile(tilesDir: string, id: number): Promise<TileFiles> {
+  const paths = {} as Record<Scale, string>;
+  const sizes = {} as Record<Scale, { width: number; height: number }>;
+  for (const s of SCALES) {
+    const path = tilePath(tilesDir, id, s);
+    const info = await stat(path).catch(() => undefined);
+    if (!info?.isFile()) {
+      throw new SrcacoError('input', `tile ${id} has no ${TILE_FOLDERS[s]} file (every tile needs all four resolutions)`, { path });
+    }
+    paths[s] = path;
+    sizes[s] = await checkTileFile(path, info.size);
+  }
+  const hr = sizes[1];
+  if (hr.width < 2 || hr.height < 2) throw new SrcacoError('data', `tile ${id} is too small`, { path: paths[1] });
+  for (const s of [2, 4, 8] as const) {
+    const { width, height } = sizes[s];
+    if (Math.abs(width - hr.width / s) > 2 || Math.abs(height - hr.height / s) > 2) {
+      throw new SrcacoError(
+        'data',
+        `tile ${id} is ${width}x${height} at /${s} but its HR tile is ${hr.width}x${hr.height}: expected about ${Math.round(hr.width / s)}x${Math.round(hr.height / s)}`,
+        { path: paths[s] },
+      );
+    }
+  }
+  return { id, paths, sizes };
+}
+
+async function checkTileFile(path: string, fileBytes: number): Promise<{ width: number; height: number }> {
+  const file = await openTiff(path, { cacheBytes: 0 });
+  try {
+    if (file.planes.length !== CELLS.length) {
+      throw new SrcacoError('data', `a tile file must hold ${CELLS.length} planes (CELL0, CELL1, CELL2), found ${file.planes.length}`, { path });
+    }
+    const pages = file.planes.map((p) => file.pages[p.page]!);
+    for (const page of pages) {
+      if (page.pixelType !== 'uint8') {
+        throw new SrcacoError('data', `tiles must be 8-bit, found ${page.bitsPerSample}-bit ${page.pixelType} pixels`, { path });
+      }
+      if (page.width !== pages[0]!.width || page.height !== pages[0]!.height) {
+        throw new SrcacoError('data', `the planes of a tile file differ in size`, { path });
+      }
+      page.blockOffsets.forEach((offset, k) => {
+        if (offset + page.blockByteCounts[k]! > fileBytes) {
+          throw new SrcacoError('input', `strip/tile ${k} of page ${page.index} lies beyond the end of the file (${fileBytes} bytes): the TIFF is truncated`, { path });
+        }
+      });
+    }
+    return { width: pages[0]!.width, height: pages[0]!.height };
+  } finally {
+    await file.close();
+  }
+}
