@@ -1,0 +1,135 @@
+import { access, constants, mkdir, readdir } from 'node:fs/promises';
+import type { Command } from 'commander';
+import { SrcacoError } from '../errors.js';
+import { simulateDataset } from '../sim/dataset.js';
+import { progressBar } from './progress.js';
+
+/** Raw option values as commander hands them over. */
+interface RawOptions {
+  out: string;
+  tiles?: string;
+  ids?: string;
+  size?: string;
+  seed?: string;
+  duplicate?: string;
+  preset?: string;
+  force?: boolean;
+  workers?: string;
+  compression?: string;
+}
+
+/** Validated options of `srcaco simulate`. */
+export interface SimulateOptions {
+  outDir: string;
+  ids: number[];
+  sizeHrPx: number;
+  seed: number;
+  duplicates: Map<number, number>;
+  force: boolean;
+  workers?: number;
+  compression: 'none' | 'deflate';
+}
+
+/** `--preset demo`: ids covering train (1, 2, 3), validation (7) and test (9) under the default split. */
+const PRESETS: Record<string, { ids: number[]; sizeHrPx: number }> = { demo: { ids: [1, 2, 3, 7, 9], sizeHrPx: 2048 } };
+const FULL_SIZE_PX = 9318;
+const MIN_SIZE_PX = 80;
+
+function integer(value: string, option: string, min: number, max: number, what: string): number {
+  const v = Number(value);
+  if (!/^\s*\d+\s*$/.test(value) || !Number.isSafeInteger(v) || v < min || v > max) {
+    throw new SrcacoError('usage', `${option} must be ${what} (an integer from ${min} to ${max}), received '${value}'`, { option });
+  }
+  return v;
+}
+
+/** Checks and resolves the command's options (presets, defaults, duplicates). */
+export function parseSimulateOptions(raw: RawOptions): SimulateOptions {
+  const preset = raw.preset === undefined ? undefined : PRESETS[raw.preset];
+  if (raw.preset !== undefined && !preset) {
+    throw new SrcacoError('usage', `--preset must be one of ${Object.keys(PRESETS).join(', ')}, received '${raw.preset}'`, { option: '--preset' });
+  }
+  const sizeHrPx = raw.size !== undefined
+    ? integer(raw.size, '--size', MIN_SIZE_PX, 65536, `the HR tile side in pixels, at least ${MIN_SIZE_PX} so each of the 10x10 fields has a pixel at /8`)
+    : preset?.sizeHrPx ?? FULL_SIZE_PX;
+  if (raw.ids !== undefined && raw.tiles !== undefined) {
+    throw new SrcacoError('usage', 'give either --tiles N (ids 1..N) or --ids, not both', { option: '--ids' });
+  }
+  let ids: number[];
+  if (raw.ids !== undefined) {
+    ids = raw.ids.split(',').map((s) => integer(s.trim(), '--ids', 1, 1_000_000, 'a comma-separated list of tile ids'));
+    if (new Set(ids).size !== ids.length) throw new SrcacoError('usage', `--ids lists a tile twice: '${raw.ids}'`, { option: '--ids' });
+  } else if (raw.tiles !== undefined) {
+    const n = integer(raw.tiles, '--tiles', 1, 10_000, 'the number of tiles');
+    ids = Array.from({ length: n }, (_, i) => i + 1);
+  } else {
+    ids = preset?.ids ?? Array.from({ length: 22 }, (_, i) => i + 1);
+  }
+  const duplicates = new Map<number, number>();
+  for (const pair of raw.duplicate?.split(',') ?? []) {
+    const m = /^\s*(\d+):(\d+)\s*$/.exec(pair);
+    if (!m) throw new SrcacoError('usage', `--duplicate takes SOURCE:TARGET pairs such as 13:20, received '${pair}'`, { option: '--duplicate' });
+    const [source, target] = [Number(m[1]), Number(m[2])];
+    if (!ids.includes(target)) {
+      throw new SrcacoError('usage', `--duplicate ${pair}: target tile ${target} is not among the tiles to write (${ids.join(',')})`, { option: '--duplicate' });
+    }
+    if (source === target || source < 1) throw new SrcacoError('usage', `--duplicate ${pair}: source and target must be different tile ids >= 1`, { option: '--duplicate' });
+    if (duplicates.has(target)) throw new SrcacoError('usage', `--duplicate: tile ${target} is a target twice`, { option: '--duplicate' });
+    duplicates.set(target, source);
+  }
+  for (const [target, source] of duplicates) {
+    if (duplicates.has(source)) {
+      throw new SrcacoError('usage', `--duplicate: tile ${source} is both a copy (of ${duplicates.get(source)}) and the source of ${target}; copy from the original instead`, { option: '--duplicate' });
+    }
+  }
+  const seed = raw.seed === undefined ? 0 : integer(raw.seed, '--seed', 0, 2 ** 32 - 1, 'the random seed');
+  const workers = raw.workers === undefined ? undefined : integer(raw.workers, '--workers', 1, 256, 'the number of worker threads');
+  const compression = raw.compression ?? 'none';
+  if (compression !== 'none' && compression !== 'deflate') {
+    throw new SrcacoError('usage', `--compression must be none or deflate, received '${compression}'`, { option: '--compression' });
+  }
+  return { outDir: raw.out, ids, sizeHrPx, seed, duplicates, force: raw.force === true, workers, compression };
+}
+
+/** Refuses a non-empty output folder unless `force`, and checks that it can be written. */
+export async function prepareOutputDir(outDir: string, force: boolean): Promise<void> {
+  const entries = await readdir(outDir).catch(() => null);
+  if (entries && entries.length > 0 && !force) {
+    throw new SrcacoError('output', 'the output folder is not empty; choose another --out or pass --force to overwrite', { path: outDir, option: '--out' });
+  }
+  try {
+    await mkdir(outDir, { recursive: true });
+    await access(outDir, constants.W_OK);
+  } catch (e) {
+    throw new SrcacoError('output', `cannot write to the output folder (${(e as Error).message})`, { path: outDir, option: '--out', cause: e });
+  }
+}
+
+export function register(program: Command): void {
+  program
+    .command('simulate')
+    .description('Simulate SR-CACO-2-like tiles (HR + LR x2/x4/x8, 3 markers) with a physical acquisition model; writes truth.json')
+    .requiredOption('--out <dir>', 'output folder (HighRes1024/, LowRes512/, LowRes256/, LowRes128/, truth.json)')
+    .option('--tiles <n>', 'number of tiles, ids 1..n (default 22, or the preset\'s)')
+    .option('--ids <list>', 'comma-separated tile ids instead of --tiles, e.g. 1,2,7,9')
+    .option('--size <px>', `HR tile side in pixels; LR sides are size/2, /4, /8 floored (default ${FULL_SIZE_PX})`)
+    .option('--seed <n>', 'random seed; tiles are independent of each other for a given seed', '0')
+    .option('--duplicate <pairs>', 'SOURCE:TARGET,...: write tile TARGET as a pixel copy of SOURCE (leakage-audit fixtures)')
+    .option('--preset <name>', 'demo: tiles 1,2,3,7,9 of 2048 px (train, validation and test under the default split)')
+    .option('--workers <n>', 'worker threads (default: 2 or the number of cores, whichever is smaller)')
+    .option('--compression <kind>', 'none or deflate', 'none')
+    .option('--force', 'write into a non-empty output folder, overwriting tiles')
+    .action(async (raw: RawOptions) => {
+      const options = parseSimulateOptions(raw);
+      await prepareOutputDir(options.outDir, options.force);
+      const hiddenSources = new Set([...options.duplicates.values()].filter((s) => !options.ids.includes(s)));
+      const simulatedTiles = options.ids.filter((id) => !options.duplicates.has(id)).length + hiddenSources.size;
+      const bar = progressBar('simulate', simulatedTiles * 100, 'fields');
+      try {
+        const result = await simulateDataset({ ...options, onFields: (n) => bar.tick(n) });
+        process.stdout.write(`wrote ${result.files.length} tile files and ${result.truthPath}\n`);
+      } finally {
+        bar.stop();
+      }
+    });
+}

@@ -1,0 +1,162 @@
+import { availableParallelism } from 'node:os';
+import { copyFile, mkdir, rename, unlink } from 'node:fs/promises';
+import { join, dirname } from 'node:path';
+import { SrcacoError } from '../errors.js';
+import { tilePath, type Scale } from '../io/layout.js';
+import { writeFileAtomic } from '../io/atomic.js';
+import { writeTiff } from '../io/tiff.js';
+import { buildTileModel, fieldBounds } from './band.js';
+import { BandPool } from './pool.js';
+import { defaultSimParams, LR_SCALES, psfSigmaHrPx, MARKERS, type SimParams } from './params.js';
+import { allocateTile, placeBand, type SimulatedTile } from './tile.js';
+import { bleachFactors } from './bleach.js';
+import { buildTruth, type TileTruth } from './truth.js';
+
+export interface SimulateDatasetOptions {
+  outDir: string;
+  /** Tile ids to write (each 1..). */
+  ids: number[];
+  sizeHrPx: number;
+  seed: number;
+  /** target id -> source id: the target's files are pixel copies of the source tile. */
+  duplicates?: Map<number, number>;
+  /** Worker threads (default: min(2, available cores)). */
+  workers?: number;
+  compression?: 'none' | 'deflate';
+  params?: SimParams;
+  /** Called after each band of 10 fields. */
+  onFields?: (fieldsDone: number) => void;
+}
+
+export interface SimulateDatasetResult {
+  truthPath: string;
+  files: string[];
+}
+
+/** Tiles allocated at once: one being written while the next is simulated bounds memory to ~2 tiles. */
+const TILES_IN_FLIGHT = 2;
+
+/**
+ * Simulates tiles into `outDir` in the dataset's layout (4 resolutions, 3 uint8 planes per file), spreading
+ * bands of fields over worker threads, then writes truth.json (parameters, seed, shifts, per-tile stats).
+ * Every file is written under a temporary name and renamed, so an interrupted run leaves no partial file.
+ */
+export async function simulateDataset(options: SimulateDatasetOptions): Promise<SimulateDatasetResult> {
+  const params = options.params ?? defaultSimParams();
+  const duplicates = options.duplicates ?? new Map<number, number>();
+  const size = options.sizeHrPx;
+  for (const scale of [1, ...LR_SCALES] as Scale[]) {
+    await mkdir(join(options.outDir, dirname(tilePath(scale, 1))), { recursive: true }).catch((e: Error) => {
+      throw new SrcacoError('output', `cannot create the output folder (${e.message})`, { path: options.outDir, cause: e });
+    });
+  }
+  // Sources first (every non-duplicate id, plus duplicate sources not asked for themselves), copies after.
+  const simulated = options.ids.filter((id) => !duplicates.has(id));
+  const hiddenSources = [...new Set([...duplicates.values()].filter((s) => !options.ids.includes(s)))];
+  const files: string[] = [];
+  const truths = new Map<number, TileTruth>();
+  const workers = Math.max(1, options.workers ?? Math.min(2, availableParallelism()));
+  const pool = new BandPool(workers);
+  try {
+    // a duplicate source that was not asked for itself is written only under its targets' names
+    const targetsOf = (source: number) => [...duplicates].filter(([, s]) => s === source).map(([t]) => t);
+    const jobs = [...simulated.map((id) => ({ id, writeAs: [id] })), ...hiddenSources.map((id) => ({ id, writeAs: targetsOf(id) }))];
+    let next = 0;
+    const runNext = async (): Promise<void> => {
+      while (next < jobs.length) {
+        const job = jobs[next++]!;
+        const tile = await simulateTileOnPool(pool, params, options.seed, job.id, size, options.onFields);
+        const model = buildTileModel(params, options.seed, job.id, size);
+        const truth = tileTruth(params, tile, model, size);
+        for (const writeAs of job.writeAs) {
+          files.push(...(await writeTileFiles(options.outDir, writeAs, tile, params, options.compression ?? 'none')));
+          truths.set(writeAs, writeAs === job.id ? truth : { ...truth, id: writeAs, duplicateOf: job.id });
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(TILES_IN_FLIGHT, jobs.length) }, runNext));
+    for (const [target, source] of duplicates) {
+      if (!options.ids.includes(source)) continue;
+      for (const scale of [1, ...LR_SCALES] as Scale[]) {
+        const to = join(options.outDir, tilePath(scale, target));
+        await copyAtomic(join(options.outDir, tilePath(scale, source)), to);
+        files.push(to);
+      }
+      truths.set(target, { ...truths.get(source)!, id: target, duplicateOf: source });
+    }
+  } finally {
+    await pool.close();
+  }
+  const truth = buildTruth({
+    params,
+    seed: options.seed,
+    sizeHrPx: size,
+    ids: options.ids,
+    duplicates,
+    psfSigmaHrPx: Object.fromEntries(MARKERS.map((m) => [m, psfSigmaHrPx(params, m)])),
+    bleach: bleachFactors(params),
+    tiles: options.ids.map((id) => truths.get(id)!),
+  });
+  const truthPath = join(options.outDir, 'truth.json');
+  await writeFileAtomic(truthPath, [new TextEncoder().encode(JSON.stringify(truth, null, 1) + '\n')]);
+  return { truthPath, files };
+}
+
+/** Simulates one tile's 10 bands on the pool and assembles them. */
+async function simulateTileOnPool(
+  pool: BandPool,
+  params: SimParams,
+  seed: number,
+  tileId: number,
+  sizeHrPx: number,
+  onFields?: (n: number) => void,
+): Promise<SimulatedTile> {
+  const tile = allocateTile(tileId, sizeHrPx);
+  await Promise.all(
+    Array.from({ length: params.fieldsPerSide }, async (_, fieldRow) => {
+      const band = await pool.run({ params, seed, tileId, sizeHrPx, fieldRow });
+      placeBand(tile, band);
+      onFields?.(params.fieldsPerSide);
+    }),
+  );
+  return tile;
+}
+
+async function writeTileFiles(outDir: string, id: number, tile: SimulatedTile, params: SimParams, compression: 'none' | 'deflate'): Promise<string[]> {
+  const written: string[] = [];
+  for (const scale of [1, ...LR_SCALES] as Scale[]) {
+    const path = join(outDir, tilePath(scale, id));
+    const planes = scale === 1 ? tile.hr : tile.lr[scale];
+    await writeTiff(path, planes, { compression, pixelSizeUm: params.pixelSizeHrUm * scale });
+    written.push(path);
+  }
+  return written;
+}
+
+async function copyAtomic(from: string, to: string): Promise<void> {
+  const temp = `${to}.${process.pid}.tmp`;
+  try {
+    await copyFile(from, temp);
+    await rename(temp, to);
+  } catch (e) {
+    await unlink(temp).catch(() => undefined);
+    throw new SrcacoError('output', `cannot copy ${from} (${(e as Error).message})`, { path: to, cause: e });
+  }
+}
+
+function tileTruth(params: SimParams, tile: SimulatedTile, model: ReturnType<typeof buildTileModel>, size: number): TileTruth {
+  const fg = tile.hr.map((p) => {
+    let n = 0;
+    for (let i = 0; i < p.data.length; i++) if (p.data[i]! >= 4) n++;
+    return Math.round((1e4 * n) / p.data.length) / 1e4;
+  });
+  return {
+    id: tile.tileId,
+    fieldBoundsPx: Object.fromEntries([1, ...LR_SCALES].map((s) => [String(s), fieldBounds(Math.floor(size / s), params.fieldsPerSide)])),
+    cysts: model.specimen.cysts.length,
+    cellsNearFocus: model.specimen.cells.count,
+    tissueCoverage: Math.round(model.specimen.tissueCoverage * 1e4) / 1e4,
+    foregroundFractionHr: fg,
+    shiftsHrPx: Object.fromEntries(LR_SCALES.map((s) => [String(s), model.shifts[s].map((row) => row.map((f) => [f.dyHrPx, f.dxHrPx]))])),
+  };
+}
