@@ -208,7 +208,7 @@ export class TiffFile {
     }
     if (page.predictor === 3) bytes = undoFloatPredictor(bytes, rowSamples, rows, spp, bps);
     else if (!this.littleEndian && bps > 1) swapBytes(bytes, bps);
-    if (bytes.byteOffset % bps !== 0) bytes = bytes.slice();
+    if (bytes.byteOffset % bps !== 0) bytes = new Uint8Array(bytes); // a copy (zlib's Buffers may be unaligned; Buffer#slice would not copy)
     const full = rowSamples * page.blockHeight;
     const samples =
       page.pixelType === 'uint8' ? bytes : page.pixelType === 'uint16'
