@@ -1,7 +1,7 @@
 import type { Plane } from '../image/plane.js';
 import type { WindowAligner } from './align-window.js';
 import { cropPlane } from './crop.js';
-import { CELLS, LR_SCALES, patchRelPath, type Cell, type LrScale, type Scale } from './patch-names.js';
+import { CELLS, patchPath, SR_SCALES, type Cell, type Scale, type SrScale } from '../io/layout.js';
 import { acceptsWindow, MARGIN_HR_PX, PATCH_HR_PX, WINDOW_HR_PX, windowGrid, type HrWindow, type PrepMode } from './windows.js';
 
 /** Reads full-width bands of rows of one tile, at any scale, one marker at a time. */
@@ -18,7 +18,7 @@ export interface ManifestEntry {
   tile: number;
   patchId: number;
   cell: Cell;
-  scale: LrScale;
+  scale: SrScale;
   /** The 640-px HR window the pair was cut from (the 512 crop is 64 px inside it). */
   window: HrWindow;
   /** Paths relative to the data root. */
@@ -63,8 +63,8 @@ export async function cutTilePatches(reader: TileBandReader, options: CutTileOpt
     if (kept.length === 0) continue;
     for (let c = 0; c < CELLS.length; c++) {
       const hrBand = c === 2 ? cell2 : await reader.readBand(1, c, i, i + WINDOW_HR_PX);
-      const lrBands = new Map<LrScale, Plane<Uint8Array>>();
-      for (const s of LR_SCALES) lrBands.set(s, await reader.readBand(s, c, i / s, (i + WINDOW_HR_PX) / s));
+      const lrBands = new Map<SrScale, Plane<Uint8Array>>();
+      for (const s of SR_SCALES) lrBands.set(s, await reader.readBand(s, c, i / s, (i + WINDOW_HR_PX) / s));
       for (let k = 0; k < kept.length; k++) {
         const w = kept[k]!;
         const id = patchId + k;
@@ -72,7 +72,7 @@ export async function cutTilePatches(reader: TileBandReader, options: CutTileOpt
         const hrPatch = cropPlane(hrWindow, { x: MARGIN_HR_PX, y: MARGIN_HR_PX, width: PATCH_HR_PX, height: PATCH_HR_PX });
         const hr = patchRelPath(reader.tileId, id, w, CELLS[c]!, 1);
         await options.write(hr, hrPatch);
-        for (const s of LR_SCALES) {
+        for (const s of SR_SCALES) {
           const side = WINDOW_HR_PX / s;
           const lrWindow = cropPlane(lrBands.get(s)!, { x: w.j / s, y: w.i / s, width: side, height: side }, i / s);
           const aligned = await options.align(hrWindow, lrWindow, s, options.mode);
@@ -99,4 +99,10 @@ function bandStarts(reader: TileBandReader): number[] {
 
 function byPatchCellScale(a: ManifestEntry, b: ManifestEntry): number {
   return a.patchId - b.patchId || a.cell.localeCompare(b.cell) || a.scale - b.scale;
+}
+
+/** The original's patch path for window `w` at `scale` (coordinates of the 640/s window). */
+export function patchRelPath(tileId: number, patchId: number, w: HrWindow, cell: Cell, scale: Scale): string {
+  const d = (v: number) => Math.floor(v / scale);
+  return patchPath({ scale, tileId, patchId, i: d(w.i), ii: d(w.ii), j: d(w.j), jj: d(w.jj), cell });
 }

@@ -7,7 +7,8 @@ import type { WindowAligner } from './align-window.js';
 import type { ManifestEntry } from './cut-tile.js';
 import { pickQcEntries, writeQcOverlays } from './qc-overlay.js';
 import { writeSplitLists } from './split-lists.js';
-import { defaultSplit, readSplitFile, type TileSplit } from './splits.js';
+import type { TileSplit } from '../io/tile-split.js';
+import { splitForTiles } from './splits.js';
 import { readDoneMarker, stateDir } from './tile-job.js';
 import { runTilePool } from './tile-pool.js';
 import { findTiles } from './tile-set.js';
@@ -63,7 +64,7 @@ export async function prepDataset(options: PrepOptions): Promise<PrepSummary> {
   const outDir = resolve(options.outDir);
   const tiles = await findTiles(options.tilesDir);
   const ids = tiles.map((t) => t.id);
-  const split = options.splitFile ? await readSplitFile(options.splitFile, ids) : defaultSplit(ids);
+  const split = await splitForTiles(ids, options.splitFile);
   await claimOutDir(outDir, { format: 1, mode, tilesDir: resolve(options.tilesDir), split });
 
   const byTile = new Map<number, ManifestEntry[]>();

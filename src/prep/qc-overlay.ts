@@ -6,7 +6,7 @@ import { readTiff } from '../io/tiff-read.js';
 import { openTiff } from '../io/tiff-read.js';
 import type { Plane } from '../image/plane.js';
 import type { ManifestEntry } from './cut-tile.js';
-import { CELLS } from './patch-names.js';
+import { CELLS } from '../io/layout.js';
 import type { TileFiles } from './tile-set.js';
 import { MARGIN_HR_PX, PATCH_HR_PX } from './windows.js';
 

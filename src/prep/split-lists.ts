@@ -2,8 +2,8 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../io/atomic.js';
 import type { ManifestEntry } from './cut-tile.js';
-import { CELLS, LR_SCALES, SPLITS, splitFolderName } from './patch-names.js';
-import type { TileSplit } from './splits.js';
+import { CELLS, formatPairList, PAIR_LIST_FILES, SR_SCALES, SPLITS, splitFolderName } from '../io/layout.js';
+import type { TileSplit } from '../io/tile-split.js';
 
 /**
  * Writes the split folders of the original layout under `outDir`: for each split, scale and marker,
@@ -13,7 +13,7 @@ import type { TileSplit } from './splits.js';
 export async function writeSplitLists(outDir: string, entries: readonly ManifestEntry[], split: TileSplit): Promise<string[]> {
   const written: string[] = [];
   for (const cell of CELLS) {
-    for (const scale of LR_SCALES) {
+    for (const scale of SR_SCALES) {
       for (const name of SPLITS) {
         const tiles = new Set(split[name]);
         const pairs = entries
@@ -21,9 +21,9 @@ export async function writeSplitLists(outDir: string, entries: readonly Manifest
           .sort((a, b) => a.tile - b.tile || a.patchId - b.patchId);
         const folder = splitFolderName(name, scale, cell);
         await mkdir(join(outDir, folder), { recursive: true });
-        const text = (lines: string[]) => [new TextEncoder().encode(lines.map((l) => `${l}\n`).join(''))];
-        await writeFileAtomic(join(outDir, folder, 'l_h.txt'), text(pairs.map((e) => `${e.lr},${e.hr}`)));
-        await writeFileAtomic(join(outDir, folder, 'h_l.txt'), text(pairs.map((e) => `${e.hr},${e.lr}`)));
+        const text = (list: Array<[string, string]>) => [new TextEncoder().encode(formatPairList(list))];
+        await writeFileAtomic(join(outDir, folder, PAIR_LIST_FILES.lrToHr), text(pairs.map((e) => [e.lr, e.hr])));
+        await writeFileAtomic(join(outDir, folder, PAIR_LIST_FILES.hrToLr), text(pairs.map((e) => [e.hr, e.lr])));
         written.push(folder);
       }
     }

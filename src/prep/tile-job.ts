@@ -5,9 +5,8 @@ import { writeTiff } from '../io/tiff-write.js';
 import { SrcacoError } from '../errors.js';
 import type { WindowAligner } from './align-window.js';
 import { cutTilePatches, type ManifestEntry } from './cut-tile.js';
-import { SCALES } from './patch-names.js';
 import { openTileReader } from './tile-reader.js';
-import type { TileFiles } from './tile-set.js';
+import { TILE_SCALES, type TileFiles } from './tile-set.js';
 import type { PrepMode } from './windows.js';
 
 /** HR pixel size of the dataset (µm), recorded in every patch file. */
@@ -56,7 +55,7 @@ export async function prepTile(
 ): Promise<ManifestEntry[]> {
   const staging = join(stateDir(outDir), `staging-tile-${tile.id}`);
   await rm(staging, { recursive: true, force: true });
-  for (const s of SCALES) {
+  for (const s of TILE_SCALES) {
     await mkdir(join(staging, `hr_div_${s}`), { recursive: true });
     await mkdir(join(outDir, `hr_div_${s}`), { recursive: true });
   }
@@ -75,7 +74,7 @@ export async function prepTile(
   } finally {
     await reader.close();
   }
-  for (const s of SCALES) {
+  for (const s of TILE_SCALES) {
     const folder = `hr_div_${s}`;
     for (const name of await readdir(join(staging, folder))) {
       await rename(join(staging, folder, name), join(outDir, folder, name));

@@ -2,8 +2,8 @@ import { openTiff, type TiffFile } from '../io/tiff-read.js';
 import { planeOf, type Plane } from '../image/plane.js';
 import { cropPlane } from './crop.js';
 import type { TileBandReader } from './cut-tile.js';
-import { SCALES, type Scale } from './patch-names.js';
-import type { TileFiles } from './tile-set.js';
+import type { Scale } from '../io/layout.js';
+import { TILE_SCALES, type TileFiles } from './tile-set.js';
 
 /** A tile held in memory (tests, small data): three 8-bit planes per scale. */
 export function memoryTileReader(
@@ -31,7 +31,7 @@ export interface TiffTileReader extends TileBandReader {
 export async function openTileReader(tile: TileFiles): Promise<TiffTileReader> {
   const files = new Map<Scale, TiffFile>();
   try {
-    for (const s of SCALES) files.set(s, await openTiff(tile.paths[s], { cacheBytes: 0 }));
+    for (const s of TILE_SCALES) files.set(s, await openTiff(tile.paths[s], { cacheBytes: 0 }));
   } catch (e) {
     await Promise.all([...files.values()].map((f) => f.close()));
     throw e;

@@ -2,7 +2,10 @@ import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SrcacoError } from '../errors.js';
 import { openTiff } from '../io/tiff-read.js';
-import { CELLS, SCALES, TILE_FOLDERS, type Scale } from './patch-names.js';
+import { CELLS, TILE_FOLDERS, tilePath, type Scale } from '../io/layout.js';
+
+/** The four resolutions of a tile, HR first. */
+export const TILE_SCALES: readonly Scale[] = [1, 2, 4, 8];
 
 /** The four files of one tile and their plane sizes, checked. */
 export interface TileFiles {
@@ -12,15 +15,15 @@ export interface TileFiles {
 }
 
 /** Path of a tile file: `<dir>/<Folder>/<Folder>-<id>.tif`. */
-export function tilePath(tilesDir: string, id: number, scale: Scale): string {
-  return join(tilesDir, TILE_FOLDERS[scale], `${TILE_FOLDERS[scale]}-${id}.tif`);
+export function tileFilePath(tilesDir: string, id: number, scale: Scale): string {
+  return join(tilesDir, tilePath(scale, id));
 }
 
 /** Tile ids found in any of the four resolution folders, ascending. */
 export async function listTileIds(tilesDir: string): Promise<number[]> {
   const ids = new Set<number>();
   let folders = 0;
-  for (const s of SCALES) {
+  for (const s of TILE_SCALES) {
     const folder = TILE_FOLDERS[s];
     const names = await readdir(join(tilesDir, folder)).catch(() => undefined);
     if (!names) continue;
@@ -51,8 +54,8 @@ export async function findTiles(tilesDir: string, onlyIds?: number[]): Promise<T
 async function checkTile(tilesDir: string, id: number): Promise<TileFiles> {
   const paths = {} as Record<Scale, string>;
   const sizes = {} as Record<Scale, { width: number; height: number }>;
-  for (const s of SCALES) {
-    const path = tilePath(tilesDir, id, s);
+  for (const s of TILE_SCALES) {
+    const path = tileFilePath(tilesDir, id, s);
     const info = await stat(path).catch(() => undefined);
     if (!info?.isFile()) {
       throw new SrcacoError('input', `tile ${id} has no ${TILE_FOLDERS[s]} file (every tile needs all four resolutions)`, { path });

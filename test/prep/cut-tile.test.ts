@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Plane } from '../../src/image/plane.js';
-import { identityAligner, seedCompatResample } from '../../src/prep/align-window.js';
+import { identityAligner } from '../../src/prep/align-window.js';
+import { seedCompatRegisteredLr } from '../../src/prep/registration/seed-compat.js';
 import { acceptedWindows, cutTilePatches } from '../../src/prep/cut-tile.js';
 import { memoryTileReader } from '../../src/prep/tile-reader.js';
 import { syntheticTile } from './fixtures.js';
@@ -78,14 +79,14 @@ test('patches: names, HR crop and LR crop at the same coordinates for every mark
   });
 });
 
-test('seedCompatResample equals the original pipeline: nearest up, constant shift, crop 64, nearest down', () => {
+test('the seed-compat resampling the patches use equals the original pipeline: nearest up, constant shift, crop 64, nearest down', () => {
   const s = 4;
   const lr = syntheticTile(640, 9, 40)[4][1]!; // 160 x 160
   for (const [dy, dx] of [[0, 0], [3, -5], [-70, 2], [130, 90]] as const) {
     // direct transcription on the full 640 window
     const up = (y: number, x: number) => lr.data[Math.floor(y / s) * 160 + Math.floor(x / s)]!;
     const warped = (y: number, x: number) => (y + dy >= 0 && y + dy < 640 && x + dx >= 0 && x + dx < 640 ? up(y + dy, x + dx) : 0);
-    const got = seedCompatResample(lr, s, dy, dx);
+    const got = seedCompatRegisteredLr(lr, s, dy, dx, 64);
     for (let y = 0; y < 128; y++) {
       for (let x = 0; x < 128; x++) {
         // PIL NEAREST downsampling by s reads source pixel floor((x + 0.5) * s)

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { planeOf, type Plane } from '../../src/image/plane.js';
 import { writeTiff } from '../../src/io/tiff-write.js';
-import { TILE_FOLDERS, type Scale } from '../../src/prep/patch-names.js';
+import { TILE_FOLDERS, type Scale } from '../../src/io/layout.js';
 import { Rng } from '../../src/util/random.js';
 
 export async function tempDir(label: string): Promise<string> {
