@@ -1,0 +1,111 @@
+/**
+ * OpenCV's bicubic upscaling (`cv2.resize(..., INTER_CUBIC)`) by an integer factor, as the original data
+ * pipeline uses it: for the ROI that weights crop centres (upsampled LR >= 4) and for SRCNN's input
+ * (the LR crop upsampled to HR size). Keys' kernel with a = -0.75, half-pixel centres, replicated border.
+ * Upscaling only (no antialiasing question arises); float32 in, float32 out, unclamped.
+ */
+
+/** The 4 tap weights of each output phase (0..scale-1), computed in float32 as OpenCV does. */
+export function cubicPhaseWeights(scale: number): { offsets: Int32Array; weights: Float32Array } {
+  const offsets = new Int32Array(scale);
+  const weights = new Float32Array(scale * 4);
+  const A = -0.75;
+  for (let p = 0; p < scale; p++) {
+    const f = Math.fround((p + 0.5) / scale - 0.5);
+    const sx = Math.floor(f);
+    const x = Math.fround(f - sx);
+    offsets[p] = sx;
+    const x1 = x + 1;
+    const c0 = Math.fround(((A * x1 - 5 * A) * x1 + 8 * A) * x1 - 4 * A);
+    const c1 = Math.fround(((A + 2) * x - (A + 3)) * x * x + 1);
+    const c2 = Math.fround(((A + 2) * (1 - x) - (A + 3)) * (1 - x) * (1 - x) + 1);
+    weights[p * 4] = c0;
+    weights[p * 4 + 1] = c1;
+    weights[p * 4 + 2] = c2;
+    weights[p * 4 + 3] = Math.fround(1 - c0 - c1 - c2);
+  }
+  return { offsets, weights };
+}
+
+/** Upscales a row-major `width × height` float image by an integer `scale` (OpenCV INTER_CUBIC). */
+export function upscaleCubicCv2(src: ArrayLike<number>, width: number, height: number, scale: number): Float32Array {
+  if (!Number.isInteger(scale) || scale < 1) throw new RangeError(`scale must be an integer >= 1, got ${scale}`);
+  const ow = width * scale;
+  const oh = height * scale;
+  const { offsets, weights } = cubicPhaseWeights(scale);
+  // Horizontal pass into a float64 buffer of `height` rows, then vertical.
+  const tmp = new Float64Array(ow * height);
+  for (let y = 0; y < height; y++) {
+    const row = y * width;
+    for (let x = 0; x < ow; x++) {
+      const p = x % scale;
+      const base = Math.floor(x / scale) + offsets[p]!;
+      let acc = 0;
+      for (let k = 0; k < 4; k++) {
+        const sx = Math.min(Math.max(base - 1 + k, 0), width - 1);
+        acc += src[row + sx]! * weights[p * 4 + k]!;
+      }
+      tmp[y * ow + x] = acc;
+    }
+  }
+  const out = new Float32Array(ow * oh);
+  for (let y = 0; y < oh; y++) {
+    const p = y % scale;
+    const base = Math.floor(y / scale) + offsets[p]!;
+    const r0 = Math.min(Math.max(base - 1, 0), height - 1) * ow;
+    const r1 = Math.min(Math.max(base, 0), height - 1) * ow;
+    const r2 = Math.min(Math.max(base + 1, 0), height - 1) * ow;
+    const r3 = Math.min(Math.max(base + 2, 0), height - 1) * ow;
+    const w0 = weights[p * 4]!;
+    const w1 = weights[p * 4 + 1]!;
+    const w2 = weights[p * 4 + 2]!;
+    const w3 = weights[p * 4 + 3]!;
+    const o = y * ow;
+    for (let x = 0; x < ow; x++) {
+      out[o + x] = tmp[r0 + x]! * w0 + tmp[r1 + x]! * w1 + tmp[r2 + x]! * w2 + tmp[r3 + x]! * w3;
+    }
+  }
+  return out;
+}
+
+/**
+ * OpenCV's uint8 path of the same upscaling, bit-exact: tap weights rounded to 11-bit fixed point, integer
+ * sums, one rounding shift by 22 bits, saturation to 0..255 (the float path rounded differs in a few pixels).
+ */
+export function upscaleCubicCv2Uint8(src: Uint8Array, width: number, height: number, scale: number): Uint8Array {
+  if (!Number.isInteger(scale) || scale < 1) throw new RangeError(`scale must be an integer >= 1, got ${scale}`);
+  const ow = width * scale;
+  const oh = height * scale;
+  const { offsets, weights } = cubicPhaseWeights(scale);
+  const iw = new Int32Array(weights.length);
+  for (let i = 0; i < weights.length; i++) iw[i] = Math.round(weights[i]! * 2048);
+  const tmp = new Int32Array(ow * height);
+  for (let y = 0; y < height; y++) {
+    const row = y * width;
+    for (let x = 0; x < ow; x++) {
+      const p = x % scale;
+      const base = Math.floor(x / scale) + offsets[p]!;
+      let acc = 0;
+      for (let k = 0; k < 4; k++) {
+        const sx = Math.min(Math.max(base - 1 + k, 0), width - 1);
+        acc += src[row + sx]! * iw[p * 4 + k]!;
+      }
+      tmp[y * ow + x] = acc;
+    }
+  }
+  const out = new Uint8Array(ow * oh);
+  for (let y = 0; y < oh; y++) {
+    const p = y % scale;
+    const base = Math.floor(y / scale) + offsets[p]!;
+    const rows = [0, 1, 2, 3].map((k) => Math.min(Math.max(base - 1 + k, 0), height - 1) * ow);
+    const o = y * ow;
+    for (let x = 0; x < ow; x++) {
+      // Products reach 2^8·2^11·2^11·4: past 2^31, so sum in float64 (exact below 2^53) rather than int32.
+      let acc = 0;
+      for (let k = 0; k < 4; k++) acc += tmp[rows[k]! + x]! * iw[p * 4 + k]!;
+      const v = Math.floor((acc + (1 << 21)) / (1 << 22));
+      out[o + x] = v < 0 ? 0 : v > 255 ? 255 : v;
+    }
+  }
+  return out;
+}
