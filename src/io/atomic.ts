@@ -49,11 +49,16 @@ export class AtomicFile {
   }
 }
 
-/** Writes `bytes` to `path` atomically (temporary name, then rename). */
-export async function writeFileAtomic(path: string, chunks: readonly Uint8Array[]): Promise<void> {
+/** Writes text, bytes or a list of byte chunks to `path` atomically (temporary name, then rename). */
+export async function writeFileAtomic(path: string, content: string | Uint8Array | readonly Uint8Array[]): Promise<void> {
+  const chunks = typeof content === 'string' ? [new TextEncoder().encode(content)] : content instanceof Uint8Array ? [content] : content;
   const file = await AtomicFile.create(path);
   try {
-    for (const c of chunks) await writeAll(file.handle, c);
+    let position = 0;
+    for (const c of chunks) {
+      await writeAll(file.handle, c, position);
+      position += c.length;
+    }
     await file.commit();
   } catch (e) {
     await file.abort();

@@ -81,8 +81,12 @@ export class TiffStripWriter {
     if (compression === 'none' && width * height * planes * bytesOf[pixelType] > MAX_CLASSIC - 2 ** 20) {
       throw new SrcacoError('usage', 'image too large for a classic TIFF (4 GiB); use deflate or smaller tiles', { path });
     }
+    const level = options.deflateLevel ?? 6;
+    if (!Number.isInteger(level) || level < 0 || level > 9) {
+      throw new SrcacoError('usage', `deflate level must be an integer 0..9, received ${level}`, { path, option: 'deflateLevel' });
+    }
     const file = await AtomicFile.create(path);
-    return new TiffStripWriter(file, { ...options, compression, deflateLevel: options.deflateLevel ?? 6 });
+    return new TiffStripWriter(file, { ...options, compression, deflateLevel: level });
   }
 
   /** Appends whole rows (`rows.length` a multiple of the width) of the current plane, moving to the next plane at its end. */
