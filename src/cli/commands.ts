@@ -1,7 +1,10 @@
 import type { Command } from 'commander';
 import { register as simulate } from './simulate.js';
+import { register as metrics } from './metrics.js';
+import { register as evaluate } from './eval.js';
+import { register as table } from './table.js';
 
 /** Each command file exports one `register(program)`; the list below is the CLI. */
 export type RegisterCommand = (program: Command) => void;
 
-export const commands: RegisterCommand[] = [simulate];
+export const commands: RegisterCommand[] = [simulate, metrics, evaluate, table];

@@ -1,0 +1,69 @@
+import type { Command } from 'commander';
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { SrcacoError } from '../errors.js';
+import { writeFileAtomic } from '../io/atomic.js';
+import type { ResultRow } from '../metrics/aggregate.js';
+import { buildResultTable, tableToCsv, tableToHtml, tableToMarkdown, type TablePart } from '../metrics/result_table.js';
+
+interface RawTableOptions {
+  format: string;
+  part: string;
+  out?: string;
+}
+
+function isResultRow(v: unknown): v is ResultRow {
+  const r = v as ResultRow;
+  return !!r && typeof r.method === 'string' && typeof r.cell === 'string' && typeof r.scale === 'number' && typeof r.n === 'number' && !!r.roi && !!r.full;
+}
+
+/** Reads result rows from .json files (a row or an array of rows) and folders of them. */
+export async function readResultRows(paths: readonly string[]): Promise<ResultRow[]> {
+  const rows: ResultRow[] = [];
+  for (const p of paths) {
+    const s = await stat(p).catch((e) => {
+      throw new SrcacoError('input', 'result file or folder not found', { path: p, cause: e });
+    });
+    if (s.isDirectory()) {
+      const names = (await readdir(p)).filter((n) => n.endsWith('.json')).sort();
+      rows.push(...(await readResultRows(names.map((n) => join(p, n)))));
+      continue;
+    }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(await readFile(p, 'utf8'));
+    } catch (e) {
+      throw new SrcacoError('input', `not a JSON result row (${(e as Error).message})`, { path: p, cause: e });
+    }
+    for (const r of Array.isArray(parsed) ? parsed : [parsed]) {
+      if (!isResultRow(r)) throw new SrcacoError('input', 'not a result row (expected {method, cell, scale, split, n, roi, full}); rows come from srcaco eval', { path: p });
+      rows.push(r);
+    }
+  }
+  if (rows.length === 0) throw new SrcacoError('input', `no result rows found in ${paths.join(', ')}`);
+  return rows;
+}
+
+/** `srcaco table RESULTS...`: result rows to the paper's Tables 4 and 5. */
+export function register(program: Command): void {
+  program
+    .command('table')
+    .description("lay evaluation rows out as the paper's Table 4 (ROI) and Table 5 (full image); best per column and scale in bold")
+    .argument('<results...>', 'row .json files from srcaco eval, or folders of them')
+    .option('--format <fmt>', 'md, csv or html', 'md')
+    .option('--part <part>', "'both' (Tables 4 and 5), 'roi', 'full' or 'roiOriginal' (empty ROIs averaged in, as the original)", 'both')
+    .option('--out <file>', 'write to this file instead of stdout')
+    .action(async (paths: string[], raw: RawTableOptions) => {
+      const formats = { md: tableToMarkdown, csv: tableToCsv, html: tableToHtml } as const;
+      const format = formats[raw.format as keyof typeof formats];
+      if (!format) throw new SrcacoError('usage', `--format must be md, csv or html, received '${raw.format}'`, { option: '--format' });
+      const parts: TablePart[] = raw.part === 'both' ? ['roi', 'full'] : [raw.part as TablePart];
+      if (!parts.every((p) => ['roi', 'full', 'roiOriginal'].includes(p))) {
+        throw new SrcacoError('usage', `--part must be both, roi, full or roiOriginal, received '${raw.part}'`, { option: '--part' });
+      }
+      const rows = await readResultRows(paths);
+      const text = parts.map((p) => format(buildResultTable(rows, p))).join('\n');
+      if (raw.out) await writeFileAtomic(raw.out, [new TextEncoder().encode(text)]);
+      else process.stdout.write(text);
+    });
+}
