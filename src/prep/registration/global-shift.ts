@@ -3,7 +3,7 @@
  * search on a coarse 2× pyramid level, then Gauss-Newton refinement of (dy, dx, gain, offset) level by level
  * with bicubic resampling. Gain and offset absorb the different exposure and PSF energy of the two objectives.
  */
-import { type FloatImage, halve, translateBicubic } from './resample.js';
+import { type FloatImage, gaussianBlur, halve, translateBicubic } from './resample.js';
 
 /** Convention: `moving(p) ≈ gain · reference(p − shift) + offset`, i.e. moving's content lies `shift` further. */
 export interface GlobalShift {
@@ -18,6 +18,8 @@ export interface GlobalShiftOptions {
   maxShiftPx?: number;
   /** Gauss-Newton iterations per level (default 8; stops earlier below 1e-4 px). */
   iterations?: number;
+  /** Gaussian σ (px) applied to both images before refinement (default 1). */
+  prefilterSigmaPx?: number;
 }
 
 /** Estimates the translation of `moving` relative to `reference` (same size), in their pixels. */
@@ -27,6 +29,7 @@ export function estimateGlobalShift(reference: FloatImage, moving: FloatImage, o
   }
   const maxShiftPx = options.maxShiftPx ?? 24;
   const iterations = options.iterations ?? 8;
+  const sigma = options.prefilterSigmaPx ?? 1;
   const refs = [reference];
   const movs = [moving];
   while (Math.min(refs[refs.length - 1]!.width, refs[refs.length - 1]!.height) >= 64) {
@@ -43,7 +46,7 @@ export function estimateGlobalShift(reference: FloatImage, moving: FloatImage, o
       dy *= 2;
       dx *= 2;
     }
-    const refined = refine(refs[level]!, movs[level]!, dy, dx, iterations);
+    const refined = refine(gaussianBlur(refs[level]!, sigma), gaussianBlur(movs[level]!, sigma), dy, dx, iterations);
     dy = refined.dy;
     dx = refined.dx;
     confidence = refined.confidence;

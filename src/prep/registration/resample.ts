@@ -75,3 +75,30 @@ export function translateBicubic(src: FloatImage, dy: number, dx: number): Float
 export function halve(src: FloatImage): FloatImage {
   return areaDownsample(src, 2);
 }
+
+/** Separable Gaussian blur (σ in pixels, radius 3σ), edges repeated. */
+export function gaussianBlur(src: FloatImage, sigmaPx: number): FloatImage {
+  if (sigmaPx <= 0) return src;
+  const radius = Math.ceil(3 * sigmaPx);
+  const kernel = Float64Array.from({ length: 2 * radius + 1 }, (_, k) => Math.exp(-((k - radius) ** 2) / (2 * sigmaPx * sigmaPx)));
+  const total = kernel.reduce((a, b) => a + b, 0);
+  for (let k = 0; k < kernel.length; k++) kernel[k]! /= total;
+  const { width, height, data } = src;
+  const tmp = new Float32Array(width * height);
+  const out = new Float32Array(width * height);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      let acc = 0;
+      for (let k = -radius; k <= radius; k++) acc += kernel[k + radius]! * data[y * width + Math.min(width - 1, Math.max(0, x + k))]!;
+      tmp[y * width + x] = acc;
+    }
+  }
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      let acc = 0;
+      for (let k = -radius; k <= radius; k++) acc += kernel[k + radius]! * tmp[Math.min(height - 1, Math.max(0, y + k)) * width + x]!;
+      out[y * width + x] = acc;
+    }
+  }
+  return { width, height, data: out };
+}
