@@ -103,7 +103,7 @@ export async function simulateDataset(options: SimulateDatasetOptions): Promise<
 }
 
 /** Simulates one tile's 10 bands on the pool and assembles them. */
-async function simulateTileOnPool(
+export async function simulateTileOnPool(
   pool: BandPool,
   params: SimParams,
   seed: number,
