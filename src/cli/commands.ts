@@ -1,10 +1,12 @@
 import type { Command } from 'commander';
 import { register as simulate } from './simulate.js';
+import { register as prep } from './prep.js';
 import { register as metrics } from './metrics.js';
 import { register as evaluate } from './eval.js';
 import { register as table } from './table.js';
+import { register as registerShift } from './register.js';
 
 /** Each command file exports one `register(program)`; the list below is the CLI. */
 export type RegisterCommand = (program: Command) => void;
 
-export const commands: RegisterCommand[] = [simulate, metrics, evaluate, table];
+export const commands: RegisterCommand[] = [simulate, prep, metrics, evaluate, table, registerShift];
