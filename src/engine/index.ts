@@ -1,0 +1,34 @@
+/**
+ * The engine's public surface: trace models over symbolic tensors, differentiate, compile to ONNX, run on
+ * ONNX Runtime. See README "Engine" for a worked example.
+ */
+export type { Dim, Shape } from './dims.js';
+export { Tensor, input, constant, scalarLike } from './tensor.js';
+export type { DType, ConstData } from './tensor.js';
+
+export * from './ops/elementwise.js';
+export { reduceSum, reduceMean, reduceMax, expand, sumTo, variance } from './ops/reduce.js';
+export { reshape, transpose, concat, slice, padConstant, padAxis, gather0, scatterAdd0 } from './ops/shape.js';
+export { unsqueeze, squeeze, flip, split, roll, pad2d, pixelShuffle, pixelUnshuffle, gather } from './ops/layout.js';
+export type { PadMode } from './ops/layout.js';
+export { conv2d, convTranspose2d, convWeightGrad, setConvGradient } from './ops/conv.js';
+export type { Conv2dOptions, ConvGradient } from './ops/conv.js';
+export { matmul, mT, linear } from './ops/linalg.js';
+export { gelu, softmax, logSoftmax, layerNorm, batchNorm2d, mseLoss, l1Loss, maxPool2d, avgPool2d, globalAvgPool2d } from './ops/nn.js';
+export type { BatchNormState } from './ops/nn.js';
+export { resize, resizeMatrix } from './ops/resize.js';
+export type { ResizeMode } from './ops/resize.js';
+export { fft2, fft2Abs, fftShift2d } from './ops/fft.js';
+export { definePrimitive, primitives, apply } from './ops/registry.js';
+export type { Primitive, LowerCtx, AttrValue, TensorType } from './ops/registry.js';
+
+export { grad, valueAndGrad, zerosLike } from './grad.js';
+export { topoSort, checkGraph } from './graph.js';
+export { toOnnx, OPSET } from './onnx.js';
+export type { GraphSpec } from './onnx.js';
+export { compileStep, stepNames } from './step.js';
+export type { Optimizer, StepSpec, CompiledStep, LossResult, TensorSpec } from './step.js';
+export { Session, EXECUTION_PROVIDERS, toHost, filledHost } from './runtime.js';
+export type { Device, SessionOptions, HostTensor, DeviceValue } from './runtime.js';
+export { StepRunner } from './step-runner.js';
+export type { StepInit } from './step-runner.js';
