@@ -26,6 +26,7 @@ const pairs = Array.from({ length: 4 }, () => {
 });
 const scratch = new SsimScratch();
 const start = process.hrtime.bigint();
+const cpu0 = process.cpuUsage();
 let checksum = 0;
 for (let i = 0; i < n; i++) {
   const { pred, hr } = pairs[i % pairs.length];
@@ -33,6 +34,9 @@ for (let i = 0; i < n; i++) {
   checksum += m.roi.psnr;
 }
 const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+const cpu = process.cpuUsage(cpu0);
+// CPU time is less disturbed than wall time when other jobs share the machine
+const cpuSeconds = (cpu.user + cpu.system) / 1e6;
 console.log(
   JSON.stringify({
     bench: 'metrics',
@@ -41,6 +45,7 @@ console.log(
     scale,
     roiThresholds: 7,
     seconds: +seconds.toFixed(3),
+    cpuSeconds: +cpuSeconds.toFixed(3),
     msPerPair: +((seconds * 1000) / n).toFixed(2),
     checksum: +(checksum / n).toFixed(6),
   }),
