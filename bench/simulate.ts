@@ -20,8 +20,11 @@ const pool = new BandPool(workers);
 // Warm the workers (loader, JIT) on a tiny tile so the timing is of the simulation itself.
 await simulateTileOnPool(pool, params, seed, 99, 160);
 const t0 = performance.now();
+const cpu0 = process.cpuUsage();
 const tile = await simulateTileOnPool(pool, params, seed, 1, size);
 const simulateSeconds = (performance.now() - t0) / 1000;
+// CPU time of all threads (the workers run in this process): wall time on a quiet machine ~ cpu / workers
+const cpu = process.cpuUsage(cpu0);
 await pool.close();
 const dir = await mkdtemp(join(tmpdir(), 'srcaco-bench-sim-'));
 const t1 = performance.now();
@@ -35,7 +38,8 @@ console.log(JSON.stringify({
   sizeHrPx: size,
   workers,
   simulateSeconds: +simulateSeconds.toFixed(2),
+  simulateCpuSeconds: +((cpu.user + cpu.system) / 1e6).toFixed(2),
   writeSeconds: +writeSeconds.toFixed(2),
   outputMegapixels: +megapixels.toFixed(1),
-  peakRssMb: Math.round(process.memoryUsage().rss / 2 ** 20),
+  peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
 }));

@@ -115,7 +115,7 @@ export function defaultSimParams(): SimParams {
       h2bCytoplasm: 3.5,
       ecadMembrane: 90,
       ecadCytoplasm: 4.2,
-      survivinDiffuse: 3.2,
+      survivinDiffuse: 3.0,
       survivinMidbody: 160,
     },
     membraneSigmaUm: 0.25,

@@ -28,7 +28,7 @@ export function drawStageShifts(params: SimParams, rng: Rng): Record<LrScale, Sh
     const axis = () => {
       const offset = (rng.uniform() * 2 - 1) * params.stage.offsetMaxUm;
       const amplitude = params.stage.driftAmplitudeUm * (0.5 + 0.5 * rng.uniform());
-      const ky = (rng.uniform() * 2 - 1) * 0.4, kx = (rng.uniform() * 2 - 1) * 0.4; // cycles per field: smooth
+      const ky = (rng.uniform() * 2 - 1) * 0.08, kx = (rng.uniform() * 2 - 1) * 0.08; // <= 0.8 cycles per tile: smooth
       const phase = rng.uniform() * 2 * Math.PI;
       return (fy: number, fx: number) => (offset + amplitude * Math.sin(2 * Math.PI * (ky * fy + kx * fx) + phase)) * toPx;
     };
