@@ -13,7 +13,7 @@ export interface TiffWriteOptions {
   pixelSizeUm?: number;
   /** Rows per strip; by default strips hold about 64 KiB so window reads decode little beyond the window. */
   rowsPerStrip?: number;
-  /** zlib level 1..9 for deflate (default 6). */
+  /** zlib level 0..9 for deflate (default 1: on tile-sized images level 6 wrote 13x slower for a 9 % smaller file). */
   deflateLevel?: number;
 }
 
@@ -81,7 +81,7 @@ export class TiffStripWriter {
     if (compression === 'none' && width * height * planes * bytesOf[pixelType] > MAX_CLASSIC - 2 ** 20) {
       throw new SrcacoError('usage', 'image too large for a classic TIFF (4 GiB); use deflate or smaller tiles', { path });
     }
-    const level = options.deflateLevel ?? 6;
+    const level = options.deflateLevel ?? 1;
     if (!Number.isInteger(level) || level < 0 || level > 9) {
       throw new SrcacoError('usage', `deflate level must be an integer 0..9, received ${level}`, { path, option: 'deflateLevel' });
     }
