@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { mkdir } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { SrcacoError } from '../errors.js';
 import { writeFileAtomic } from '../io/atomic.js';
@@ -20,6 +21,7 @@ interface RawEvalOptions {
   limit?: string;
   border?: string;
   roiThresholds?: string;
+  workers?: string;
 }
 
 function oneOf<T extends string | number>(value: string | number, allowed: readonly T[], option: string): T {
@@ -44,6 +46,7 @@ export function register(program: Command): void {
     .option('--limit <n>', 'evaluate only the first n pairs')
     .option('--border <px>', 'pixels removed from every side (default: the scale)')
     .option('--roi-thresholds <list>', 'ROI thresholds on the 0..255 HR (default 4-10)')
+    .option('--workers <n>', 'worker threads measuring images (default: the number of cores)')
     .action(async (raw: RawEvalOptions) => {
       if ((raw.method === undefined) === (raw.pred === undefined)) {
         throw new SrcacoError('usage', 'give exactly one of --method bicubic or --pred <dir>', { option: '--method' });
@@ -65,6 +68,7 @@ export function register(program: Command): void {
         limit: raw.limit === undefined ? undefined : intOption(raw.limit, '--limit', 1),
         borderPx: raw.border === undefined ? undefined : intOption(raw.border, '--border', 0),
         roiThresholds: thresholdsOption(raw.roiThresholds),
+        workers: raw.workers === undefined ? availableParallelism() : intOption(raw.workers, '--workers', 1),
         onImage: (done, total) => {
           bar ??= progressBar(`eval ${cell} x${scale}`, total, 'images');
           bar.tick();

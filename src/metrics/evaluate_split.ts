@@ -1,13 +1,12 @@
 import { access, readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { SrcacoError } from '../errors.js';
-import type { Plane } from '../image/plane.js';
-import { readTiff } from '../io/tiff.js';
 import { PAIR_LIST_FILES, parsePairList, splitFolderName, type Cell, type SplitName, type SrScale } from '../io/layout.js';
 import { aggregateMetrics, type ImageMetrics, type ResultRow } from './aggregate.js';
-import { bicubicBaseline } from './bicubic_baseline.js';
-import { pairMetrics, type PairMetricsOptions } from './pair_metrics.js';
+import { measurePairsInPool } from './eval_pool.js';
+import { measurePair, type PairJob } from './measure_pair.js';
 import { SsimScratch } from './ssim_map.js';
+import type { PairMetrics } from './types.js';
 
 export interface EvaluateSplitOptions {
   /** The data root the pair lists' paths are relative to. */
@@ -23,7 +22,9 @@ export interface EvaluateSplitOptions {
   limit?: number;
   borderPx?: number;
   roiThresholds?: readonly number[];
-  /** Called after each image (progress bars). */
+  /** Worker threads measuring images in parallel (default 1: in this thread). */
+  workers?: number;
+  /** Called after each image (progress bars); with workers, images may finish out of order. */
   onImage?: (done: number, total: number, image: ImageMetrics) => void;
 }
 
@@ -45,14 +46,6 @@ async function missingOf(paths: readonly string[]): Promise<string[]> {
   const missing: string[] = [];
   for (const p of paths) await access(p).catch(() => missing.push(p));
   return missing;
-}
-
-async function readSinglePlane(path: string, what: string): Promise<Plane> {
-  const planes = await readTiff(path);
-  if (planes.length !== 1) {
-    throw new SrcacoError('input', `the ${what} has ${planes.length} planes; one plane (one marker) is expected`, { path });
-  }
-  return planes[0]!;
 }
 
 /**
@@ -77,38 +70,28 @@ export async function evaluateSplit(options: EvaluateSplitOptions): Promise<{ im
         (source.kind === 'folder' ? ` (predictions must be named like the HR patch files, in ${source.dir})` : ''),
     );
   }
-  const metricOptions: PairMetricsOptions = {
+  const jobs: PairJob[] = pairs.map(([lr, hr]) => ({
+    hrPath: join(dataRoot, hr),
+    predPath: source.kind === 'bicubic' ? join(dataRoot, lr) : predPathOf(hr),
+    bicubic: source.kind === 'bicubic',
     scale,
     borderPx: options.borderPx,
     roiThresholds: options.roiThresholds,
-    scratch: new SsimScratch(),
-  };
-  const images: ImageMetrics[] = [];
-  for (const [lr, hr] of pairs) {
-    const hrPath = join(dataRoot, hr);
-    const truth = await readSinglePlane(hrPath, 'HR patch');
-    let pred: Plane;
-    let predPath: string;
-    if (source.kind === 'bicubic') {
-      predPath = join(dataRoot, lr);
-      const low = await readSinglePlane(predPath, 'LR patch');
-      if (low.width * scale !== truth.width || low.height * scale !== truth.height) {
-        throw new SrcacoError(
-          'data',
-          `the LR patch is ${low.width}x${low.height}; x${scale} of it must be the HR size ${truth.width}x${truth.height}, so it should be ${truth.width / scale}x${truth.height / scale}`,
-          { path: predPath },
-        );
-      }
-      pred = bicubicBaseline(low, scale, predPath);
-    } else {
-      predPath = predPathOf(hr);
-      pred = await readSinglePlane(predPath, 'prediction');
+  }));
+  const imageOf = (k: number, m: PairMetrics): ImageMetrics => ({ id: basename(pairs[k]![1]), lr: pairs[k]![0], hr: pairs[k]![1], ...m });
+  let done = 0;
+  let results: PairMetrics[];
+  if ((options.workers ?? 1) > 1 && jobs.length > 1) {
+    results = await measurePairsInPool(jobs, options.workers!, (k, m) => options.onImage?.(++done, jobs.length, imageOf(k, m)));
+  } else {
+    const scratch = new SsimScratch();
+    results = [];
+    for (const [k, job] of jobs.entries()) {
+      results.push(await measurePair(job, { scratch }));
+      options.onImage?.(++done, jobs.length, imageOf(k, results[k]!));
     }
-    const m = pairMetrics(pred, truth, { ...metricOptions, predPath, truthPath: hrPath });
-    const image: ImageMetrics = { id: basename(hr), lr, hr, ...m };
-    images.push(image);
-    options.onImage?.(images.length, pairs.length, image);
   }
+  const images = results.map((m, k) => imageOf(k, m));
   const method = options.method ?? (source.kind === 'bicubic' ? 'Bicubic' : basename(source.dir));
   return { images, row: aggregateMetrics(images, { method, cell, scale, split }) };
 }

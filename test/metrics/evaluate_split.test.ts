@@ -67,6 +67,10 @@ test('bicubic evaluation: per-image metrics of the baseline, empty ROI counted a
     assert.ok(Math.abs(row.roiOriginal.psnr! - (images[0]!.roi.psnr + images[1]!.roi.psnr + images[2]!.roi.psnr) / 3) < 1e-12);
     assert.ok(row.roiOriginal.psnr! > 150, 'the original averages the ~498 dB of the empty ROI in');
     assert.ok(Math.abs(row.full.ssim! - (images[0]!.full.ssim + images[1]!.full.ssim + images[2]!.full.ssim) / 3) < 1e-12);
+    // two worker threads give the same images in the same order
+    const pooled = await evaluateSplit({ dataRoot: ds.root, split: 'test', cell: 'CELL2', scale: 2, source: { kind: 'bicubic' }, workers: 2 });
+    assert.deepEqual(pooled.images, images);
+    assert.deepEqual(pooled.row, row);
   } finally {
     rmSync(ds.root, { recursive: true, force: true });
   }
@@ -99,6 +103,11 @@ test('prediction folder: files named like the HR patches; missing files listed i
     await assert.rejects(
       evaluateSplit({ dataRoot: ds.root, split: 'test', cell: 'CELL2', scale: 2, source: { kind: 'bicubic' }, limit: 1 }),
       (e: unknown) => isSrcacoError(e) && /ground truth is 16-bit/.test(e.message),
+    );
+    // the same error from a worker thread keeps its kind and message
+    await assert.rejects(
+      evaluateSplit({ dataRoot: ds.root, split: 'test', cell: 'CELL2', scale: 2, source: { kind: 'bicubic' }, workers: 2 }),
+      (e: unknown) => isSrcacoError(e) && e.kind === 'input' && /_0_0_640_0_640_CELL2\.tif: the ground truth is 16-bit/.test(e.message),
     );
   } finally {
     rmSync(ds.root, { recursive: true, force: true });
