@@ -71,6 +71,7 @@ export function upscaleCubicCv2(src: ArrayLike<number>, width: number, height: n
 /**
  * OpenCV's uint8 path of the same upscaling, bit-exact: tap weights rounded to 11-bit fixed point, integer
  * sums, one rounding shift by 22 bits, saturation to 0..255 (the float path rounded differs in a few pixels).
+ * Runs once per training sample on the whole LR patch, hence the precomputed tap tables.
  */
 export function upscaleCubicCv2Uint8(src: Uint8Array, width: number, height: number, scale: number): Uint8Array {
   if (!Number.isInteger(scale) || scale < 1) throw new RangeError(`scale must be an integer >= 1, got ${scale}`);
@@ -79,33 +80,50 @@ export function upscaleCubicCv2Uint8(src: Uint8Array, width: number, height: num
   const { offsets, weights } = cubicPhaseWeights(scale);
   const iw = new Int32Array(weights.length);
   for (let i = 0; i < weights.length; i++) iw[i] = Math.round(weights[i]! * 2048);
+  const xs = tapTable(ow, width, scale, offsets);
   const tmp = new Int32Array(ow * height);
   for (let y = 0; y < height; y++) {
     const row = y * width;
-    for (let x = 0; x < ow; x++) {
-      const p = x % scale;
-      const base = Math.floor(x / scale) + offsets[p]!;
-      let acc = 0;
-      for (let k = 0; k < 4; k++) {
-        const sx = Math.min(Math.max(base - 1 + k, 0), width - 1);
-        acc += src[row + sx]! * iw[p * 4 + k]!;
-      }
-      tmp[y * ow + x] = acc;
-    }
-  }
-  const out = new Uint8Array(ow * oh);
-  for (let y = 0; y < oh; y++) {
-    const p = y % scale;
-    const base = Math.floor(y / scale) + offsets[p]!;
-    const rows = [0, 1, 2, 3].map((k) => Math.min(Math.max(base - 1 + k, 0), height - 1) * ow);
     const o = y * ow;
     for (let x = 0; x < ow; x++) {
-      // Products reach 2^8·2^11·2^11·4: past 2^31, so sum in float64 (exact below 2^53) rather than int32.
-      let acc = 0;
-      for (let k = 0; k < 4; k++) acc += tmp[rows[k]! + x]! * iw[p * 4 + k]!;
-      const v = Math.floor((acc + (1 << 21)) / (1 << 22));
+      const t = x * 4;
+      const w = (x % scale) * 4;
+      tmp[o + x] =
+        src[row + xs[t]!]! * iw[w]! +
+        src[row + xs[t + 1]!]! * iw[w + 1]! +
+        src[row + xs[t + 2]!]! * iw[w + 2]! +
+        src[row + xs[t + 3]!]! * iw[w + 3]!;
+    }
+  }
+  const ys = tapTable(oh, height, scale, offsets);
+  const out = new Uint8Array(ow * oh);
+  for (let y = 0; y < oh; y++) {
+    const w = (y % scale) * 4;
+    const w0 = iw[w]!;
+    const w1 = iw[w + 1]!;
+    const w2 = iw[w + 2]!;
+    const w3 = iw[w + 3]!;
+    const r0 = ys[y * 4]! * ow;
+    const r1 = ys[y * 4 + 1]! * ow;
+    const r2 = ys[y * 4 + 2]! * ow;
+    const r3 = ys[y * 4 + 3]! * ow;
+    const o = y * ow;
+    for (let x = 0; x < ow; x++) {
+      // Up to 2^31 and beyond: plain JS numbers (float64, exact here), never int32 arithmetic.
+      const acc = tmp[r0 + x]! * w0 + tmp[r1 + x]! * w1 + tmp[r2 + x]! * w2 + tmp[r3 + x]! * w3;
+      const v = Math.floor((acc + 2097152) / 4194304);
       out[o + x] = v < 0 ? 0 : v > 255 ? 255 : v;
     }
   }
   return out;
+}
+
+/** For each output index, its 4 source indices (replicated border). */
+function tapTable(outLen: number, inLen: number, scale: number, offsets: Int32Array): Int32Array {
+  const t = new Int32Array(outLen * 4);
+  for (let i = 0; i < outLen; i++) {
+    const base = Math.floor(i / scale) + offsets[i % scale]!;
+    for (let k = 0; k < 4; k++) t[i * 4 + k] = Math.min(Math.max(base - 1 + k, 0), inLen - 1);
+  }
+  return t;
 }

@@ -31,6 +31,7 @@ export class TrainPrefetcher implements BatchStream {
   private nextRequest: TrainSamplerState;
   private nextId = 0;
   private closed = false;
+  private failure: Error | undefined;
 
   constructor(spec: PairSourceSpec, options: BatchOptions, state: TrainSamplerState, prefetch: PrefetchOptions = {}) {
     const count = spec.pairs.length;
@@ -66,8 +67,6 @@ export class TrainPrefetcher implements BatchStream {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    // Batches still in flight are abandoned: their promises must not surface as unhandled rejections.
-    for (const p of this.queue) p.promise.catch(() => {});
     this.queue.length = 0;
     await Promise.all(this.workers.map((w) => w.terminate()));
   }
@@ -77,13 +76,19 @@ export class TrainPrefetcher implements BatchStream {
       const state = this.nextRequest;
       this.nextRequest = advance(state, this.perEpoch);
       const id = this.nextId++;
-      const promise = new Promise<TrainBatch>((resolve, reject) => this.waiting.set(id, { resolve, reject }));
-      this.workers[id % this.workers.length]!.postMessage({
-        id,
-        seed: state.seed,
-        epoch: state.epoch,
-        batchInEpoch: state.batchInEpoch,
-      });
+      const promise = this.failure
+        ? Promise.reject(this.failure)
+        : new Promise<TrainBatch>((resolve, reject) => this.waiting.set(id, { resolve, reject }));
+      // A batch prepared ahead may fail before anyone awaits it: that is reported when it is consumed.
+      promise.catch(() => {});
+      if (!this.failure) {
+        this.workers[id % this.workers.length]!.postMessage({
+          id,
+          seed: state.seed,
+          epoch: state.epoch,
+          batchInEpoch: state.batchInEpoch,
+        });
+      }
       this.queue.push({ state, promise });
     }
     this.holdProcess(true);
@@ -104,7 +109,9 @@ export class TrainPrefetcher implements BatchStream {
   }
 
   private failAll(e: Error): void {
-    for (const [, w] of this.waiting) w.reject(new SrcacoError('internal', `a batch worker failed: ${e.message}`, { cause: e }));
+    // A crashed worker never answers again: fail what it owed and everything asked from now on.
+    this.failure = new SrcacoError('internal', `a batch worker failed: ${e.message}`, { cause: e });
+    for (const [, w] of this.waiting) w.reject(this.failure);
     this.waiting.clear();
     this.holdProcess(false);
   }

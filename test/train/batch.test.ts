@@ -78,6 +78,9 @@ test('a worker error reaches the consumer as the same SrcacoError', async () => 
     assert.equal(rejected.length, 1);
     assert.equal(rejected[0]!.reason.name, 'SrcacoError');
     assert.match(rejected[0]!.reason.message, /check the split list and --scale/);
+    // The failing batch is prepared ahead of time again in epoch 1; consuming later still reports it, once.
+    const later = await Promise.allSettled([bad.next(), bad.next()]);
+    assert.equal(later.filter((r) => r.status === 'rejected').length, 1);
   } finally {
     await bad.close();
   }
