@@ -171,7 +171,7 @@ export async function readTiffPages(src: TiffSource): Promise<{ pages: TiffPage[
     offset = next;
   }
   if (pages.length === 0) throw new SrcacoError('input', 'TIFF has no image (first IFD offset is 0)', { path: src.path });
-  return { pages, littleEndian: h.little, bigTiff: h.big };
+  return { pages: expandImageJStack(pages, src.size), littleEndian: h.little, bigTiff: h.big };
 }
 
 function pageFromTags(tags: Map<number, number[] | string>, index: number, path: string): TiffPage {
@@ -230,4 +230,24 @@ function pageFromTags(tags: Map<number, number[] | string>, index: number, path:
     description: typeof description === 'string' ? description : undefined,
     xResolution: nums(T.xResolution)?.[0], resolutionUnit: nums(T.resolutionUnit)?.[0],
   };
+}
+
+/**
+ * ImageJ writes stacks over 4 GiB with a single IFD and `images=N` in the description, the planes stored
+ * contiguously after the first: expand such a file into N pages (as ImageJ and tifffile read it).
+ */
+function expandImageJStack(pages: TiffPage[], fileSize: number): TiffPage[] {
+  const first = pages[0]!;
+  const images = Number(/^ImageJ=[^\n]*\n(?:[^\n]*\n)*?images=(\d+)/.exec(first.description ?? '')?.[1] ?? 1);
+  if (pages.length !== 1 || images <= 1 || first.compression !== 1 || first.samplesPerPixel !== 1) return pages;
+  const offs = first.blockOffsets;
+  const counts = first.blockByteCounts;
+  const planeBytes = counts.reduce((a, b) => a + b, 0);
+  const contiguous = offs.every((o, i) => i === 0 || o === offs[i - 1]! + counts[i - 1]!);
+  if (!contiguous || offs[0]! + images * planeBytes > fileSize) return pages;
+  return Array.from({ length: images }, (_, k) => ({
+    ...first,
+    index: k,
+    blockOffsets: offs.map((o) => o + k * planeBytes),
+  }));
 }

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { planeOf, type PixelArray } from '../../src/image/plane.js';
@@ -92,4 +92,18 @@ test('writer options are validated', async () => {
   await assert.rejects(writeTiff(join(dir, 'x.tif'), p, { pixelSizeUm: -1 }), /pixel size/);
   await assert.rejects(writeTiff(join(dir, 'x.tif'), []), /at least one plane/);
   await assert.rejects(writeTiff(join(dir, 'missing-dir', 'x.tif'), p), (e: unknown) => isSrcacoError(e) && e.kind === 'output');
+});
+
+test("ImageJ's single-IFD form of large stacks (images=N, planes contiguous) reads as N planes", async () => {
+  const [w, h] = [9, 7];
+  const planes = [0, 1, 2].map((k) => planeOf(w, h, makers.uint16(w * h, k)));
+  const path = join(dir, 'ij-single-ifd.tif');
+  await writeTiff(path, planes, { rowsPerStrip: 2 });
+  const bytes = readFileSync(path);
+  const ifd = bytes.readUInt32LE(4);
+  bytes.writeUInt32LE(0, ifd + 2 + bytes.readUInt16LE(ifd) * 12); // cut the chain after the first IFD
+  writeFileSync(path, bytes);
+  const back = await readTiff(path);
+  assert.equal(back.length, 3);
+  back.forEach((p, k) => assert.deepEqual(p, planes[k]));
 });
