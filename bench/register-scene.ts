@@ -1,7 +1,7 @@
 /**
  * Synthetic HR/LR pairs with a known sub-pixel shift, for measuring registration accuracy without the simulator:
  * a cell-like scene (textured nuclei, membrane-like ridge segments) rendered analytically through a Gaussian PSF at
- * HR pixel centres, the LR copy rendered with its content moved by the true shift and a wider PSF, then
+ * HR pixel centres, the LR copy rendered with its content moved by −shift and a wider PSF, then
  * area-downsampled by s; Poisson noise at a microscopy-like photon count, quantized to uint8.
  */
 import { type Plane, planeOf } from '../src/image/plane.js';
@@ -102,7 +102,10 @@ function splat(out: Float64Array, size: number, cy: number, cx: number, radius: 
 export interface ShiftedPairOptions {
   sizeHrPx: number;
   scale: number;
-  /** True shift of the LR content relative to the HR content, HR px (the convention of src/prep/register.ts). */
+  /**
+   * True shift in HR px, in src/prep/register.ts's (and truth.json's) convention: LR pixel (Y, X) is centred on HR
+   * coordinate (Y·s + (s−1)/2 + dy, X·s + (s−1)/2 + dx), so the LR content appears moved by (−dy, −dx).
+   */
   dyHrPx: number;
   dxHrPx: number;
   brightness: Brightness;
@@ -116,7 +119,8 @@ export function shiftedPair(rng: Rng, options: ShiftedPairOptions): { hr: Plane<
   const scene = randomCellScene(rng, n);
   const hrPsf = options.hrPsfSigmaHrPx ?? 1.2;
   const hr = renderScene(scene, n, hrPsf, 0, 0);
-  const lrFine = renderScene(scene, n, Math.hypot(hrPsf, 0.6 * s), dyHrPx, dxHrPx);
+  // Sampling the scene at HR point p + shift = rendering it moved by −shift, then box-averaging s×s blocks.
+  const lrFine = renderScene(scene, n, Math.hypot(hrPsf, 0.6 * s), -dyHrPx, -dxHrPx);
   const m = n / s;
   const lr = new Float64Array(m * m);
   for (let y = 0; y < n; y++) for (let x = 0; x < n; x++) lr[Math.floor(y / s) * m + Math.floor(x / s)]! += lrFine[y * n + x]! / (s * s);

@@ -3,8 +3,8 @@
  *   npx tsx bench/register.ts [--size 640] [--pairs 12] [--seed-compat-pairs 3] [--python]
  * Prints one JSON line per (scale, brightness, estimator) with the median/p90 absolute error in LR and HR px and
  * the median time per window; --python also times the original's skimage TV-L1 per window (/usr/bin/python3).
- * Estimators: default (this package), tvl1-mean (TV-L1 mean flow, unrounded), seed-compat (the shift the original
- * pipeline really applies: the rounded mean, moved by whole LR pixels).
+ * Estimators: default (this package), tvl1-mean (−TV-L1 mean flow, unrounded), seed-compat (the shift the original
+ * pipeline really applies: the rounded mean flow, moved by whole LR pixels). Shifts in register.ts's convention.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -48,10 +48,11 @@ for (const scale of [2, 4, 8]) {
         t = performance.now();
         const seed = seedCompatShift(hr, lr, scale);
         times['seed-compat']!.push(performance.now() - t);
-        errors['tvl1-mean']!.push(Math.abs(seed.meanDyHrPx - truth[0]!), Math.abs(seed.meanDxHrPx - truth[1]!));
+        // The flow is −shift: compare flow + truth.
+        errors['tvl1-mean']!.push(Math.abs(seed.meanDyHrPx + truth[0]!), Math.abs(seed.meanDxHrPx + truth[1]!));
         errors['seed-compat']!.push(
-          Math.abs(seedCompatAppliedShiftHrPx(seed.roundedDyHrPx, scale) - truth[0]!),
-          Math.abs(seedCompatAppliedShiftHrPx(seed.roundedDxHrPx, scale) - truth[1]!),
+          Math.abs(seedCompatAppliedShiftHrPx(seed.roundedDyHrPx, scale) + truth[0]!),
+          Math.abs(seedCompatAppliedShiftHrPx(seed.roundedDxHrPx, scale) + truth[1]!),
         );
         if (python) pythonInputs.push({ hr: hr.data, lr: lr.data });
       }

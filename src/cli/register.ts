@@ -13,10 +13,11 @@ interface RawRegisterOptions {
 }
 
 const SIGN_HELP = `
-Sign convention: (dy, dx) is where the LR content lies relative to the HR content, in HR pixels, with LR pixel i
-covering HR pixels [i*s, (i+1)*s). A positive dy means a structure appears further down (larger row) in the LR than
-in the HR; a positive dx, further right. Registering moves the LR back: registered(p) = lr(p + shift / s).
-This is the sign of skimage's optical_flow_tvl1(hr, lr_upsampled) mean flow.
+Sign convention (the simulator's truth.json uses the same): (dy, dx) in HR pixels says where each LR pixel looks:
+LR pixel (Y, X) is centred on HR coordinate (Y*s + (s-1)/2 + dy, X*s + (s-1)/2 + dx). A positive dy means the LR
+shows content from larger y (further down) than the HR at the same place, i.e. the LR image looks moved up by dy/s
+LR pixels; a positive dx, moved left. Registering moves the LR content by +shift: registered(P) = lr(P - shift/s).
+skimage's optical_flow_tvl1(hr, lr_upsampled) mean flow is -shift.
 
 Modes:
   default      sub-pixel shift at LR resolution against the HR area-downsampled by s (prefiltered Gauss-Newton

@@ -1,11 +1,12 @@
 /**
  * Registration of an LR patch to its HR patch by one global translation (SPEC §2).
  *
- * Sign convention (both modes): the shift (dyHrPx, dxHrPx) is where the LR content lies relative to the HR content,
- * in HR pixels, with LR pixel i covering HR pixels [i·s, (i+1)·s) (centre i·s + (s−1)/2):
- *   lr(p) ≈ areaDownsample(hr)(p − shift/s)   and the registered LR is   registered(p) = lr(p + shift/s).
- * A positive dy means the LR shows a structure further down (larger row) than the HR does. This is also the sign of
- * scikit-image's `optical_flow_tvl1(hr, lr_up)` mean flow, which the seed-compat mode uses.
+ * Sign convention (both modes; the same as the simulator's truth.json): the shift (dyHrPx, dxHrPx) is in HR pixels and
+ * says where each LR pixel looks on the specimen: LR pixel (Y, X) of scale s is centred on HR coordinate
+ * (Y·s + (s−1)/2 + dy, X·s + (s−1)/2 + dx), HR pixel (y, x) being centred on (y, x). So
+ *   lr(P) ≈ areaDownsample(hr)(P + shift/s)   and the registered LR is   registered(P) = lr(P − shift/s).
+ * A positive dy means the LR shows content from larger y than the HR at the same pixel: the LR image looks moved
+ * up by dy/s LR pixels. scikit-image's `optical_flow_tvl1(hr, lr_up)` mean flow is −shift (the content moves down).
  *
  * Modes: 'default' estimates a sub-pixel shift at LR resolution against the area-downsampled HR and resamples the LR
  * bicubically; 'seed-compat' reproduces the original code (TV-L1 mean flow rounded to whole HR pixels, nearest
@@ -42,16 +43,18 @@ export function estimateShift(hr: Plane, lr: Plane, scale: number, options: Regi
   const mode = options.mode ?? 'default';
   if (mode === 'seed-compat') {
     const s = seedCompatShift(hr, lr, scale);
-    const registered = applyShift(lr, { dyHrPx: s.roundedDyHrPx, dxHrPx: s.roundedDxHrPx }, scale, { mode });
-    return { dyHrPx: s.roundedDyHrPx, dxHrPx: s.roundedDxHrPx, confidence: interiorCorrelation(areaDownsample(hr, scale), registered) };
+    const shift = { dyHrPx: negate(s.roundedDyHrPx), dxHrPx: negate(s.roundedDxHrPx) };
+    const registered = applyShift(lr, shift, scale, { mode });
+    return { ...shift, confidence: interiorCorrelation(areaDownsample(hr, scale), registered) };
   }
   const maxShiftHrPx = options.maxShiftHrPx ?? 96;
   const est = estimateGlobalShift(areaDownsample(hr, scale), toFloat(lr), { maxShiftPx: maxShiftHrPx / scale });
-  return { dyHrPx: est.dy * scale, dxHrPx: est.dx * scale, confidence: est.confidence };
+  // estimateGlobalShift reports where the content moved (lr(p) ≈ ref(p − d)); the LR pixel looks at p + (−d).
+  return { dyHrPx: negate(est.dy * scale), dxHrPx: negate(est.dx * scale), confidence: est.confidence };
 }
 
 /**
- * The registered LR, same size and pixel type as `lr`: `registered(p) = lr(p + shift/s)`. Default mode: bicubic
+ * The registered LR, same size and pixel type as `lr`: `registered(P) = lr(P − shift/s)`. Default mode: bicubic
  * (Keys), edges repeated; seed-compat: the original's whole-pixel nearest shift with zeros outside.
  */
 export function applyShift(
@@ -61,9 +64,10 @@ export function applyShift(
   options: { mode?: RegistrationMode } = {},
 ): Plane {
   if ((options.mode ?? 'default') === 'seed-compat') {
-    return seedCompatRegisteredLr(lr, scale, Math.round(shift.dyHrPx), Math.round(shift.dxHrPx), 0);
+    // The original warps by the TV-L1 mean flow, which is −shift.
+    return seedCompatRegisteredLr(lr, scale, negate(Math.round(shift.dyHrPx)), negate(Math.round(shift.dxHrPx)), 0);
   }
-  const moved = translateBicubic(toFloat(lr), shift.dyHrPx / scale, shift.dxHrPx / scale);
+  const moved = translateBicubic(toFloat(lr), -shift.dyHrPx / scale, -shift.dxHrPx / scale);
   return fromFloat(moved, lr);
 }
 
@@ -105,7 +109,7 @@ export function registerWindowSeedCompat(
   const s = seedCompatShift(hrWindow, lrWindow, scale);
   const registeredLr = seedCompatRegisteredLr(lrWindow, scale, s.roundedDyHrPx, s.roundedDxHrPx, marginHrPx);
   const confidence = interiorCorrelation(areaDownsample(crop(hrWindow, marginHrPx), scale), registeredLr);
-  return { registeredLr, shift: { dyHrPx: s.roundedDyHrPx, dxHrPx: s.roundedDxHrPx, confidence } };
+  return { registeredLr, shift: { dyHrPx: negate(s.roundedDyHrPx), dxHrPx: negate(s.roundedDxHrPx), confidence } };
 }
 
 /** The plane without `margin` pixels on every side. */
@@ -118,6 +122,11 @@ export function crop(plane: Plane, margin: number): Plane {
     out.set(plane.data.subarray(start, start + width), y * width);
   }
   return planeOf(width, height, out);
+}
+
+/** −v without producing −0 (which would print and compare differently from 0). */
+function negate(v: number): number {
+  return 0 - v;
 }
 
 function checkPair(hr: Plane, lr: Plane, scale: number): void {

@@ -51,7 +51,8 @@ for (const c of meta.cases) {
     const { registeredLr, shift } = registerWindowSeedCompat(hr, lr, c.scale, meta.marginHrPx);
     assert.deepEqual([registeredLr.height, registeredLr.width], [c.registered.rows, c.registered.cols]);
     assert.deepEqual(registeredLr.data, load(`${c.name}_registered.u8`));
-    assert.deepEqual([shift.dyHrPx, shift.dxHrPx], [c.roundedV, c.roundedU]);
+    // register.ts reports −flow (the LR pixel's position offset, truth.json's convention).
+    assert.deepEqual([shift.dyHrPx, shift.dxHrPx], [0 - c.roundedV, 0 - c.roundedU]);
     assert.ok(shift.confidence > 0.5 && shift.confidence <= 1, `confidence ${shift.confidence}`);
   });
 }

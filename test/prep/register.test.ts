@@ -21,17 +21,18 @@ function rollContent(src: Plane, sy: number, sx: number): Plane<Float32Array> {
   return planeOf(src.width, src.height, out);
 }
 
-test('sign: LR content one LR pixel further down/right gives a shift of +s HR px in both modes', () => {
+test('sign: LR content moved one LR pixel down and two left is a shift of (−s, +2s) HR px in both modes', () => {
   const scale = 4;
   const { hr } = shiftedPair(new Rng(7), { sizeHrPx: 320, scale, dyHrPx: 0, dxHrPx: 0, brightness: 'bright' });
   const box = areaDownsample(hr, scale);
   const lrFloat = rollContent(planeOf(box.width, box.height, box.data), 1, -2);
   const lr = planeOf(lrFloat.width, lrFloat.height, Uint8Array.from(lrFloat.data, (v) => Math.round(v)));
   const est = estimateShift(hr, lr, scale);
-  assert.ok(Math.abs(est.dyHrPx - 4) < 0.1 && Math.abs(est.dxHrPx + 8) < 0.1, `default ${est.dyHrPx}, ${est.dxHrPx}`);
+  // lr(P) = box(P − (1, −2)) = box(P + shift/s) with shift = (−4, +8): the LR pixel looks 1 LR px up, 2 right.
+  assert.ok(Math.abs(est.dyHrPx + 4) < 0.1 && Math.abs(est.dxHrPx - 8) < 0.1, `default ${est.dyHrPx}, ${est.dxHrPx}`);
   assert.ok(est.confidence > 0.95, `confidence ${est.confidence}`);
   const seed = estimateShift(hr, lr, scale, { mode: 'seed-compat' });
-  assert.deepEqual([seed.dyHrPx, seed.dxHrPx], [4, -8]);
+  assert.deepEqual([seed.dyHrPx, seed.dxHrPx], [-4, 8]);
 });
 
 test('default mode: median error <= 0.05 LR px at x2, x4, x8 on pairs with known sub-pixel shifts', () => {
@@ -58,11 +59,11 @@ test('default mode: median error <= 0.05 LR px at x2, x4, x8 on pairs with known
 test('applyShift moves content by whole pixels exactly and registers a sub-pixel pair to ~0 residual shift', () => {
   const scale = 2;
   const { hr, lr } = shiftedPair(new Rng(11), { sizeHrPx: 320, scale, dyHrPx: 3.3, dxHrPx: -1.7, brightness: 'bright' });
-  // Integer LR shift: bicubic weights are (0, 1, 0, 0), so the interior equals the rolled array.
+  // Integer LR shift: bicubic weights are (0, 1, 0, 0), so the interior equals lr(P − shift/s) exactly.
   const moved = applyShift(lr, { dyHrPx: 2 * scale, dxHrPx: -3 * scale }, scale);
   assert.ok(moved.data instanceof Uint8Array);
   for (let y = 5; y < lr.height - 5; y++) {
-    for (let x = 5; x < lr.width - 5; x++) assert.equal(moved.data[y * lr.width + x], lr.data[(y + 2) * lr.width + x - 3]);
+    for (let x = 5; x < lr.width - 5; x++) assert.equal(moved.data[y * lr.width + x], lr.data[(y - 2) * lr.width + x + 3]);
   }
   const est = estimateShift(hr, lr, scale);
   const registered = applyShift(lr, est, scale);

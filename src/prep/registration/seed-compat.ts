@@ -7,7 +7,10 @@ import { type Plane, planeOf } from '../../image/plane.js';
 import { grid, unitFloat32 } from './skimage-ops.js';
 import { opticalFlowTvl1 } from './tvl1.js';
 
-/** Mean TV-L1 flow of the nearest-upsampled LR relative to HR, in HR pixels, before and after rounding. */
+/**
+ * Mean TV-L1 flow `optical_flow_tvl1(hr, lr_up)` in HR pixels, before and after rounding: where HR content lies in
+ * the LR (lr_up(p + flow) ≈ hr(p)), the negative of register.ts's shift.
+ */
 export interface SeedCompatShift {
   meanDyHrPx: number;
   meanDxHrPx: number;
@@ -82,7 +85,7 @@ export function roundHalfEven(v: number): number {
   return Math.abs(v % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
 }
 
-/** The shift the original actually applies to the LR content, in HR px: whole LR pixels, ⌊(⌊s/2⌋ + v) / s⌋ · s. */
+/** The flow the original effectively applies, in HR px: whole LR pixels, ⌊(⌊s/2⌋ + v) / s⌋ · s for rounded flow v. */
 export function seedCompatAppliedShiftHrPx(roundedHrPx: number, scale: number): number {
   return Math.floor((Math.floor(scale / 2) + roundedHrPx) / scale) * scale;
 }
