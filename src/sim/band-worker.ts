@@ -7,15 +7,20 @@ import type { BandRequest, BandReply } from './pool.js';
  * A worker of the band pool: keeps the model of the tile it is working on (rebuilding it is deterministic,
  * so any worker can take any band) and answers each request with the band's pixels, transferred, not copied.
  */
-let cached: { key: string; model: TileModel } | null = null;
+const cache = new Map<string, TileModel>();
+/** Two tiles can be in flight at once (one finishing while the next starts). */
+const CACHED_MODELS = 2;
 
 parentPort!.on('message', (request: BandRequest) => {
   try {
     const key = `${request.seed}:${request.tileId}:${request.sizeHrPx}`;
-    if (cached?.key !== key) {
-      cached = { key, model: buildTileModel(request.params, request.seed, request.tileId, request.sizeHrPx) };
+    let model = cache.get(key);
+    if (!model) {
+      model = buildTileModel(request.params, request.seed, request.tileId, request.sizeHrPx);
+      cache.set(key, model);
+      if (cache.size > CACHED_MODELS) cache.delete(cache.keys().next().value!);
     }
-    const band = simulateBand(request.params, cached.model, request.fieldRow);
+    const band = simulateBand(request.params, model, request.fieldRow);
     const buffers = [...band.hr.planes, ...LR_SCALES.flatMap((s) => band.lr[s].planes)].map((p) => p.buffer as ArrayBuffer);
     const reply: BandReply = { taskId: request.taskId, band };
     parentPort!.postMessage(reply, buffers);
