@@ -109,7 +109,7 @@ export class TiffStripWriter {
     }
   }
 
-  /** Writes all pages from in-memory planes (same size and type as the writer). */
+  /** Appends one in-memory plane (same size and type as the file) as the next page. */
   async writePlane(plane: Plane): Promise<void> {
     if (plane.width !== this.o.width || plane.height !== this.o.height) {
       throw new SrcacoError('usage', `plane is ${plane.width}x${plane.height}, the file is ${this.o.width}x${this.o.height}`, { path: this.file.path });
