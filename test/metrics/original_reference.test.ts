@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { planeOf } from '../../src/image/plane.js';
 import { pairMetrics } from '../../src/metrics/pair_metrics.js';
 import { quantizeTo255 } from '../../src/metrics/quantize.js';
+import { bicubicBaseline } from '../../src/metrics/bicubic_baseline.js';
 
 // Values computed by the original's formulas in torch (scripts/fixtures/metrics_reference.py).
 const fixture = JSON.parse(readFileSync(new URL('../fixtures/metrics/reference.json', import.meta.url), 'utf8'));
@@ -32,4 +33,16 @@ test('quantisation ties round like torch.round on float32 * 255', () => {
   const input = floats(fixture.quantize.input);
   const q = quantizeTo255(planeOf(input.length, 1, input), 'p');
   assert.deepEqual(Array.from(q), fixture.quantize.output);
+});
+
+test('the Bicubic baseline end to end (uint8 LR -> antialiased bicubic -> clamp -> metrics) matches torch', () => {
+  for (const c of fixture.baseline) {
+    const lr = planeOf(c.width / c.scale, c.height / c.scale, bytes(c.lr));
+    const hr = planeOf(c.width, c.height, bytes(c.hr));
+    const pred = bicubicBaseline(lr, c.scale);
+    assert.deepEqual(quantizeTo255(pred, 'p'), bytes(c.pred255));
+    const m = pairMetrics(pred, hr, { scale: c.scale });
+    for (const k of ['psnr', 'nrmse', 'mse'] as const) assert.ok(Math.abs(m.full[k] - c.full[k]) <= 1e-12 * Math.max(1, c.full[k]), k);
+    assert.ok(Math.abs(m.full.ssim - c.full.ssim64) < 1e-12);
+  }
 });
