@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { planeOf } from '../../src/image/plane.js';
 import { cubicKernel, resizeBicubic } from '../../src/image/resize_bicubic.js';
-import { resizeCubicCv2 } from '../../src/image/resize_cv2.js';
+import { resizeCubicCv2, resizeCubicCv2Uint8 } from '../../src/image/resize_cv2.js';
 import { resizeNearest } from '../../src/image/resize_nearest.js';
 
 // Outputs of torch / cv2 on random images (scripts/fixtures/bicubic_fixtures.py).
@@ -44,6 +44,14 @@ for (const c of fixture.cases) {
       assert.ok(d < TOL, `max diff ${d}`);
     });
   }
+}
+
+for (const c of fixture.cv2Uint8) {
+  test(`cv2 INTER_CUBIC on uint8, bit for bit: ${c.inW}x${c.inH} -> ${c.outW}x${c.outH}`, () => {
+    const input = planeOf(c.inW, c.inH, new Uint8Array(Buffer.from(c.input, 'base64')));
+    const out = resizeCubicCv2Uint8(input, c.outW, c.outH);
+    assert.deepEqual(out.data, new Uint8Array(Buffer.from(c.output, 'base64')));
+  });
 }
 
 test('the cubic kernel interpolates (1 at 0, 0 at integers) and its 4 taps sum to 1', () => {
