@@ -42,7 +42,8 @@ export function pairMetrics(pred: Plane, truth: Plane, options: PairMetricsOptio
     );
   }
   const x = quantizeTo255(pred, 'prediction', options.predPath);
-  const y = quantizeTo255(truth, 'ground truth', options.truthPath);
+  // a float ground truth may not overshoot 1 at all (it is data, not a model output)
+  const y = quantizeTo255(truth, 'ground truth', options.truthPath, 1 + 1e-6);
   return pairMetrics255(x, y, pred.width, pred.height, options);
 }
 

@@ -127,7 +127,7 @@ test('quantisation is float32 x 255 rounded half to even, like torch', () => {
   assert.equal(roundHalfEven(3.5), 4);
   assert.equal(roundHalfEven(3.4999), 3);
   // 0.5 * 255 = 127.5 exactly -> 128; 1/255 in float32 times 255 rounds back to 1; NaN-free clamping
-  const q = quantizeTo255(planeOf(5, 1, Float32Array.of(-1, 0.5, 1 / 255, 0.25, 3)), 'p');
+  const q = quantizeTo255(planeOf(5, 1, Float32Array.of(-1, 0.5, 1 / 255, 0.25, 1.9)), 'p');
   assert.deepEqual(Array.from(q), [0, 128, 1, 64, 255]);
   // uint8 pixels are used as they are
   const u = Uint8Array.of(0, 7, 255);
@@ -144,4 +144,6 @@ test('bad inputs: size mismatch, 16-bit, NaN — one clear SrcacoError each', ()
   nan[17] = NaN;
   check(() => pairMetrics(planeOf(16, 16, nan), hr, { scale: 2 }), /NaN \(first at x=1, y=1\)/);
   check(() => pairMetrics(hr, hr, { scale: 8 }), /smaller than the 11x11 SSIM window/);
+  check(() => pairMetrics(planeOf(16, 16, new Float32Array(256).fill(200)), hr, { scale: 2 }), /prediction is float32 with values up to 200; float images must be on 0..1/);
+  check(() => pairMetrics(hr, planeOf(16, 16, new Float32Array(256).fill(1.5)), { scale: 2 }), /ground truth is float32 with values up to 1.5/);
 });
