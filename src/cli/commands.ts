@@ -5,8 +5,9 @@ import { register as metrics } from './metrics.js';
 import { register as evaluate } from './eval.js';
 import { register as table } from './table.js';
 import { register as registerShift } from './register.js';
+import { register as report } from './report.js';
 
 /** Each command file exports one `register(program)`; the list below is the CLI. */
 export type RegisterCommand = (program: Command) => void;
 
-export const commands: RegisterCommand[] = [simulate, prep, metrics, evaluate, table, registerShift];
+export const commands: RegisterCommand[] = [simulate, prep, metrics, evaluate, table, registerShift, report];

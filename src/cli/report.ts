@@ -1,0 +1,56 @@
+import type { Command } from 'commander';
+import { readFile } from 'node:fs/promises';
+import { SrcacoError } from '../errors.js';
+import { buildReport, type ReportNote } from '../report/build_report.js';
+import { readCropSets } from '../report/crop_files.js';
+import { readResultRows } from './table.js';
+
+interface RawReportOptions {
+  results: string[];
+  out: string;
+  title: string;
+  split?: string;
+  crops?: string;
+  note?: string[];
+  notesFile?: string;
+}
+
+const collect = (v: string, prev: string[] = []) => [...prev, v];
+
+/** `srcaco report`: result rows (and optional crops) to an HTML report folder. */
+export function register(program: Command): void {
+  program
+    .command('report')
+    .description('HTML report of evaluation rows: Tables 4/5, ROI PSNR per scale (Fig. 6), image crops (Fig. 7), notes; plus results.json')
+    .requiredOption('--results <files...>', 'row .json files from srcaco eval, or folders of them')
+    .requiredOption('--out <dir>', 'report folder (index.html, results.json, crops/)')
+    .option('--title <text>', 'report title', 'srcaco results')
+    .option('--split <name>', 'keep only rows of this split (needed when the rows mix splits)')
+    .option('--crops <dir>', 'folder with crops.json and its TIFFs (see writeCropSets) shown as Fig. 7')
+    .option('--note <text>', 'a paragraph for the notes section (repeatable)', collect)
+    .option('--notes-file <file>', 'a JSON list of notes: strings or {title, text?, data?}')
+    .action(async (raw: RawReportOptions) => {
+      let rows = await readResultRows(raw.results);
+      if (raw.split !== undefined) {
+        rows = rows.filter((r) => r.split === raw.split);
+        if (rows.length === 0) throw new SrcacoError('usage', `no result row has split '${raw.split}'`, { option: '--split' });
+      }
+      const notes: ReportNote[] = [...(raw.note ?? [])];
+      if (raw.notesFile !== undefined) {
+        let parsed: unknown;
+        try {
+          parsed = JSON.parse(await readFile(raw.notesFile, 'utf8'));
+        } catch (e) {
+          throw new SrcacoError('input', `cannot read the notes (${(e as Error).message})`, { path: raw.notesFile, cause: e });
+        }
+        const ok = (n: unknown) => typeof n === 'string' || (!!n && typeof (n as { title?: unknown }).title === 'string');
+        if (!Array.isArray(parsed) || !parsed.every(ok)) {
+          throw new SrcacoError('input', 'the notes file must be a JSON list of strings or {title, text?, data?}', { path: raw.notesFile });
+        }
+        notes.push(...(parsed as ReportNote[]));
+      }
+      const crops = raw.crops === undefined ? [] : await readCropSets(raw.crops);
+      const built = await buildReport({ rows, crops, title: raw.title, notes, outDir: raw.out });
+      process.stdout.write(`wrote ${built.indexPath} (${rows.length} rows, ${crops.length} crop sets) and ${built.resultsPath}\n`);
+    });
+}

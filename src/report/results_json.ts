@@ -1,0 +1,35 @@
+import type { MaybeMetricValues, ResultRow } from '../metrics/aggregate.js';
+
+/** Metric means in results.json (null where no image was counted). */
+export interface ReportMetrics {
+  psnr: number | null;
+  nrmse: number | null;
+  ssim: number | null;
+}
+
+/** One line of results.json: a method on one cell and scale. */
+export interface ReportResult {
+  method: string;
+  cell: string;
+  scale: number;
+  split: string;
+  n: number;
+  nRoiEmpty: number;
+  /** Means over the images with a non-empty ROI (Table 4). */
+  roi: ReportMetrics;
+  /** Means over all n images (Table 5). */
+  full: ReportMetrics;
+}
+
+const pick = (m: MaybeMetricValues | undefined): ReportMetrics => ({ psnr: m?.psnr ?? null, nrmse: m?.nrmse ?? null, ssim: m?.ssim ?? null });
+
+/**
+ * The machine-readable results of a report: one entry per method, cell and scale, methods in the
+ * order given, then cells and scales sorted. The entries are also valid input to `srcaco table`.
+ */
+export function reportResults(rows: readonly ResultRow[]): ReportResult[] {
+  const methods = [...new Set(rows.map((r) => r.method))];
+  return [...rows]
+    .sort((a, b) => methods.indexOf(a.method) - methods.indexOf(b.method) || a.cell.localeCompare(b.cell) || a.scale - b.scale)
+    .map((r) => ({ method: r.method, cell: r.cell, scale: r.scale, split: r.split, n: r.n, nRoiEmpty: r.nRoiEmpty, roi: pick(r.roi), full: pick(r.full) }));
+}
