@@ -68,7 +68,7 @@ test('Tables 4 and 5 hold the rows numbers, cell means and bold on the best per 
   assert.deepEqual(line(roi, 'VDSR', 4).bold.slice(2, 5), [false, false, true]);
   const full = parseTable(html, 'Full image (Table 5)');
   assert.equal(line(full, 'SRCNN', 2).cells[2], (value('SRCNN', 0, 2).psnr + 9).toFixed(2));
-  assert.match(html, /<tr><td>VDSR<\/td>(<td>\d+ \(\d\)<\/td>){5}<td>22 \(2\)<\/td>/, 'counts: VDSR CELL2 x2 is n=22 with 2 empty ROIs');
+  assert.match(html, /<tr><td>VDSR<\/td>(<td>\d+ \(\d\)<\/td>){6}<td>22 \(2\)<\/td>/, 'counts: VDSR CELL2 x2 is n=22 with 2 empty ROIs');
   // Fig. 6: one polyline per method and cell
   assert.equal([...html.matchAll(/<polyline class="series"/g)].length, 9);
   // notes are escaped; data shown as JSON
