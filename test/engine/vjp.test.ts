@@ -61,7 +61,7 @@ const float64Cases: GradCase[] = [
 ];
 
 const conv = (o: E.Conv2dOptions) => (x: Tensor, w: Tensor, b: Tensor) => E.conv2d(x, w, b, o);
-const weightForms = ['offsetMatmul', 'batchConv', 'im2col'] as const;
+const weightForms = ['offsetMatmul', 'batchConv', 'im2col', 'gradShift', 'auto'] as const;
 const float32Cases: GradCase[] = [
   ...weightForms.flatMap((weight): GradCase[] => [
     {
@@ -69,6 +69,12 @@ const float32Cases: GradCase[] = [
       before: () => E.setConvGradient({ input: 'conv', weight }),
       inputs: [any([2, 3, 5, 6]), any([4, 3, 3, 3]), any([4])],
       fn: conv({ padding: 1 }),
+    },
+    {
+      name: `conv2d-dilated-${weight}`,
+      before: () => E.setConvGradient({ input: 'conv', weight }),
+      inputs: [any([2, 3, 7, 8]), any([2, 3, 3, 2]), any([2])],
+      fn: conv({ padding: [2, 0, 1, 1], dilation: [2, 1] }),
     },
     {
       name: `conv2d-strided-${weight}`,

@@ -24,10 +24,12 @@ interface ConvTransposeAttrs extends ConvAttrs {
 
 /** How conv VJPs are written. input: 'conv' = Conv with the flipped, channel-swapped kernel (stride 1 only,
  * else falls back), 'convTranspose'. weight: 'batchConv' = one Conv over batch-transposed tensors,
- * 'offsetMatmul' = one MatMul per kernel offset over an NHWC copy, 'im2col' = one MatMul over all offsets. */
+ * 'offsetMatmul' = one MatMul per kernel offset over an NHWC copy, 'im2col' = one MatMul over all offsets,
+ * 'gradShift' = one MatMul against shifted copies of the output gradient (stride 1; copies O, not C, channels),
+ * 'auto' = gradShift or im2col, whichever copies fewer values. */
 export interface ConvGradient {
   input: 'conv' | 'convTranspose';
-  weight: 'batchConv' | 'offsetMatmul' | 'im2col';
+  weight: 'batchConv' | 'offsetMatmul' | 'im2col' | 'gradShift' | 'auto';
 }
 let gradientChoice: ConvGradient = { input: 'conv', weight: 'offsetMatmul' };
 
@@ -71,7 +73,7 @@ const P = {
     name: 'conv2d',
     shape: convType,
     lower: (ctx, ins, out, a, [, w]) => void ctx.emit('Conv', ins, [out], onnxConvAttrs(a, w!.shape)),
-    vjp: (g, [x, w, b], _y, a) => [convInputGrad(g, w!, x!.shape, a), convWeightGrad(x!, g, w!.shape, a), b ? reduceSum(g, [0, 2, 3]) : null],
+    vjp: (g, [x, w, b], _y, a) => [convInputGrad(g, w!, x!.shape, a), convWeightGrad(x!, g, w!.shape, a), ...(b ? [reduceSum(g, [0, 2, 3])] : [])],
   }),
   convTranspose2d: definePrimitive<ConvTransposeAttrs>({
     name: 'convTranspose2d',
@@ -88,7 +90,7 @@ const P = {
       void ctx.emit('ConvTranspose', ins, [out], { ...onnxConvAttrs(a, w!.shape), output_padding: { ints: a.outputPadding } }),
     vjp: (g, [x, w, b], _y, a) => {
       const conv: ConvAttrs = { stride: a.stride, pads: a.pads, dilation: a.dilation, groups: a.groups };
-      return [conv2dRaw(g, w!, null, conv), convWeightGrad(g, x!, w!.shape, conv), b ? reduceSum(g, [0, 2, 3]) : null];
+      return [conv2dRaw(g, w!, null, conv), convWeightGrad(g, x!, w!.shape, conv), ...(b ? [reduceSum(g, [0, 2, 3])] : [])];
     },
   }),
 };
@@ -107,7 +109,8 @@ function swapFlip(w: Tensor, groups: number): Tensor {
 function convInputGrad(g: Tensor, w: Tensor, xShape: readonly Dim[], a: ConvAttrs): Tensor {
   const k = [Number(w.shape[2]), Number(w.shape[3])];
   const span = (i: 0 | 1) => a.dilation[i] * (k[i]! - 1);
-  const pads = [span(0) - a.pads[2], span(1) - a.pads[3], span(0) - a.pads[0], span(1) - a.pads[1]] as ConvAttrs['pads'];
+  // Output row j takes g[j + padBefore - k·d]: a conv with the flipped kernel and padBefore' = d(k-1) - padBefore.
+  const pads = [span(0) - a.pads[0], span(1) - a.pads[1], span(0) - a.pads[2], span(1) - a.pads[3]] as ConvAttrs['pads'];
   if (gradientChoice.input === 'conv' && a.stride[0] === 1 && a.stride[1] === 1 && pads.every((p) => p >= 0)) {
     return conv2dRaw(g, swapFlip(w, a.groups), null, { ...a, pads });
   }
@@ -125,7 +128,11 @@ function convInputGrad(g: Tensor, w: Tensor, xShape: readonly Dim[], a: ConvAttr
 /** dL/dW for y = conv(x, W): x [N, C, H, W], g = dL/dy [N, O, Ho, Wo], result wShape [O, C/g, kh, kw]. */
 export function convWeightGrad(x: Tensor, g: Tensor, wShape: readonly Dim[], a: ConvAttrs): Tensor {
   const [o, cg, kh, kw] = wShape.map(Number) as [number, number, number, number];
-  const choice = a.groups === 1 ? gradientChoice.weight : 'batchConv';
+  const stride1 = a.stride[0] === 1 && a.stride[1] === 1;
+  let choice = a.groups === 1 ? gradientChoice.weight : 'batchConv';
+  // auto: copy whichever side has fewer channels; a single MatMul when the x side is thin (first layers).
+  if (choice === 'auto') choice = stride1 && o < cg ? 'gradShift' : cg * kh * kw <= 128 ? 'im2col' : 'offsetMatmul';
+  if (choice === 'gradShift' && !stride1) choice = 'im2col';
   if (choice === 'batchConv') {
     const og = o / a.groups;
     const parts: Tensor[] = [];
@@ -149,6 +156,7 @@ export function convWeightGrad(x: Tensor, g: Tensor, wShape: readonly Dim[], a: 
   expect(typeof n === 'number' && typeof c === 'number' && Number.isFinite(ho) && Number.isFinite(wo), 'the weight gradient needs static shapes');
   const m = n * ho! * wo!;
   const xn = transpose(padConstant(x, [0, 0, a.pads[0], a.pads[1], 0, 0, a.pads[2], a.pads[3]]), [0, 2, 3, 1]);
+  if (choice === 'gradShift') return gradShiftWeightGrad(xn, g, [o, c, kh, kw], a.dilation);
   const gT = transpose(reshape(transpose(g, [0, 2, 3, 1]), [m, o]), [1, 0]);
   const cols: Tensor[] = [];
   for (let i = 0; i < kh; i++) {
@@ -165,6 +173,30 @@ export function convWeightGrad(x: Tensor, g: Tensor, wShape: readonly Dim[], a: 
   }
   const per = cols.map((col) => reshape(matmul(gT, col), [o, c, 1]));
   return reshape(concat(per, 2), [o, c, kh, kw]);
+}
+
+/**
+ * Stride-1 weight gradient that copies g (O channels) instead of x (C channels): on the padded NHWC grid
+ * flattened to rows r, kernel offset (i, j) is a row shift s = dh·i·Wp + dw·j, so dW[:, :, i, j] =
+ * Σ_r g[r - s] ⊗ x[r]: one zero-padded (shifted) copy of g and one MatMul per offset, x used as is.
+ */
+function gradShiftWeightGrad(xn: Tensor, g: Tensor, [o, c, kh, kw]: number[], dilation: [number, number]): Tensor {
+  const [n, hp, wp] = xn.shape.map(Number) as [number, number, number];
+  const [, , ho, wo] = g.shape.map(Number) as [number, number, number, number];
+  const rows = n * hp * wp;
+  const gGrid = padConstant(transpose(g, [0, 2, 3, 1]), [0, 0, 0, 0, 0, hp - ho, wp - wo, 0]);
+  const gFlat = reshape(gGrid, [rows, o!]);
+  const xFlat = reshape(xn, [rows, c!]);
+  const per: Tensor[] = [];
+  for (let i = 0; i < kh!; i++) {
+    for (let j = 0; j < kw!; j++) {
+      const shift = dilation[0] * i * wp + dilation[1] * j;
+      // Rows shifted past the end are zero padding of g (stride 1: the last (k-1) rows and columns).
+      const shifted = padConstant(slice(gFlat, 0, 0, rows - shift), [shift, 0, 0, 0]);
+      per.push(reshape(matmul(transpose(shifted, [1, 0]), xFlat), [o!, c!, 1]));
+    }
+  }
+  return reshape(concat(per, 2), [o!, c!, kh!, kw!]);
 }
 
 export interface Conv2dOptions {
