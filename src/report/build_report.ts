@@ -80,7 +80,7 @@ export async function buildReport(options: BuildReportOptions): Promise<BuiltRep
   if (splits.length > 1) throw new SrcacoError('data', `the result rows mix splits (${splits.join(', ')}); report one split at a time (srcaco report --split)`);
   const roiTable = tableToHtml(buildResultTable(rows, 'roi'));
   const fullTable = tableToHtml(buildResultTable(rows, 'full'));
-  await mkdir(join(outDir, 'crops'), { recursive: true }).catch((e) => {
+  await mkdir((options.crops ?? []).length > 0 ? join(outDir, 'crops') : outDir, { recursive: true }).catch((e) => {
     throw new SrcacoError('output', `cannot create the report folder (${(e as Error).message})`, { path: outDir, cause: e });
   });
   const cropRows = await writeCropRows(options.crops ?? [], outDir);
