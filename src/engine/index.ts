@@ -25,6 +25,8 @@ export type { Primitive, LowerCtx, AttrValue, TensorType } from './ops/registry.
 export { grad, valueAndGrad, zerosLike } from './grad.js';
 export { topoSort, checkGraph } from './graph.js';
 export { toOnnx, OPSET } from './onnx.js';
+export { compileFunction } from './compile.js';
+export type { CompileFunctionSpec } from './compile.js';
 export type { GraphSpec } from './onnx.js';
 export { compileStep, stepNames } from './step.js';
 export type { Optimizer, StepSpec, CompiledStep, LossResult, TensorSpec } from './step.js';

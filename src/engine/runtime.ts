@@ -75,7 +75,8 @@ export class Session {
       });
       return new Session(session, device);
     } catch (e) {
-      throw new SrcacoError('runtime', `ONNX Runtime could not load the graph on ${device}: ${(e as Error).message}`, { cause: e });
+      const hint = device === 'cpu' ? '' : ` (is a ${device} device and its runtime library available here? --device cpu always works)`;
+      throw new SrcacoError('runtime', `ONNX Runtime could not load the graph on ${device}${hint}: ${(e as Error).message}`, { cause: e });
     }
   }
 

@@ -85,3 +85,16 @@ test('grad accumulates over shared subgraphs and gives zeros for unused inputs',
 test('an unknown device is refused with the known ones listed', async () => {
   await assert.rejects(E.Session.create(new Uint8Array(), { device: 'tpu' as E.Device }), /unknown device "tpu"; known: cpu, webgpu, cuda/);
 });
+
+test('compileFunction bakes weights and keeps symbolic dims for inference graphs', async () => {
+  const bytes = E.compileFunction({
+    inputs: { x: [1, 1, 'H', 'W'] },
+    weights: { 'body.weight': { shape: [1, 1, 1, 1], data: Float32Array.of(3) }, 'body.bias': { shape: [1], data: Float32Array.of(1) } },
+    fn: ({ x }, w) => E.conv2d(x!, w['body.weight']!, w['body.bias']!),
+  });
+  const s = await E.Session.create(bytes);
+  assert.deepEqual(s.inputNames, ['x']);
+  const out = await s.runHost({ x: { shape: [1, 1, 1, 3], data: Float32Array.of(0, 1, 2) } });
+  assert.deepEqual([...(out.y!.data as Float32Array)], [1, 4, 7]);
+  await s.release();
+});

@@ -31,7 +31,7 @@ export interface ConvGradient {
   input: 'conv' | 'convTranspose';
   weight: 'batchConv' | 'offsetMatmul' | 'im2col' | 'gradShift' | 'auto';
 }
-let gradientChoice: ConvGradient = { input: 'conv', weight: 'offsetMatmul' };
+let gradientChoice: ConvGradient = { input: 'conv', weight: 'auto' };
 
 /** Chooses the conv VJP formulation for graphs traced from now on (benchmarks compare them). */
 export function setConvGradient(choice: Partial<ConvGradient>): ConvGradient {
