@@ -9,7 +9,7 @@ export type { DType, ConstData } from './tensor.js';
 export * from './ops/elementwise.js';
 export { reduceSum, reduceMean, reduceMax, expand, sumTo, variance } from './ops/reduce.js';
 export { reshape, transpose, concat, slice, padConstant, padAxis, gather0, scatterAdd0 } from './ops/shape.js';
-export { unsqueeze, squeeze, flip, split, roll, pad2d, pixelShuffle, pixelUnshuffle, gather } from './ops/layout.js';
+export { unsqueeze, squeeze, flip, split, roll, pad2d, pixelShuffle, pixelUnshuffle, gather, stack, flatten } from './ops/layout.js';
 export type { PadMode } from './ops/layout.js';
 export { conv2d, convTranspose2d, convWeightGrad, setConvGradient } from './ops/conv.js';
 export type { Conv2dOptions, ConvGradient } from './ops/conv.js';

@@ -42,6 +42,7 @@ const float64Cases: GradCase[] = [
   { name: 'pad-zero', inputs: [any([1, 2, 3, 3])], fn: (a) => E.pad2d(a, [1, 2, 0, 1]) },
   { name: 'pad-reflect', inputs: [any([1, 2, 4, 4])], fn: (a) => E.pad2d(a, [2, 1, 1, 2], 'reflect') },
   { name: 'pad-replicate', inputs: [any([1, 2, 3, 3])], fn: (a) => E.pad2d(a, [1, 2, 2, 1], 'replicate') },
+  { name: 'stack-flatten', inputs: [any([2, 3]), any([2, 3])], fn: (a, b) => E.flatten(E.stack([a, b], 1), 0, 1) },
   { name: 'roll', inputs: [any([2, 5])], fn: (a) => E.roll(a, 2, 1) },
   { name: 'pixelShuffle', inputs: [any([1, 8, 2, 3])], fn: (a) => E.pixelShuffle(a, 2) },
   { name: 'pixelUnshuffle', inputs: [any([1, 2, 4, 6])], fn: (a) => E.pixelUnshuffle(a, 2) },

@@ -89,3 +89,16 @@ export function gather(x: Tensor, indices: Tensor, axis = 0): Tensor {
   const perm = [...Array.from({ length: a }, (_, i) => k + i), ...Array.from({ length: k }, (_, i) => i), ...Array.from({ length: x.rank - a - 1 }, (_, i) => k + a + i)];
   return transpose(g, perm);
 }
+
+/** torch.stack: joins same-shaped tensors along a new axis. */
+export function stack(xs: readonly Tensor[], axis = 0): Tensor {
+  return concat(xs.map((x) => unsqueeze(x, axis)), axis);
+}
+
+/** torch.flatten(x, start, end): merges axes start..end (inclusive) into one. */
+export function flatten(x: Tensor, start = 0, end = -1): Tensor {
+  const s = normAxis(start, x.rank);
+  const e = normAxis(end, x.rank);
+  const merged = x.shape.slice(s, e + 1).reduce<Dim>((a, d) => (typeof a === 'number' && typeof d === 'number' ? a * d : `${a}*${d}`), 1);
+  return reshape(x, [...x.shape.slice(0, s), merged, ...x.shape.slice(e + 1)]);
+}
