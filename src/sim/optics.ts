@@ -25,8 +25,19 @@ export function gaussianBlur(src: Float32Array, width: number, height: number, s
   const k = gaussianKernel(sigma);
   const r = (k.length - 1) / 2;
   const tmp = new Float32Array(width * height);
+  // Most of a tile is empty background: all-zero rows are skipped in both passes (their blur is zero).
+  const rowHasSignal = new Uint8Array(height);
   for (let y = 0; y < height; y++) {
     const row = y * width;
+    let any = false;
+    for (let x = 0; x < width; x++) {
+      if (src[row + x] !== 0) {
+        any = true;
+        break;
+      }
+    }
+    if (!any) continue;
+    rowHasSignal[y] = 1;
     for (let x = 0; x < width; x++) {
       let s = 0;
       if (x >= r && x < width - r) {
@@ -42,8 +53,10 @@ export function gaussianBlur(src: Float32Array, width: number, height: number, s
   for (let y = 0; y < height; y++) {
     const orow = y * width;
     for (let j = -r; j <= r; j++) {
+      const yi = Math.min(height - 1, Math.max(0, y + j));
+      if (!rowHasSignal[yi]) continue;
       const w = k[j + r]!;
-      const irow = Math.min(height - 1, Math.max(0, y + j)) * width;
+      const irow = yi * width;
       for (let x = 0; x < width; x++) out[orow + x]! += w * tmp[irow + x]!;
     }
   }
