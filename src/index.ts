@@ -80,3 +80,40 @@ export { readPairFiles, openPairSource, type PairSourceSpec } from './train/data
 export { TrainPrefetcher, type PrefetchOptions } from './train/dataPrefetch.js';
 export { samplingRoi, drawCentreOrigin, alignCrop } from './train/samplerCrop.js';
 export type { TrainSamplerState } from './train/samplerEpoch.js';
+
+// Metrics and evaluation
+export { pairMetrics, pairMetrics255, psnrFromMse, type PairMetricsOptions } from './metrics/pair_metrics.js';
+export { quantizeTo255 } from './metrics/quantize.js';
+export { ssimMapValid, gaussianWindow1d, SsimScratch, type SsimOptions } from './metrics/ssim_map.js';
+export { DEFAULT_ROI_THRESHOLDS, METRIC_NAMES, type MetricValues, type PairMetrics } from './metrics/types.js';
+export {
+  aggregateMetrics,
+  meanMetrics,
+  type ImageMetrics,
+  type ResultRow,
+  type MaybeMetricValues,
+} from './metrics/aggregate.js';
+export { evaluateSplit, readSplitPairs, type EvaluateSplitOptions } from './metrics/evaluate_split.js';
+export { bicubicBaseline } from './metrics/bicubic_baseline.js';
+export {
+  buildResultTable,
+  tableToMarkdown,
+  tableToCsv,
+  tableToHtml,
+  type TablePart,
+  type ResultTable,
+} from './metrics/result_table.js';
+export { resizeBicubic, cubicKernel, type ResizeBicubicOptions } from './image/resize_bicubic.js';
+export { resizeCubicCv2, resizeCubicCv2Uint8 } from './image/resize_cv2.js';
+export { resizeNearest } from './image/resize_nearest.js';
+export { encodePng } from './image/png.js';
+export type { PngImage } from './image/png.js';
+
+// Report
+export { buildReport } from './report/build_report.js';
+export type { BuildReportOptions, BuiltReport, ReportNote } from './report/build_report.js';
+export type { CropSet } from './report/crops.js';
+export { readCropSets, writeCropSets } from './report/crop_files.js';
+export { reportResults } from './report/results_json.js';
+export type { ReportResult, ReportMetrics } from './report/results_json.js';
+export { scalePlotSvg } from './report/figure_scale_plot.js';
