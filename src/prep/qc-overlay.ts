@@ -19,7 +19,8 @@ export interface RgbImage {
 
 /**
  * Overlay of HR (magenta) and LR upsampled by nearest neighbour (green), before registration (left) and after
- * (right): where the two agree the cells are grey/white, a residual shift shows as coloured fringes.
+ * (right), each stretched to its 99.5th percentile: where they agree the cells are grey/white, a residual shift
+ * shows as magenta/green fringes.
  */
 export function overlayBeforeAfter(hr: Plane, lrBefore: Plane, lrAfter: Plane): RgbImage {
   const w = hr.width;
@@ -27,12 +28,14 @@ export function overlayBeforeAfter(hr: Plane, lrBefore: Plane, lrAfter: Plane): 
   const gap = 8;
   const width = 2 * w + gap;
   const rgb = new Uint8Array(width * h * 3);
+  const hrGain = 255 / robustMax(hr);
   [lrBefore, lrAfter].forEach((lr, panel) => {
+    const lrGain = 255 / robustMax(lr);
     const s = w / lr.width;
     for (let y = 0; y < h; y++) {
       for (let x = 0; x < w; x++) {
-        const hv = hr.data[y * w + x]!;
-        const lv = lr.data[Math.floor(y / s) * lr.width + Math.floor(x / s)]!;
+        const hv = Math.min(255, hr.data[y * w + x]! * hrGain);
+        const lv = Math.min(255, lr.data[Math.floor(y / s) * lr.width + Math.floor(x / s)]! * lrGain);
         const o = (y * width + panel * (w + gap) + x) * 3;
         rgb[o] = hv;
         rgb[o + 1] = lv;
@@ -41,6 +44,12 @@ export function overlayBeforeAfter(hr: Plane, lrBefore: Plane, lrAfter: Plane): 
     }
   });
   return { width, height: h, rgb };
+}
+
+/** The 99.5th percentile of a plane (at least 1), so that dim markers are stretched to full brightness. */
+function robustMax(p: Plane): number {
+  const sorted = Float32Array.from(p.data).sort();
+  return Math.max(1, sorted[Math.floor(0.995 * (sorted.length - 1))]!);
 }
 
 const crcTable = Array.from({ length: 256 }, (_, n) => {

@@ -1,6 +1,6 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { SrcacoError } from '../errors.js';
+import { isSrcacoError, SrcacoError } from '../errors.js';
 import { openTiff } from '../io/tiff-read.js';
 import { CELLS, TILE_FOLDERS, tilePath, type Scale } from '../io/layout.js';
 
@@ -40,63 +40,82 @@ export async function listTileIds(tilesDir: string): Promise<number[]> {
   return [...ids].sort((a, b) => a - b);
 }
 
+/** What is wrong with a tile, in the vocabulary of the audit. */
+export interface TileProblem {
+  kind: 'missing-file' | 'unreadable' | 'planes' | 'bit-depth' | 'size-mismatch';
+  message: string;
+  path: string;
+}
+
 /**
  * Finds and checks every tile of a tiles folder before anything is written: all four resolutions present,
  * three 8-bit planes of one size per file, LR sizes = HR / scale (within 2 LR px), no strip beyond the file end.
+ * The first problem is thrown as a SrcacoError naming the file.
  */
 export async function findTiles(tilesDir: string, onlyIds?: number[]): Promise<TileFiles[]> {
   const ids = onlyIds ?? (await listTileIds(tilesDir));
   const tiles: TileFiles[] = [];
-  for (const id of ids) tiles.push(await checkTile(tilesDir, id));
+  for (const id of ids) {
+    const r = await inspectTile(tilesDir, id);
+    if ('problem' in r) {
+      const { kind, message, path } = r.problem;
+      throw new SrcacoError(kind === 'missing-file' || kind === 'unreadable' ? 'input' : 'data', message, { path });
+    }
+    tiles.push(r.tile);
+  }
   return tiles;
 }
 
-async function checkTile(tilesDir: string, id: number): Promise<TileFiles> {
+/** Checks one tile's four files; returns the tile or its first problem. */
+export async function inspectTile(tilesDir: string, id: number): Promise<{ tile: TileFiles } | { problem: TileProblem }> {
   const paths = {} as Record<Scale, string>;
   const sizes = {} as Record<Scale, { width: number; height: number }>;
   for (const s of TILE_SCALES) {
     const path = tileFilePath(tilesDir, id, s);
     const info = await stat(path).catch(() => undefined);
     if (!info?.isFile()) {
-      throw new SrcacoError('input', `tile ${id} has no ${TILE_FOLDERS[s]} file (every tile needs all four resolutions)`, { path });
+      return { problem: { kind: 'missing-file', message: `tile ${id} has no ${TILE_FOLDERS[s]} file (every tile needs all four resolutions)`, path } };
     }
     paths[s] = path;
-    sizes[s] = await checkTileFile(path, info.size);
+    const size = await checkTileFile(path, info.size);
+    if ('kind' in size) return { problem: size };
+    sizes[s] = size;
   }
   const hr = sizes[1];
-  if (hr.width < 2 || hr.height < 2) throw new SrcacoError('data', `tile ${id} is too small`, { path: paths[1] });
   for (const s of [2, 4, 8] as const) {
     const { width, height } = sizes[s];
     if (Math.abs(width - hr.width / s) > 2 || Math.abs(height - hr.height / s) > 2) {
-      throw new SrcacoError(
-        'data',
-        `tile ${id} is ${width}x${height} at /${s} but its HR tile is ${hr.width}x${hr.height}: expected about ${Math.round(hr.width / s)}x${Math.round(hr.height / s)}`,
-        { path: paths[s] },
-      );
+      const message = `tile ${id} is ${width}x${height} at /${s} but its HR tile is ${hr.width}x${hr.height}: expected about ${Math.round(hr.width / s)}x${Math.round(hr.height / s)}`;
+      return { problem: { kind: 'size-mismatch', message, path: paths[s] } };
     }
   }
-  return { id, paths, sizes };
+  return { tile: { id, paths, sizes } };
 }
 
-async function checkTileFile(path: string, fileBytes: number): Promise<{ width: number; height: number }> {
-  const file = await openTiff(path, { cacheBytes: 0 });
+async function checkTileFile(path: string, fileBytes: number): Promise<{ width: number; height: number } | TileProblem> {
+  let file;
+  try {
+    file = await openTiff(path, { cacheBytes: 0 });
+  } catch (e) {
+    if (!isSrcacoError(e)) throw e;
+    return { kind: 'unreadable', message: e.message.startsWith(`${path}: `) ? e.message.slice(path.length + 2) : e.message, path };
+  }
   try {
     if (file.planes.length !== CELLS.length) {
-      throw new SrcacoError('data', `a tile file must hold ${CELLS.length} planes (CELL0, CELL1, CELL2), found ${file.planes.length}`, { path });
+      return { kind: 'planes', message: `a tile file must hold ${CELLS.length} planes (CELL0, CELL1, CELL2), found ${file.planes.length}`, path };
     }
     const pages = file.planes.map((p) => file.pages[p.page]!);
     for (const page of pages) {
       if (page.pixelType !== 'uint8') {
-        throw new SrcacoError('data', `tiles must be 8-bit, found ${page.bitsPerSample}-bit ${page.pixelType} pixels`, { path });
+        return { kind: 'bit-depth', message: `tiles must be 8-bit, found ${page.bitsPerSample}-bit ${page.pixelType} pixels`, path };
       }
       if (page.width !== pages[0]!.width || page.height !== pages[0]!.height) {
-        throw new SrcacoError('data', `the planes of a tile file differ in size`, { path });
+        return { kind: 'planes', message: 'the planes of a tile file differ in size', path };
       }
-      page.blockOffsets.forEach((offset, k) => {
-        if (offset + page.blockByteCounts[k]! > fileBytes) {
-          throw new SrcacoError('input', `strip/tile ${k} of page ${page.index} lies beyond the end of the file (${fileBytes} bytes): the TIFF is truncated`, { path });
-        }
-      });
+      const k = page.blockOffsets.findIndex((offset, n) => offset + page.blockByteCounts[n]! > fileBytes);
+      if (k >= 0) {
+        return { kind: 'unreadable', message: `strip/tile ${k} of page ${page.index} lies beyond the end of the file (${fileBytes} bytes): the TIFF is truncated`, path };
+      }
     }
     return { width: pages[0]!.width, height: pages[0]!.height };
   } finally {
