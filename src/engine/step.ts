@@ -19,6 +19,8 @@ export interface Optimizer {
     param: Tensor;
     state: Record<string, Tensor>;
   };
+  /** Optional: rewrites all gradients at once before any update (global-norm clipping needs every gradient). */
+  transformGrads?(grads: Record<string, Tensor>): Record<string, Tensor>;
 }
 
 export interface TensorSpec {
@@ -99,7 +101,10 @@ export function compileStep(spec: StepSpec): CompiledStep {
   const result: LossResult = traced instanceof Tensor ? { loss: traced } : traced;
   if (result.loss.rank !== 0) throw new SrcacoError('usage', `the loss must be a scalar, got ${formatShape(result.loss.shape)}`);
   const names = Object.keys(spec.params);
-  const grads = grad(result.loss, names.map((n) => params[n]!));
+  const rawGrads = grad(result.loss, names.map((n) => params[n]!));
+  const byName = Object.fromEntries(names.map((n, i) => [n, rawGrads[i]!]));
+  const transformed = spec.optimizer.transformGrads?.(byName) ?? byName;
+  const grads = names.map((n) => transformed[n]!);
 
   const outputs: [string, Tensor][] = [[N.loss, result.loss]];
   names.forEach((name, i) => {
