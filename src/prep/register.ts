@@ -26,6 +26,8 @@ export interface ShiftEstimate {
   dxHrPx: number;
   /** Pearson correlation in [0, 1] of the area-downsampled HR and the registered LR (interior only). */
   confidence: number;
+  /** Default mode: least-squares standard error of the shift in HR px (white noise assumed; for weighting). */
+  stdErrHrPx?: number;
 }
 
 export interface RegistrationOptions {
@@ -50,7 +52,30 @@ export function estimateShift(hr: Plane, lr: Plane, scale: number, options: Regi
   const maxShiftHrPx = options.maxShiftHrPx ?? 96;
   const est = estimateGlobalShift(areaDownsample(hr, scale), toFloat(lr), { maxShiftPx: maxShiftHrPx / scale });
   // estimateGlobalShift reports where the content moved (lr(p) ≈ ref(p − d)); the LR pixel looks at p + (−d).
-  return { dyHrPx: negate(est.dy * scale), dxHrPx: negate(est.dx * scale), confidence: est.confidence };
+  return { dyHrPx: negate(est.dy * scale), dxHrPx: negate(est.dx * scale), confidence: est.confidence, stdErrHrPx: est.stdErrPx * scale };
+}
+
+/**
+ * One default-mode shift for several planes of one acquisition (the markers of a confocal scan share the stage
+ * position): per-plane estimates averaged with weights 1/stdErr², so a dim, sparse marker borrows the accuracy of
+ * a bright one. The original registered every plane on its own, so seed-compat has no joint form.
+ */
+export function estimateShiftJoint(hrPlanes: readonly Plane[], lrPlanes: readonly Plane[], scale: number, options: Omit<RegistrationOptions, 'mode'> = {}): ShiftEstimate {
+  if (hrPlanes.length === 0 || hrPlanes.length !== lrPlanes.length) {
+    throw new SrcacoError('data', `joint registration needs as many HR planes as LR planes (at least one), received ${hrPlanes.length} and ${lrPlanes.length}`);
+  }
+  const estimates = hrPlanes.map((hr, k) => estimateShift(hr, lrPlanes[k]!, scale, { ...options, mode: 'default' }));
+  const usable = estimates.filter((e) => Number.isFinite(e.stdErrHrPx) && e.stdErrHrPx! > 0);
+  if (usable.length === 0) return estimates.reduce((a, b) => (b.confidence > a.confidence ? b : a));
+  let w = 0, dy = 0, dx = 0, confidence = 0;
+  for (const e of usable) {
+    const wk = 1 / e.stdErrHrPx! ** 2;
+    w += wk;
+    dy += wk * e.dyHrPx;
+    dx += wk * e.dxHrPx;
+    confidence += wk * e.confidence;
+  }
+  return { dyHrPx: dy / w, dxHrPx: dx / w, confidence: confidence / w, stdErrHrPx: 1 / Math.sqrt(w) };
 }
 
 /**

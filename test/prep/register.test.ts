@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import { BRIGHTNESS, type Brightness, shiftedPair } from '../../bench/register-scene.js';
 import { SrcacoError } from '../../src/errors.js';
 import { type Plane, planeOf } from '../../src/image/plane.js';
-import { applyShift, estimateShift, registerWindow } from '../../src/prep/register.js';
+import { applyShift, estimateShift, estimateShiftJoint, registerWindow } from '../../src/prep/register.js';
 import { areaDownsample } from '../../src/prep/registration/resample.js';
 import { Rng } from '../../src/util/random.js';
 
@@ -82,6 +82,22 @@ test('registerWindow crops the margin from HR and LR in both modes', () => {
     assert.ok(Math.abs(w.shift.dyHrPx - 8.4) < (mode === 'default' ? 1 : 3), `${mode}: dy ${w.shift.dyHrPx}`);
     if (mode === 'seed-compat') assert.ok(Number.isInteger(w.shift.dyHrPx) && Number.isInteger(w.shift.dxHrPx));
   }
+});
+
+test('joint shift of several markers: inverse-variance weighted, at least as precise as the best plane', () => {
+  const scale = 8;
+  const rng = new Rng(77);
+  const [dy, dx] = [5.3, -9.1];
+  const planes = (['dim', 'medium', 'bright'] as const).map((brightness, k) => shiftedPair(rng.fork(k), { sizeHrPx: 640, scale, dyHrPx: dy, dxHrPx: dx, brightness }));
+  const single = planes.map((p) => estimateShift(p.hr, p.lr, scale));
+  const joint = estimateShiftJoint(planes.map((p) => p.hr), planes.map((p) => p.lr), scale);
+  const w = single.map((e) => 1 / e.stdErrHrPx! ** 2);
+  const expectDy = single.reduce((a, e, k) => a + w[k]! * e.dyHrPx, 0) / w.reduce((a, b) => a + b, 0);
+  assert.ok(Math.abs(joint.dyHrPx - expectDy) < 1e-9);
+  assert.ok(joint.stdErrHrPx! < Math.min(...single.map((e) => e.stdErrHrPx!)));
+  assert.ok(single[0]!.stdErrHrPx! > single[2]!.stdErrHrPx!, 'the dim plane must be the least precise');
+  assert.ok(Math.abs(joint.dyHrPx - dy) / scale < 0.05 && Math.abs(joint.dxHrPx - dx) / scale < 0.05, `joint ${joint.dyHrPx}, ${joint.dxHrPx}`);
+  assert.throws(() => estimateShiftJoint([planes[0]!.hr], [], scale), SrcacoError);
 });
 
 test('mismatched sizes and bad scales are user errors', () => {

@@ -11,6 +11,8 @@ export interface GlobalShift {
   dx: number;
   /** Pearson correlation of the aligned images over their overlap, in [0, 1] (0 when anticorrelated). */
   confidence: number;
+  /** Least-squares standard error of dy and dx (px), from the residual variance and (JᵀJ)⁻¹; white noise assumed. */
+  stdErrPx: number;
 }
 
 export interface GlobalShiftOptions {
@@ -40,6 +42,7 @@ export function estimateGlobalShift(reference: FloatImage, moving: FloatImage, o
   const searchPx = Math.max(1, Math.ceil(maxShiftPx / 2 ** top));
   let [dy, dx] = integerSearch(refs[top]!, movs[top]!, searchPx);
   let confidence = 0;
+  let stdErrPx = Infinity;
   for (let level = top; level >= 0; level--) {
     if (level < top) {
       // A 2×2 block mean moves the pixel centre by half a fine pixel: c_fine = 2·c_coarse + 0.5, which cancels for a shift.
@@ -50,8 +53,9 @@ export function estimateGlobalShift(reference: FloatImage, moving: FloatImage, o
     dy = refined.dy;
     dx = refined.dx;
     confidence = refined.confidence;
+    stdErrPx = refined.stdErrPx;
   }
-  return { dy, dx, confidence };
+  return { dy, dx, confidence, stdErrPx };
 }
 
 /** Integer shift maximizing the normalized cross-correlation of the overlapping parts. */
@@ -104,6 +108,7 @@ function refine(ref: FloatImage, mov: FloatImage, dy0: number, dx0: number, iter
   let gain = 1;
   let offset = 0;
   let confidence = 0;
+  let stdErrPx = Infinity;
   for (let it = 0; it < iterations; it++) {
     const warped = translateBicubic(ref, -dy, -dx).data; // warped(p) = ref(p − d)
     const y0 = Math.max(2, Math.ceil(dy) + 2);
@@ -114,7 +119,7 @@ function refine(ref: FloatImage, mov: FloatImage, dy0: number, dx0: number, iter
     // Normal equations of J = [−gain·gy, −gain·gx, w, 1] accumulated as scalars (the 10 distinct sums of JᵀJ).
     let syy = 0, syx = 0, syw = 0, sy1 = 0, sxx = 0, sxw = 0, sx1 = 0, sww = 0, sw = 0;
     let ry = 0, rx = 0, rw = 0, r1 = 0;
-    let n = 0, sm = 0, smm = 0, swm = 0;
+    let n = 0, sm = 0, smm = 0, swm = 0, srr = 0;
     for (let y = y0; y <= y1; y++) {
       for (let x = x0, i = y * width + x0; x <= x1; x++, i++) {
         const w = warped[i]!;
@@ -136,6 +141,7 @@ function refine(ref: FloatImage, mov: FloatImage, dy0: number, dx0: number, iter
         rx += jx * r;
         rw += w * r;
         r1 += r;
+        srr += r * r;
         n++;
         sm += m;
         smm += m * m;
@@ -147,6 +153,8 @@ function refine(ref: FloatImage, mov: FloatImage, dy0: number, dx0: number, iter
     const cov = swm - (sw * sm) / n;
     const den = Math.sqrt((sww - (sw * sw) / n) * (smm - (sm * sm) / n));
     confidence = den > 0 ? Math.max(0, cov / den) : 0;
+    const inverseDiag = [0, 1].map((k) => solve4(a, Float64Array.from({ length: 4 }, (_, q) => (q === k ? 1 : 0)))?.[k] ?? Infinity);
+    stdErrPx = Math.sqrt(((inverseDiag[0]! + inverseDiag[1]!) / 2) * (srr / Math.max(1, n - 4)));
     const step = solve4(a, b);
     if (!step) break;
     dy += step[0]!;
@@ -155,7 +163,7 @@ function refine(ref: FloatImage, mov: FloatImage, dy0: number, dx0: number, iter
     offset += step[3]!;
     if (Math.hypot(step[0]!, step[1]!) < 1e-4) break;
   }
-  return { dy, dx, confidence };
+  return { dy, dx, confidence, stdErrPx };
 }
 
 /** Solves the 4×4 system a·x = b by Gaussian elimination with partial pivoting; undefined when singular. */
