@@ -1,0 +1,114 @@
+/**
+ * State dicts: every tensor of a parameter tree by name (params, buffers, counters), initialised from an Rng,
+ * checked against a model's specs, split for a training step, and converted to and from safetensors.
+ */
+import { SrcacoError } from '../../errors.js';
+import type { SafeTensor, SafetensorsContent } from '../../io/safetensors.js';
+import { tensorToFloat32 } from '../../io/safetensors.js';
+import type { Rng } from '../../util/random.js';
+import type { HostTensor } from '../runtime.js';
+import type { Init, ParamSpecs } from './spec.js';
+
+/** name → host tensor (float32; counters int64), in state_dict order. */
+export type StateDict = Record<string, HostTensor>;
+
+function drawInto(out: Float32Array, init: Init, rng: Rng): void {
+  if (init.kind === 'constant') out.fill(init.value);
+  else if (init.kind === 'uniform') for (let i = 0; i < out.length; i++) out[i] = (2 * rng.uniform() - 1) * init.bound;
+  else for (let i = 0; i < out.length; i++) out[i] = rng.normal() * init.std;
+}
+
+/** Initial values of every tensor, drawn in state_dict order, element by element (constants draw nothing). */
+export function initState(specs: ParamSpecs, rng: Rng): StateDict {
+  const state: StateDict = {};
+  for (const [name, spec] of Object.entries(specs)) {
+    const n = spec.shape.reduce((a, b) => a * b, 1);
+    if (spec.role === 'counter') {
+      state[name] = { shape: [...spec.shape], data: new BigInt64Array(n).fill(BigInt(spec.init.kind === 'constant' ? spec.init.value : 0)) };
+      continue;
+    }
+    const data = new Float32Array(n);
+    drawInto(data, spec.init, rng);
+    state[name] = { shape: [...spec.shape], data };
+  }
+  return state;
+}
+
+/** The step's initial values: trainable params and float buffers (StepRunner's `params` and `buffers`). */
+export function splitState(specs: ParamSpecs, state: StateDict): { params: StateDict; buffers: StateDict } {
+  const params: StateDict = {};
+  const buffers: StateDict = {};
+  for (const [name, spec] of Object.entries(specs)) {
+    if (spec.role === 'param') params[name] = state[name]!;
+    else if (spec.role === 'buffer') buffers[name] = state[name]!;
+  }
+  return { params, buffers };
+}
+
+/** A state dict updated with step values (params, buffers) and counters advanced by `steps` training steps. */
+export function mergeState(specs: ParamSpecs, base: StateDict, updates: Readonly<Record<string, HostTensor>>, steps = 0): StateDict {
+  const out: StateDict = {};
+  for (const [name, spec] of Object.entries(specs)) {
+    const v = updates[name] ?? base[name]!;
+    if (spec.role === 'counter' && steps > 0) out[name] = { shape: v.shape, data: BigInt64Array.of((v.data as BigInt64Array)[0]! + BigInt(steps)) };
+    else out[name] = v;
+  }
+  return out;
+}
+
+const sameShape = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((d, i) => d === b[i]);
+const fmt = (s: readonly number[]) => `[${s.join(', ')}]`;
+
+/**
+ * Checks a loaded state dict against a model's specs and returns it in spec order, as float32 (int64 counters).
+ * Missing `num_batches_tracked` counters default to 0; anything else missing, unexpected or misshapen is one
+ * error listing the first mismatches.
+ */
+export function loadState(specs: ParamSpecs, tensors: ReadonlyMap<string, SafeTensor>, what: { model: string; path?: string }): StateDict {
+  const problems: string[] = [];
+  const state: StateDict = {};
+  for (const [name, spec] of Object.entries(specs)) {
+    const t = tensors.get(name);
+    if (!t) {
+      if (spec.role === 'counter') state[name] = { shape: [...spec.shape], data: new BigInt64Array(1) };
+      else problems.push(`missing ${name} ${fmt(spec.shape)}`);
+      continue;
+    }
+    if (!sameShape(t.shape, spec.shape)) {
+      problems.push(`${name} is ${fmt(t.shape)}, expected ${fmt(spec.shape)}`);
+      continue;
+    }
+    if (spec.role === 'counter') {
+      const v = t.dtype === 'I64' ? (t.data as BigInt64Array)[0]! : BigInt(Math.round(Number(t.data[0] ?? 0)));
+      state[name] = { shape: [...spec.shape], data: BigInt64Array.of(v) };
+    } else {
+      state[name] = { shape: [...spec.shape], data: tensorToFloat32(t) };
+    }
+  }
+  for (const name of tensors.keys()) if (!(name in specs)) problems.push(`unexpected ${name} ${fmt(tensors.get(name)!.shape)}`);
+  if (problems.length > 0) {
+    const first = problems.slice(0, 5).join('; ');
+    const more = problems.length > 5 ? ` (and ${problems.length - 5} more)` : '';
+    throw new SrcacoError(
+      'input',
+      `these weights do not fit ${what.model}: ${first}${more}. Are they from another architecture, scale or preset?`,
+      { path: what.path },
+    );
+  }
+  return state;
+}
+
+/** Loads a parsed safetensors file into a model's state (see loadState). */
+export function stateFromSafetensors(specs: ParamSpecs, content: SafetensorsContent, what: { model: string; path?: string }): StateDict {
+  return loadState(specs, content.tensors, what);
+}
+
+/** A state dict as safetensors tensors (F32, counters I64), in state_dict order. */
+export function stateToSafetensors(state: StateDict): Map<string, SafeTensor> {
+  const out = new Map<string, SafeTensor>();
+  for (const [name, t] of Object.entries(state)) {
+    if (t.data instanceof BigInt64Array) out.set(name, { dtype: 'I64', shape: t.shape, data: t.data });
+    else out.set(name, { dtype: 'F32', shape: t.shape, data: t.data instanceof Float32Array ? t.data : Float32Array.from(t.data as ArrayLike<number>) });
+  }
+  return out;
+}

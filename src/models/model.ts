@@ -1,0 +1,45 @@
+/**
+ * What every architecture provides: its parameter tree (state_dict names, shapes, the original's init) and a
+ * pure forward over Tensors. Models see images in [0, 1], NCHW with one channel.
+ */
+import type { ForwardContext, Vars } from '../engine/nn/layers.js';
+import type { ParamSpecs } from '../engine/nn/spec.js';
+import type { Tensor } from '../engine/tensor.js';
+
+/**
+ * What `forward` is fed. 'lr': the LR image itself (the model upsamples inside, or is the bicubic baseline);
+ * 'cv2-bicubic': the LR image upsampled to HR size by OpenCV's bicubic beforehand (SRCNN), float and clipped
+ * in training, uint8 fixed point / 255 at evaluation.
+ */
+export type ModelInput = 'lr' | 'cv2-bicubic';
+
+export interface Model {
+  /** Registry name, e.g. 'vdsr'. */
+  readonly name: string;
+  readonly scale: number;
+  /** The hyper-parameters it was built with (after defaults and preset). */
+  readonly config: Readonly<Record<string, number>>;
+  readonly specs: ParamSpecs;
+  readonly input: ModelInput;
+  /** True when the graph needs static H and W (the bicubic baseline's matrices): compile per image size. */
+  readonly staticSize?: boolean;
+  /** HR-sized output [N, 1, s·h, s·w] from `x` ([N, 1, h, w] for 'lr', [N, 1, s·h, s·w] for 'cv2-bicubic'). */
+  forward(vars: Vars, x: Tensor, ctx: ForwardContext): Tensor;
+}
+
+export type ModelFamily = 'baseline' | 'pre-upsampling' | 'post-upsampling' | 'iterative' | 'progressive';
+
+/** One registry entry: how to build an architecture and what the original's defaults are. */
+export interface ModelDef {
+  readonly name: string;
+  readonly family: ModelFamily;
+  /** Where and how the image is brought to HR size. */
+  readonly upsampling: string;
+  readonly scales: readonly number[];
+  /** The original's default hyper-parameters (besides the scale). */
+  readonly defaults: Readonly<Record<string, number>>;
+  /** Named hyper-parameter sets, e.g. a smaller `demo` that trains within minutes on a laptop. */
+  readonly presets: Readonly<Record<string, Readonly<Record<string, number>>>>;
+  readonly description: string;
+  build(scale: number, config: Readonly<Record<string, number>>): Model;
+}
