@@ -117,3 +117,13 @@ export { readCropSets, writeCropSets } from './report/crop_files.js';
 export { reportResults } from './report/results_json.js';
 export type { ReportResult, ReportMetrics } from './report/results_json.js';
 export { scalePlotSvg } from './report/figure_scale_plot.js';
+
+// Simulator
+export { simulateDataset } from './sim/dataset.js';
+export type { SimulateDatasetOptions, SimulateDatasetResult } from './sim/dataset.js';
+export { simulateTile } from './sim/tile.js';
+export type { SimulatedTile } from './sim/tile.js';
+export { buildTileModel } from './sim/band.js';
+export { defaultSimParams, psfSigmaHrPx } from './sim/params.js';
+export type { SimParams } from './sim/params.js';
+export type { Truth, TileTruth } from './sim/truth.js';
