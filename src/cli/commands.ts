@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { register as simulate } from './simulate.js';
 import { register as prep } from './prep.js';
 import { register as audit } from './audit.js';
+import { register as stats } from './stats.js';
 import { register as metrics } from './metrics.js';
 import { register as evaluate } from './eval.js';
 import { register as table } from './table.js';
@@ -11,4 +12,4 @@ import { register as report } from './report.js';
 /** Each command file exports one `register(program)`; the list below is the CLI. */
 export type RegisterCommand = (program: Command) => void;
 
-export const commands: RegisterCommand[] = [simulate, prep, audit, metrics, evaluate, table, registerShift, report];
+export const commands: RegisterCommand[] = [simulate, prep, audit, stats, metrics, evaluate, table, registerShift, report];

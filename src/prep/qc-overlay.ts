@@ -1,10 +1,9 @@
-import { deflateSync } from 'node:zlib';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../io/atomic.js';
-import { readTiff } from '../io/tiff-read.js';
-import { openTiff } from '../io/tiff-read.js';
+import { openTiff, readTiff } from '../io/tiff-read.js';
 import type { Plane } from '../image/plane.js';
+import { encodePng } from '../image/png.js';
 import type { ManifestEntry } from './cut-tile.js';
 import { CELLS } from '../io/layout.js';
 import type { TileFiles } from './tile-set.js';
@@ -52,49 +51,6 @@ function robustMax(p: Plane): number {
   return Math.max(1, sorted[Math.floor(0.995 * (sorted.length - 1))]!);
 }
 
-const crcTable = Array.from({ length: 256 }, (_, n) => {
-  let c = n;
-  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-  return c >>> 0;
-});
-
-function crc32(bytes: Uint8Array): number {
-  let c = 0xffffffff;
-  for (const b of bytes) c = crcTable[(c ^ b) & 0xff]! ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
-
-function chunk(type: string, data: Uint8Array): Uint8Array {
-  const out = new Uint8Array(12 + data.length);
-  const view = new DataView(out.buffer);
-  view.setUint32(0, data.length);
-  out.set(new TextEncoder().encode(type), 4);
-  out.set(data, 8);
-  view.setUint32(8 + data.length, crc32(out.subarray(4, 8 + data.length)));
-  return out;
-}
-
-/** Encodes an RGB image as PNG (zlib from Node, no dependency). */
-export function encodePng(image: RgbImage): Uint8Array {
-  const { width, height, rgb } = image;
-  const header = new Uint8Array(13);
-  const hv = new DataView(header.buffer);
-  hv.setUint32(0, width);
-  hv.setUint32(4, height);
-  header.set([8, 2, 0, 0, 0], 8); // 8-bit, truecolour, deflate, no filter method choice, no interlace
-  const raw = new Uint8Array(height * (1 + width * 3));
-  for (let y = 0; y < height; y++) raw.set(rgb.subarray(y * width * 3, (y + 1) * width * 3), y * (1 + width * 3) + 1);
-  const signature = new Uint8Array([137, 80, 78, 71, 13, 10, 26, 10]);
-  const parts = [signature, chunk('IHDR', header), chunk('IDAT', deflateSync(raw)), chunk('IEND', new Uint8Array(0))];
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
-
 /** `count` entries spread evenly over the manifest (first and last included). */
 export function pickQcEntries(entries: readonly ManifestEntry[], count: number): ManifestEntry[] {
   if (count <= 0 || entries.length === 0) return [];
@@ -117,7 +73,8 @@ export async function writeQcOverlays(outDir: string, entries: readonly Manifest
       .readWindow(CELLS.indexOf(e.cell), { x: (e.window.j + MARGIN_HR_PX) / e.scale, y: (e.window.i + MARGIN_HR_PX) / e.scale, width: side, height: side })
       .finally(() => file.close());
     const path = join(folder, `tile${e.tile}_patch${e.patchId}_${e.cell}_x${e.scale}.png`);
-    await writeFileAtomic(path, [encodePng(overlayBeforeAfter(hr!, before, after!))]);
+    const { width, height, rgb } = overlayBeforeAfter(hr!, before, after!);
+    await writeFileAtomic(path, [encodePng({ width, height, channels: 3, data: rgb })]);
     written.push(path);
   }
   return written;
