@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { SrcacoError } from '../errors.js';
 import type { Plane } from '../image/plane.js';
 import { readTiff } from '../io/tiff.js';
-import { type RegistrationMode, estimateShift } from '../prep/register.js';
+import { type RegistrationMode, estimateShift, estimateShiftJoint } from '../prep/register.js';
 
 interface RawRegisterOptions {
   scale: string;
@@ -21,7 +21,8 @@ skimage's optical_flow_tvl1(hr, lr_upsampled) mean flow is -shift.
 
 Modes:
   default      sub-pixel shift at LR resolution against the HR area-downsampled by s (prefiltered Gauss-Newton
-               after a coarse correlation search); confidence = correlation of the aligned pair (0..1)
+               after a coarse correlation search); confidence = correlation of the aligned pair (0..1);
+               multi-plane files: one shift for all markers, weighted by each plane's standard error
   seed-compat  the original SR-CACO-2 estimate: mean TV-L1 flow (scikit-image defaults) of the nearest-upsampled
                LR, rounded to whole HR pixels`;
 
@@ -30,11 +31,11 @@ export function register(program: Command): void {
   program
     .command('register')
     .description('estimate the global shift of an LR image relative to its HR image, in HR pixels (as prep registers patches)')
-    .argument('<hr>', 'HR TIFF (one plane, or choose one with --plane)')
+    .argument('<hr>', 'HR TIFF; several planes (markers) are registered jointly unless --plane picks one')
     .argument('<lr>', 'LR TIFF of the same field, HR size divided by the scale')
     .requiredOption('--scale <s>', 'HR size / LR size (2, 4 or 8)')
     .option('--mode <mode>', 'default | seed-compat', 'default')
-    .option('--plane <i>', 'plane (marker) index in multi-plane TIFFs', undefined)
+    .option('--plane <i>', 'use only this plane (marker) index of multi-plane TIFFs')
     .option('--max-shift <px>', 'largest |shift| searched by the default mode, HR px (default 96)')
     .option('--json', 'print {"dy", "dx", "confidence"} as one JSON object')
     .addHelpText('after', SIGN_HELP)
@@ -46,8 +47,12 @@ export function register(program: Command): void {
       const mode: RegistrationMode = raw.mode;
       const planeIndex = raw.plane === undefined ? undefined : positiveInt(raw.plane, '--plane', 0);
       const maxShiftHrPx = raw.maxShift === undefined ? undefined : positiveInt(raw.maxShift, '--max-shift');
-      const hr = await onePlane(hrPath, planeIndex);
-      const lr = await onePlane(lrPath, planeIndex);
+      const hrPlanes = await planes(hrPath, planeIndex);
+      const lrPlanes = await planes(lrPath, planeIndex);
+      if (hrPlanes.length !== lrPlanes.length) {
+        throw new SrcacoError('data', `HR has ${hrPlanes.length} planes and LR ${lrPlanes.length}; give the same markers or pick one with --plane`, { path: lrPath });
+      }
+      const [hr, lr] = [hrPlanes[0]!, lrPlanes[0]!];
       if (hr.width !== lr.width * scale || hr.height !== lr.height * scale) {
         throw new SrcacoError(
           'data',
@@ -55,15 +60,19 @@ export function register(program: Command): void {
           { path: lrPath, option: '--scale' },
         );
       }
-      const shift = estimateShift(hr, lr, scale, { mode, maxShiftHrPx });
+      if (hrPlanes.length > 1 && mode === 'seed-compat') {
+        throw new SrcacoError('usage', `seed-compat registers one plane at a time, as the original did; the files have ${hrPlanes.length} planes: pick one with --plane`, { option: '--plane' });
+      }
+      const shift = hrPlanes.length > 1 ? estimateShiftJoint(hrPlanes, lrPlanes, scale, { maxShiftHrPx }) : estimateShift(hr, lr, scale, { mode, maxShiftHrPx });
       if (raw.json) {
-        process.stdout.write(`${JSON.stringify({ dy: shift.dyHrPx, dx: shift.dxHrPx, confidence: shift.confidence, mode, scale })}\n`);
+        process.stdout.write(`${JSON.stringify({ dy: shift.dyHrPx, dx: shift.dxHrPx, confidence: shift.confidence, mode, scale, planes: hrPlanes.length })}\n`);
         return;
       }
       const sign = (v: number) => (v >= 0 ? '+' : '') + v.toFixed(mode === 'default' ? 3 : 0);
       process.stdout.write(
         `LR relative to HR: dy ${sign(shift.dyHrPx)} dx ${sign(shift.dxHrPx)} HR px ` +
-          `(${sign(shift.dyHrPx / scale)}, ${sign(shift.dxHrPx / scale)} LR px; confidence ${shift.confidence.toFixed(3)}, ${mode})\n`,
+          `(${sign(shift.dyHrPx / scale)}, ${sign(shift.dxHrPx / scale)} LR px; confidence ${shift.confidence.toFixed(3)}, ${mode}` +
+          `${hrPlanes.length > 1 ? `, ${hrPlanes.length} planes jointly` : ''})\n`,
       );
     });
 }
@@ -74,12 +83,11 @@ function positiveInt(value: string, option: string, min = 1): number {
   return n;
 }
 
-async function onePlane(path: string, index: number | undefined): Promise<Plane> {
-  const planes = await readTiff(path);
-  if (index === undefined && planes.length !== 1) {
-    throw new SrcacoError('input', `has ${planes.length} planes; choose one with --plane <i>`, { path, option: '--plane' });
-  }
-  const plane = planes[index ?? 0];
-  if (!plane) throw new SrcacoError('usage', `--plane ${index} does not exist; the file has ${planes.length} planes`, { path, option: '--plane' });
-  return plane;
+/** All planes of a TIFF, or only plane `index`. */
+async function planes(path: string, index: number | undefined): Promise<Plane[]> {
+  const all = await readTiff(path);
+  if (index === undefined) return all;
+  const plane = all[index];
+  if (!plane) throw new SrcacoError('usage', `--plane ${index} does not exist; the file has ${all.length} planes`, { path, option: '--plane' });
+  return [plane];
 }

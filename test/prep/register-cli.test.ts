@@ -43,3 +43,24 @@ test('srcaco register rejects a wrong scale and an unknown mode with one line', 
   assert.equal(mode.status, 1);
   assert.match(mode.stderr, /--mode must be 'default' or 'seed-compat'/);
 });
+
+test('srcaco register: multi-plane files give one joint shift; --plane picks one; seed-compat needs --plane', async () => {
+  const scale = 8;
+  const rng = new Rng(9);
+  const a = shiftedPair(rng.fork(1), { sizeHrPx: 640, scale, dyHrPx: -6.4, dxHrPx: 3.2, brightness: 'dim' });
+  const b = shiftedPair(rng.fork(2), { sizeHrPx: 640, scale, dyHrPx: -6.4, dxHrPx: 3.2, brightness: 'bright' });
+  await writeTiff(join(dir, 'hr2.tif'), [a.hr, b.hr]);
+  await writeTiff(join(dir, 'lr2.tif'), [a.lr, b.lr]);
+  const joint = run('register', join(dir, 'hr2.tif'), join(dir, 'lr2.tif'), '--scale', '8', '--json');
+  assert.equal(joint.status, 0, joint.stderr);
+  const j = JSON.parse(joint.stdout) as { dy: number; dx: number; planes: number };
+  assert.equal(j.planes, 2);
+  assert.ok(Math.abs(j.dy + 6.4) < 0.4 && Math.abs(j.dx - 3.2) < 0.4, joint.stdout);
+  const one = run('register', join(dir, 'hr2.tif'), join(dir, 'lr2.tif'), '--scale', '8', '--plane', '1', '--json');
+  assert.equal((JSON.parse(one.stdout) as { planes: number }).planes, 1);
+  const seed = run('register', join(dir, 'hr2.tif'), join(dir, 'lr2.tif'), '--scale', '8', '--mode', 'seed-compat');
+  assert.equal(seed.status, 1);
+  assert.match(seed.stderr, /pick one with --plane/);
+  const missing = run('register', join(dir, 'hr2.tif'), join(dir, 'lr2.tif'), '--scale', '8', '--plane', '5');
+  assert.match(missing.stderr, /--plane 5 does not exist; the file has 2 planes/);
+});
