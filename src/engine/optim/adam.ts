@@ -41,8 +41,9 @@ function adamFamily(decoupled: boolean, options: AdamOptions): Optimizer {
       const vMax = amsgrad ? maximum(state.max_exp_avg_sq!, v) : v;
       const stepSize = div(lr, cast(biasCorrection64(beta1, step), 'float32'));
       const denom = add(div(sqrt(vMax), cast(sqrt(biasCorrection64(beta2, step)), 'float32')), eps);
-      const next = sub(p, mul(div(m, denom), stepSize));
-      return { param: next, state: amsgrad ? { exp_avg: m, exp_avg_sq: v, max_exp_avg_sq: vMax } : { exp_avg: m, exp_avg_sq: v } };
+      const slots: Record<string, Tensor> = { exp_avg: m, exp_avg_sq: v };
+      if (amsgrad) slots.max_exp_avg_sq = vMax;
+      return { param: sub(p, mul(div(m, denom), stepSize)), state: slots };
     },
   };
 }

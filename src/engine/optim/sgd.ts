@@ -2,6 +2,7 @@
 import { SrcacoError } from '../../errors.js';
 import { add, equal, mul, sub, where } from '../ops/elementwise.js';
 import type { Optimizer } from '../step.js';
+import type { Tensor } from '../tensor.js';
 
 export interface SgdOptions {
   momentum?: number;
@@ -23,7 +24,7 @@ export function sgd(options: SgdOptions = {}): Optimizer {
   if (momentum < 0 || weightDecay < 0) throw new SrcacoError('usage', `momentum (${momentum}) and weight decay (${weightDecay}) must be ≥ 0`);
   return {
     slots: momentum !== 0 ? { momentum_buffer: 0 } : {},
-    update: ({ param, grad, state, lr, step }) => {
+    update: ({ param, grad, state, lr, step }): { param: Tensor; state: Record<string, Tensor> } => {
       let d = weightDecay !== 0 ? add(grad, mul(param, weightDecay)) : grad;
       if (momentum === 0) return { param: sub(param, mul(d, lr)), state: {} };
       const prev = state.momentum_buffer!;
