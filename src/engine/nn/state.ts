@@ -65,17 +65,18 @@ const fmt = (s: readonly number[]) => `[${s.join(', ')}]`;
  * error listing the first mismatches.
  */
 export function loadState(specs: ParamSpecs, tensors: ReadonlyMap<string, SafeTensor>, what: { model: string; path?: string }): StateDict {
-  const problems: string[] = [];
+  const missing: string[] = [];
+  const misshapen: string[] = [];
   const state: StateDict = {};
   for (const [name, spec] of Object.entries(specs)) {
     const t = tensors.get(name);
     if (!t) {
       if (spec.role === 'counter') state[name] = { shape: [...spec.shape], data: new BigInt64Array(1) };
-      else problems.push(`missing ${name} ${fmt(spec.shape)}`);
+      else missing.push(`${name} ${fmt(spec.shape)}`);
       continue;
     }
     if (!sameShape(t.shape, spec.shape)) {
-      problems.push(`${name} is ${fmt(t.shape)}, expected ${fmt(spec.shape)}`);
+      misshapen.push(`${name} is ${fmt(t.shape)}, expected ${fmt(spec.shape)}`);
       continue;
     }
     if (spec.role === 'counter') {
@@ -85,15 +86,12 @@ export function loadState(specs: ParamSpecs, tensors: ReadonlyMap<string, SafeTe
       state[name] = { shape: [...spec.shape], data: tensorToFloat32(t) };
     }
   }
-  for (const name of tensors.keys()) if (!(name in specs)) problems.push(`unexpected ${name} ${fmt(tensors.get(name)!.shape)}`);
-  if (problems.length > 0) {
-    const first = problems.slice(0, 5).join('; ');
-    const more = problems.length > 5 ? ` (and ${problems.length - 5} more)` : '';
-    throw new SrcacoError(
-      'input',
-      `these weights do not fit ${what.model}: ${first}${more}. Are they from another architecture, scale or preset?`,
-      { path: what.path },
-    );
+  const unexpected = [...tensors.keys()].filter((n) => !(n in specs)).map((n) => `${n} ${fmt(tensors.get(n)!.shape)}`);
+  if (missing.length + misshapen.length + unexpected.length > 0) {
+    const list = (label: string, items: string[]) =>
+      items.length === 0 ? [] : [`${label} ${items.slice(0, 3).join(', ')}${items.length > 3 ? ` (+${items.length - 3} more)` : ''}`];
+    const parts = [...list('wrong shape:', misshapen), ...list('missing:', missing), ...list('unexpected:', unexpected)];
+    throw new SrcacoError('input', `these weights do not fit ${what.model}: ${parts.join('; ')}. Are they from another architecture, scale or preset?`, { path: what.path });
   }
   return state;
 }

@@ -1,0 +1,12 @@
+/** Whole-image inference: graphs, tiles, weights, export. */
+export { inferenceGraph } from './graph.js';
+export type { InferenceGraphOptions } from './graph.js';
+export { Upscaler } from './upscaler.js';
+export type { UpscalerOptions } from './upscaler.js';
+export { axisTiles, runTiled } from './tiles.js';
+export type { AxisTile, TiledOptions } from './tiles.js';
+export { loadModelWeights, loadRunModel } from './weights.js';
+export type { RunModelConfig } from './weights.js';
+export { exportOnnx } from './export.js';
+export { upscaleTiffFile } from './upscale-file.js';
+export type { UpscaleFileOptions } from './upscale-file.js';
