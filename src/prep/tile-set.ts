@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { isSrcacoError, SrcacoError } from '../errors.js';
 import { openTiff } from '../io/tiff-read.js';
 import { CELLS, TILE_FOLDERS, tilePath, type Scale } from '../io/layout.js';
+import { windowGrid } from './windows.js';
 
 /** The four resolutions of a tile, HR first. */
 export const TILE_SCALES: readonly Scale[] = [1, 2, 4, 8];
@@ -86,6 +87,16 @@ export async function inspectTile(tilesDir: string, id: number): Promise<{ tile:
     const { width, height } = sizes[s];
     if (Math.abs(width - hr.width / s) > 2 || Math.abs(height - hr.height / s) > 2) {
       const message = `tile ${id} is ${width}x${height} at /${s} but its HR tile is ${hr.width}x${hr.height}: expected about ${Math.round(hr.width / s)}x${Math.round(hr.height / s)}`;
+      return { problem: { kind: 'size-mismatch', message, path: paths[s] } };
+    }
+  }
+  // the LR window of the last HR window must lie inside the LR tile (the original would silently cut it short)
+  let lastII = 0;
+  let lastJJ = 0;
+  for (const w of windowGrid(hr.height, hr.width)) [lastII, lastJJ] = [Math.max(lastII, w.ii), Math.max(lastJJ, w.jj)];
+  for (const s of [2, 4, 8] as const) {
+    if (sizes[s].width < lastJJ / s || sizes[s].height < lastII / s) {
+      const message = `tile ${id} is ${sizes[s].width}x${sizes[s].height} at /${s}, too small for the HR windows, which reach ${lastJJ / s}x${lastII / s} at this scale`;
       return { problem: { kind: 'size-mismatch', message, path: paths[s] } };
     }
   }

@@ -8,6 +8,7 @@ import { prepDataset, readManifest } from '../../src/prep/prep-dataset.js';
 import { doneMarkerPath } from '../../src/prep/tile-job.js';
 import { SrcacoError } from '../../src/errors.js';
 import { writeTiff } from '../../src/io/tiff-write.js';
+import { cropPlane } from '../../src/prep/crop.js';
 import { syntheticTile, tempDir, writeTilesFolder } from './fixtures.js';
 
 const SIZE = 1160;
@@ -86,6 +87,10 @@ test('bad inputs fail with an error naming the file, before anything is written'
   const wrongSize = await tilesFolder([3]);
   await writeTiff(join(wrongSize, 'LowRes128', 'LowRes128-3.tif'), syntheticTile(SIZE, 3)[4]);
   await expectError(wrongSize, /LowRes128-3\.tif: tile 3 is 290x290 at \/8/);
+
+  const short = await tilesFolder([3]);
+  await writeTiff(join(short, 'LowRes128', 'LowRes128-3.tif'), syntheticTile(SIZE, 3)[8].map((p) => cropPlane(p, { x: 0, y: 0, width: 143, height: 143 })));
+  await expectError(short, /LowRes128-3\.tif: tile 3 is 143x143 at \/8, too small for the HR windows, which reach 144x144/);
 
   const wrongDepth = await tilesFolder([3]);
   const p16 = syntheticTile(SIZE, 3)[2].map((p) => ({ width: p.width, height: p.height, data: Uint16Array.from(p.data) }));
