@@ -19,6 +19,8 @@ export interface SessionOptions {
   device?: Device;
   /** Intra-op threads (ORT's default is one per core). */
   threads?: number;
+  /** Whether idle ORT worker threads spin (ORT's default, lowest latency) or sleep (kinder to a shared machine). */
+  spinning?: boolean;
 }
 
 /** A tensor on the host: row-major data and a static shape. */
@@ -72,6 +74,7 @@ export class Session {
         ...(options.threads ? { intraOpNumThreads: options.threads } : {}),
         interOpNumThreads: 1,
         graphOptimizationLevel: 'all',
+        ...(options.spinning === false ? { extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } } } : {}),
       });
       return new Session(session, device);
     } catch (e) {

@@ -4,9 +4,10 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { StepRunner, compileStep, mseLoss, sub, mul } from '../../src/engine/index.js';
 import type { Optimizer } from '../../src/engine/index.js';
-import { batchNorm2dSpecs, bufferShapes, conv2dSpecs, forwardContext, initState, loadState, mergeState, paramShapes, splitState, stateToSafetensors } from '../../src/engine/nn/index.js';
+import { batchNorm2dSpecs, bufferShapes, conv2dSpecs, initState, loadState, mergeState, paramShapes, splitState, stateToSafetensors } from '../../src/engine/nn/index.js';
 import { SrcacoError } from '../../src/errors.js';
 import { parseSafetensors, serializeSafetensors } from '../../src/io/safetensors.js';
+import { applyModel } from '../../src/models/model.js';
 import { buildModel } from '../../src/models/registry.js';
 import { Rng } from '../../src/util/random.js';
 import { loadModelFixture } from '../fixtures/models/load.js';
@@ -82,9 +83,8 @@ test('a training step outputs the new BatchNorm running statistics (momentum 0.1
     buffers: bufferShapes(model.specs),
     inputs: { lr: f.config.lr_shape, hr: f.config.output_shape },
     lossFn: ({ params, buffers, inputs }) => {
-      const ctx = forwardContext(true);
-      const y = model.forward({ ...params, ...buffers }, inputs.lr!, ctx);
-      return { loss: mseLoss(y, inputs.hr!), buffers: ctx.updates };
+      const { y, buffers: updated } = applyModel(model, { params, buffers }, inputs.lr!, { training: true });
+      return { loss: mseLoss(y, inputs.hr!), buffers: updated };
     },
     optimizer: sgd,
   });

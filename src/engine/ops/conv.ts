@@ -26,12 +26,12 @@ interface ConvTransposeAttrs extends ConvAttrs {
  * else falls back), 'convTranspose'. weight: 'batchConv' = one Conv over batch-transposed tensors,
  * 'offsetMatmul' = one MatMul per kernel offset over an NHWC copy, 'im2col' = one MatMul over all offsets,
  * 'gradShift' = one MatMul against shifted copies of the output gradient (stride 1; copies O, not C, channels),
- * 'auto' = gradShift or im2col, whichever copies fewer values. */
+ * 'auto' (both) = the per-layer choice measured fastest by bench/engine-conv.ts on a 2-core CPU (see there). */
 export interface ConvGradient {
-  input: 'conv' | 'convTranspose';
+  input: 'conv' | 'convTranspose' | 'auto';
   weight: 'batchConv' | 'offsetMatmul' | 'im2col' | 'gradShift' | 'auto';
 }
-let gradientChoice: ConvGradient = { input: 'conv', weight: 'auto' };
+let gradientChoice: ConvGradient = { input: 'auto', weight: 'auto' };
 
 /** Chooses the conv VJP formulation for graphs traced from now on (benchmarks compare them). */
 export function setConvGradient(choice: Partial<ConvGradient>): ConvGradient {
@@ -111,7 +111,9 @@ function convInputGrad(g: Tensor, w: Tensor, xShape: readonly Dim[], a: ConvAttr
   const span = (i: 0 | 1) => a.dilation[i] * (k[i]! - 1);
   // Output row j takes g[j + padBefore - k·d]: a conv with the flipped kernel and padBefore' = d(k-1) - padBefore.
   const pads = [span(0) - a.pads[0], span(1) - a.pads[1], span(0) - a.pads[2], span(1) - a.pads[3]] as ConvAttrs['pads'];
-  if (gradientChoice.input === 'conv' && a.stride[0] === 1 && a.stride[1] === 1 && pads.every((p) => p >= 0)) {
+  // A Conv producing few channels (dx of a first layer) underuses the GEMM; ConvTranspose is then faster.
+  const viaConv = gradientChoice.input === 'conv' || (gradientChoice.input === 'auto' && Number(xShape[1]) >= 8);
+  if (viaConv && a.stride[0] === 1 && a.stride[1] === 1 && pads.every((p) => p >= 0)) {
     return conv2dRaw(g, swapFlip(w, a.groups), null, { ...a, pads });
   }
   // ConvTranspose leaves the last rows the stride skipped to output_padding.
@@ -130,8 +132,10 @@ export function convWeightGrad(x: Tensor, g: Tensor, wShape: readonly Dim[], a: 
   const [o, cg, kh, kw] = wShape.map(Number) as [number, number, number, number];
   const stride1 = a.stride[0] === 1 && a.stride[1] === 1;
   let choice = a.groups === 1 ? gradientChoice.weight : 'batchConv';
-  // auto: copy whichever side has fewer channels; a single MatMul when the x side is thin (first layers).
-  if (choice === 'auto') choice = stride1 && o < cg ? 'gradShift' : cg * kh * kw <= 128 ? 'im2col' : 'offsetMatmul';
+  // auto, from bench/engine-conv.ts (CPU time, 8 × 96², 1 thread): few output channels → shift g (32→1 5×5:
+  // 16 ms vs 37–91); thin input or large kernels → batchConv (1→64 9×9: 15 vs 38–48; 64→32 5×5: 207 vs
+  // 222–281); else per-offset MatMuls (64→64 3×3: 144 vs 152–196).
+  if (choice === 'auto') choice = stride1 && o <= 4 ? 'gradShift' : cg <= 4 || kh * kw >= 25 ? 'batchConv' : 'offsetMatmul';
   if (choice === 'gradShift' && !stride1) choice = 'im2col';
   if (choice === 'batchConv') {
     const og = o / a.groups;

@@ -1,0 +1,58 @@
+// Conv weight- and input-gradient formulations on single layers, in isolation: for each layer shape, one
+// graph per formulation computing dL/dW (or dL/dx) from x and g, timed round-robin. Prints JSON lines;
+// cpu_ms (process CPU time per run) is steadier than wall time on a loaded machine when --threads 1.
+//   node --import tsx bench/engine-conv.ts [--batch 8] [--hr 96] [--threads 1] [--rounds 8]
+import { parseArgs } from 'node:util';
+import * as E from '../src/engine/index.js';
+import { Rng } from '../src/util/random.js';
+
+const { values } = parseArgs({ options: { batch: { type: 'string', default: '8' }, hr: { type: 'string', default: '96' }, threads: { type: 'string', default: '1' }, rounds: { type: 'string', default: '8' } } });
+const [B, S, threads, rounds] = [values.batch, values.hr, values.threads, values.rounds].map(Number) as [number, number, number, number];
+const layers = [
+  { name: '1→64 9×9', c: 1, o: 64, k: 9 },
+  { name: '64→32 5×5', c: 64, o: 32, k: 5 },
+  { name: '32→1 5×5', c: 32, o: 1, k: 5 },
+  { name: '64→64 3×3', c: 64, o: 64, k: 3 },
+];
+const rng = new Rng(2);
+const host = (shape: number[]): E.HostTensor => ({ shape, data: Float32Array.from({ length: shape.reduce((a, b) => a * b) }, () => rng.normal()) });
+const forms = ['batchConv', 'offsetMatmul', 'im2col', 'gradShift'] as const;
+
+type Variant = { layer: string; what: string; run: () => Promise<unknown>; cpu: number[]; wall: number[] };
+const variants: Variant[] = [];
+for (const l of layers) {
+  const pad = (l.k - 1) / 2;
+  const xs = host([B, l.c, S, S]);
+  const gs = host([B, l.o, S, S]);
+  const ws = host([l.o, l.c, l.k, l.k]);
+  const feeds = { x: xs, g: gs, w: ws };
+  const add = async (what: string, build: (x: E.Tensor, g: E.Tensor, w: E.Tensor) => E.Tensor) => {
+    const x = E.input('x', xs.shape);
+    const g = E.input('g', gs.shape);
+    const w = E.input('w', ws.shape);
+    const s = await E.Session.create(E.toOnnx({ inputs: [x, g, w], outputs: [['y', build(x, g, w)]] }), { threads });
+    variants.push({ layer: l.name, what, run: () => s.run(feeds), cpu: [], wall: [] });
+  };
+  await add('forward', (x, _g, w) => E.conv2d(x, w, null, { padding: pad }));
+  for (const weight of forms) {
+    E.setConvGradient({ weight });
+    await add(`weight:${weight}`, (x, g, w) => E.convWeightGrad(x, g, w.shape, { stride: [1, 1], pads: [pad, pad, pad, pad], dilation: [1, 1], groups: 1 }));
+  }
+  for (const input of ['conv', 'convTranspose'] as const) {
+    E.setConvGradient({ input });
+    await add(`input:${input}`, (x, g, w) => E.grad(E.reduceSum(E.mul(E.conv2d(x, w, null, { padding: pad }), g)), [x])[0]!);
+  }
+}
+for (const v of variants) await v.run();
+for (let r = 0; r < rounds; r++) {
+  for (const v of variants) {
+    const t0 = performance.now();
+    const c0 = process.cpuUsage();
+    await v.run();
+    const c = process.cpuUsage(c0);
+    v.wall.push(performance.now() - t0);
+    v.cpu.push((c.user + c.system) / 1000);
+  }
+}
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+for (const v of variants) console.log(JSON.stringify({ layer: v.layer, what: v.what, batch: B, hr: S, threads, ms: +median(v.wall).toFixed(1), cpu_ms: +median(v.cpu).toFixed(1) }));
