@@ -3,6 +3,7 @@
  * pure forward over Tensors. Models see images in [0, 1], NCHW with one channel.
  */
 import type { ForwardContext, Vars } from '../engine/nn/layers.js';
+import { forwardContext } from '../engine/nn/layers.js';
 import type { ParamSpecs } from '../engine/nn/spec.js';
 import type { Tensor } from '../engine/tensor.js';
 
@@ -42,4 +43,19 @@ export interface ModelDef {
   readonly presets: Readonly<Record<string, Readonly<Record<string, number>>>>;
   readonly description: string;
   build(scale: number, config: Readonly<Record<string, number>>): Model;
+}
+
+/**
+ * One forward for a training step's loss: params and buffers as the step passes them (by state_dict name),
+ * returning the output and, in training mode, the new buffer values (LossResult.buffers).
+ */
+export function applyModel(
+  model: Model,
+  vars: { params: Readonly<Record<string, Tensor>>; buffers?: Readonly<Record<string, Tensor>> },
+  x: Tensor,
+  { training }: { training: boolean },
+): { y: Tensor; buffers: Record<string, Tensor> } {
+  const ctx = forwardContext(training);
+  const y = model.forward({ ...vars.params, ...vars.buffers }, x, ctx);
+  return { y, buffers: ctx.updates };
 }
