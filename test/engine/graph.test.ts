@@ -98,3 +98,9 @@ test('compileFunction bakes weights and keeps symbolic dims for inference graphs
   assert.deepEqual([...(out.y!.data as Float32Array)], [1, 4, 7]);
   await s.release();
 });
+
+test('an output that needs an unlisted input is refused by name', () => {
+  const a = E.input('a', [2]);
+  const b = E.input('b', [2]);
+  assert.throws(() => E.toOnnx({ inputs: [a], outputs: [['y', E.add(a, b)]] }), /the outputs depend on input "b", which is not among the graph inputs/);
+});
