@@ -127,3 +127,17 @@ export { buildTileModel } from './sim/band.js';
 export { defaultSimParams, psfSigmaHrPx } from './sim/params.js';
 export type { SimParams } from './sim/params.js';
 export type { Truth, TileTruth } from './sim/truth.js';
+
+// Training: optimizers, losses, checkpoints
+export { sgd, adam, adamW, clipGradNorm, type SgdOptions, type AdamOptions } from './engine/optim/index.js';
+export { lossByName, LOSS_NAMES, mseSsimLoss, charbonnierLoss, type LossFn, type LossOptions } from './train/loss.js';
+export { ssimLossTerm, SSIM_LOSS_DEFAULTS, type SsimLossOptions } from './train/lossSsim.js';
+export {
+  saveCheckpoint,
+  loadCheckpoint,
+  loadStateDict,
+  checkTensors,
+  CHECKPOINT_JSON,
+  type CheckpointData,
+  type ExpectedTensors,
+} from './engine/checkpoint.js';
