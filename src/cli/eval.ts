@@ -7,9 +7,11 @@ import { writeFileAtomic } from '../io/atomic.js';
 import { CELLS, SPLITS, SR_SCALES, type Cell, type SplitName, type SrScale } from '../io/layout.js';
 import { evaluateSplit } from '../metrics/evaluate_split.js';
 import { intOption, thresholdsOption } from './metrics.js';
+import { evalRunCommand } from './evalRun.js';
 import { progressBar, type Progress } from './progress.js';
 
 interface RawEvalOptions {
+  run?: string;
   data: string;
   split: string;
   cell: string;
@@ -22,6 +24,7 @@ interface RawEvalOptions {
   border?: string;
   roiThresholds?: string;
   workers?: string;
+  savePred?: string;
 }
 
 function oneOf<T extends string | number>(value: string | number, allowed: readonly T[], option: string): T {
@@ -35,10 +38,11 @@ export function register(program: Command): void {
   program
     .command('eval')
     .description('evaluate the bicubic baseline or a folder of predictions on a split (l_h.txt): per-image JSONL and the Tables 4/5 row')
-    .requiredOption('--data <root>', 'data root holding the caco2_<split>_X_<s>_in_<512/s>_out_512_cell_<CELLk> folders')
+    .option('--run <dir>', "a training run folder: evaluate its best checkpoint (the run's cell and scale; --data defaults to the run's)")
+    .option('--data <root>', 'data root holding the caco2_<split>_X_<s>_in_<512/s>_out_512_cell_<CELLk> folders')
     .option('--split <name>', 'train, val or test', 'test')
-    .requiredOption('--cell <cell>', 'CELL0, CELL1 or CELL2')
-    .requiredOption('--scale <s>', '2, 4 or 8')
+    .option('--cell <cell>', 'CELL0, CELL1 or CELL2')
+    .option('--scale <s>', '2, 4 or 8')
     .option('--method <name>', "'bicubic' (the paper's baseline: antialiased bicubic, clamped)")
     .option('--pred <dir>', 'folder of prediction TIFFs named like the HR patch files')
     .option('--name <method>', 'method name in the result row (default: Bicubic, or the --pred folder name)')
@@ -47,7 +51,12 @@ export function register(program: Command): void {
     .option('--border <px>', 'pixels removed from every side (default: the scale)')
     .option('--roi-thresholds <list>', 'ROI thresholds on the 0..255 HR (default 4-10)')
     .option('--workers <n>', 'worker threads measuring images (default: the number of cores)')
+    .option('--save-pred <dir>', 'with --run: also write the predictions (uint8 TIFFs named like the HR patches)')
     .action(async (raw: RawEvalOptions) => {
+      if (raw.run !== undefined) return evalRunCommand(raw.run, raw);
+      for (const [v, o] of [[raw.data, '--data'], [raw.cell, '--cell'], [raw.scale, '--scale']] as const) {
+        if (v === undefined) throw new SrcacoError('usage', `${o} is required (or --run DIR)`, { option: o });
+      }
       if ((raw.method === undefined) === (raw.pred === undefined)) {
         throw new SrcacoError('usage', 'give exactly one of --method bicubic or --pred <dir>', { option: '--method' });
       }

@@ -1,0 +1,253 @@
+/**
+ * The training loop: one compiled step graph (forward, loss, backward, SGD) run batch after batch, the step
+ * schedule, validation on whole validation patches with best/last checkpoints, and exact resume. Everything a
+ * step depends on is saved in the last checkpoint (params, optimizer slots, buffers, step count, the sampler's
+ * three integers), so a resumed run takes the very same updates as an uninterrupted one.
+ */
+import { appendFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { SrcacoError } from '../errors.js';
+import { forwardContext } from '../engine/nn/layers.js';
+import { bufferShapes, paramShapes } from '../engine/nn/spec.js';
+import { initState, mergeState, splitState, type StateDict } from '../engine/nn/state.js';
+import { sgd } from '../engine/optim/sgd.js';
+import type { HostTensor } from '../engine/runtime.js';
+import { compileStep } from '../engine/step.js';
+import { StepRunner } from '../engine/step-runner.js';
+import { exportOnnx } from '../infer/export.js';
+import { PAIR_LIST_FILES } from '../io/layout.js';
+import type { ResultRow } from '../metrics/aggregate.js';
+import type { Model } from '../models/model.js';
+import { buildModel } from '../models/registry.js';
+import { batchStream, type BatchOptions, type BatchStream, type TrainBatch } from './dataBatch.js';
+import { defaultPatchOptions } from './dataPatch.js';
+import { TrainPrefetcher } from './dataPrefetch.js';
+import { openPairSource, readPairFiles, type PairSourceSpec } from './dataSource.js';
+import { lossByName } from './loss.js';
+import { loadCheckpoint, saveCheckpoint, type CheckpointMeta } from './runCheckpoint.js';
+import { trainDatasetName, type TrainConfig } from './runConfig.js';
+import { batchesPerEpoch, streamRng } from './samplerEpoch.js';
+import { learningRateAt, protocolSchedule } from './schedule.js';
+import { loadSplitPairs, measureModel } from './validate.js';
+
+/** What the loop reports after every update (the CLI's progress bar). */
+export interface TrainProgress {
+  step: number;
+  epoch: number;
+  batchInEpoch: number;
+  batchesPerEpoch: number;
+  loss: number;
+  lr: number;
+  patchesPerS: number;
+  /** Seconds spent in this invocation. */
+  elapsedS: number;
+  /** Total updates the budget allows when known from --steps/--epochs. */
+  totalSteps?: number;
+  /** Seconds this invocation may run (--minutes). */
+  budgetS?: number;
+}
+
+export interface ValidationRecord {
+  step: number;
+  epoch: number;
+  row: ResultRow;
+  /** The selection score: ROI PSNR (full-image PSNR when every ROI is empty). */
+  score: number;
+  isBest: boolean;
+}
+
+export interface TrainHooks {
+  onProgress?(p: TrainProgress): void;
+  onValidation?(v: ValidationRecord): void;
+  /** Called before each update with the batch about to be used (tests use it to inject a NaN). */
+  beforeStep?(step: number, batch: TrainBatch): void;
+}
+
+export interface TrainResult {
+  runDir: string;
+  steps: number;
+  epoch: number;
+  stoppedBy: 'steps' | 'epochs' | 'minutes';
+  best: { roiPsnr: number; step: number } | null;
+  lastValidation: ResultRow | null;
+  /** Mean training throughput of this invocation. */
+  patchesPerS: number;
+}
+
+/** The model a configuration describes (registry name, scale, preset, overrides). */
+export function modelOfConfig(c: Pick<TrainConfig, 'method' | 'scale' | 'preset' | 'config'>): Model {
+  return buildModel(c.method, { scale: c.scale, preset: c.preset, config: c.config });
+}
+
+/** The step graph of a model: batch `x` in the model's input convention, target `y`, the loss, SGD. */
+function compileTrainStep(model: Model, c: TrainConfig) {
+  const p = c.hrPatchPx;
+  const side = model.input === 'cv2-bicubic' ? p : p / c.scale;
+  const loss = lossByName(c.loss);
+  return compileStep({
+    params: paramShapes(model.specs),
+    buffers: bufferShapes(model.specs),
+    inputs: { x: [c.batchSize, 1, side, side], y: [c.batchSize, 1, p, p] },
+    lossFn: ({ params, buffers, inputs }) => {
+      const ctx = forwardContext(true);
+      const pred = model.forward({ ...params, ...buffers }, inputs.x!, ctx);
+      return { loss: loss(pred, inputs.y!), buffers: ctx.updates };
+    },
+    optimizer: sgd({ momentum: c.momentum, nesterov: c.nesterov, weightDecay: c.weightDecay }),
+  });
+}
+
+const copyHost = (t: HostTensor): HostTensor => ({ shape: [...t.shape], data: t.data.slice() as HostTensor['data'] });
+
+/**
+ * Trains (or, when the run folder already holds a last checkpoint and `resume` is set, continues) the run in
+ * `runDir`, whose config.json the caller has written. Stops at the first budget reached; a non-finite loss
+ * stops with an error and leaves the last good checkpoint in place.
+ */
+export async function trainLoop(c: TrainConfig, runDir: string, options: { resume?: boolean } = {}, hooks: TrainHooks = {}): Promise<TrainResult> {
+  const model = modelOfConfig(c);
+  const logPath = join(runDir, 'log.jsonl');
+  const log = (entry: Record<string, unknown>) => appendFile(logPath, `${JSON.stringify({ ...entry, time: new Date().toISOString() })}\n`);
+
+  const trainList = join(c.dataRoot, trainDatasetName(c), PAIR_LIST_FILES.lrToHr);
+  const files = await readPairFiles(trainList, c.dataRoot);
+  const valPairs = await loadSplitPairs(c.dataRoot, 'val', c.cell, c.scale, c.valLimit);
+  const perEpoch = batchesPerEpoch(files.length, c.batchSize);
+  const batchOptions: BatchOptions = {
+    batchSize: c.batchSize,
+    patch: defaultPatchOptions(c.scale, { hrPatchPx: c.hrPatchPx, withUpsampled: model.input === 'cv2-bicubic', seedCompat: c.seedCompat }),
+  };
+
+  let base: StateDict;
+  let optimizerState: Record<string, HostTensor> | undefined;
+  let meta: CheckpointMeta;
+  if (options.resume) {
+    const ck = await loadCheckpoint(runDir, 'last', model);
+    ({ state: base, optimizerState, meta } = ck);
+    await log({ kind: 'resume', step: meta.step, epoch: meta.sampler.epoch });
+  } else {
+    // Weights draw from their own stream of the seed, never shared with the batch sampler.
+    base = initState(model.specs, streamRng(c.seed, 0x1a17, 0, 0));
+    meta = { step: 0, sampler: { seed: c.seed, epoch: 0, batchInEpoch: 0 }, bestRoiPsnr: null, bestStep: null, elapsedS: 0 };
+    await saveCheckpoint(runDir, 'last', { state: base, optimizerState: {}, meta });
+    await log({ kind: 'start', step: 0, batchesPerEpoch: perEpoch, trainPairs: files.length, valPairs: valPairs.length });
+  }
+
+  const compiled = compileTrainStep(model, c);
+  const { params, buffers } = splitState(model.specs, base);
+  const runner = await StepRunner.create(compiled, { params, buffers, optimizerState, stepCount: meta.step }, { device: c.device, threads: c.threads });
+  const spec: PairSourceSpec = { kind: 'files', pairs: files, cache: true };
+  const stream: BatchStream = c.workers > 0 ? new TrainPrefetcher(spec, batchOptions, meta.sampler, { workers: c.workers }) : batchStream(openPairSource(spec), batchOptions, meta.sampler);
+
+  const schedule = protocolSchedule(c.lr, c.seedCompat);
+  const startStep = meta.step;
+  const startElapsed = meta.elapsedS;
+  const t0 = performance.now();
+  const elapsedS = () => (performance.now() - t0) / 1000;
+  const totalSteps = Math.min(c.steps ?? Infinity, c.epochs !== undefined ? c.epochs * perEpoch : Infinity);
+  const budgetS = c.minutes !== undefined ? c.minutes * 60 : undefined;
+  let sampler = meta.sampler;
+  let lastValidation: ResultRow | null = null;
+  let lastValidatedStep = -1;
+  let lossSum = 0;
+  let lossCount = 0;
+
+  const currentState = (): StateDict =>
+    mergeState(model.specs, base, Object.fromEntries(Object.entries({ ...runner.params(), ...runner.buffers() }).map(([k, v]) => [k, copyHost(v)])), runner.stepCount - startStep);
+
+  const validateAndSave = async (): Promise<void> => {
+    const state = currentState();
+    const { row } = await measureModel(model, state, valPairs, { method: model.name, cell: c.cell, split: 'val', device: c.device, threads: c.threads });
+    const score = row.roi.psnr ?? row.full.psnr ?? -Infinity;
+    const isBest = meta.bestRoiPsnr === null || score > meta.bestRoiPsnr;
+    meta = {
+      step: runner.stepCount,
+      sampler,
+      bestRoiPsnr: isBest ? score : meta.bestRoiPsnr,
+      bestStep: isBest ? runner.stepCount : meta.bestStep,
+      elapsedS: startElapsed + elapsedS(),
+    };
+    if (isBest) {
+      await saveCheckpoint(runDir, 'best', { state, optimizerState: {}, meta });
+      await exportOnnx(model, state, join(runDir, 'best.onnx'));
+    }
+    const optim = Object.fromEntries(Object.entries(runner.optimizerState()).map(([k, v]) => [k, copyHost(v)]));
+    await saveCheckpoint(runDir, 'last', { state, optimizerState: optim, meta });
+    lastValidation = row;
+    lastValidatedStep = runner.stepCount;
+    await log({ kind: 'val', step: runner.stepCount, epoch: sampler.epoch, n: row.n, roi: row.roi, full: row.full, best: isBest, elapsedS: meta.elapsedS });
+    hooks.onValidation?.({ step: runner.stepCount, epoch: sampler.epoch, row, score, isBest });
+  };
+
+  let stoppedBy: TrainResult['stoppedBy'] = 'steps';
+  try {
+    for (;;) {
+      if (runner.stepCount >= (c.steps ?? Infinity)) break;
+      if (c.epochs !== undefined && sampler.epoch >= c.epochs) {
+        stoppedBy = 'epochs';
+        break;
+      }
+      if (budgetS !== undefined && elapsedS() >= budgetS) {
+        stoppedBy = 'minutes';
+        break;
+      }
+      const batch = await stream.next();
+      hooks.beforeStep?.(runner.stepCount, batch);
+      const lr = learningRateAt(schedule, batch.epoch, runner.stepCount);
+      const x = model.input === 'cv2-bicubic' ? batch.lrUp! : batch.lr;
+      const xSide = model.input === 'cv2-bicubic' ? batch.hrPx : batch.lrPx;
+      const { loss } = await runner.step(
+        { x: { shape: [batch.batchSize, 1, xSide, xSide], data: x }, y: { shape: [batch.batchSize, 1, batch.hrPx, batch.hrPx], data: batch.hr } },
+        lr,
+      );
+      if (!Number.isFinite(loss)) {
+        const last = join(runDir, 'last.safetensors');
+        await log({ kind: 'error', step: runner.stepCount, epoch: batch.epoch, loss: String(loss), lr });
+        throw new SrcacoError(
+          'runtime',
+          `the training loss became ${loss} at update ${runner.stepCount} (epoch ${batch.epoch}, lr ${lr}); training stopped. ` +
+            `The last good checkpoint (update ${meta.step}) is kept in ${last}; lower --lr, or check the data, then resume with --resume ${runDir}`,
+        );
+      }
+      sampler = stream.state();
+      lossSum += loss;
+      lossCount++;
+      const el = elapsedS();
+      const done = runner.stepCount - startStep;
+      hooks.onProgress?.({
+        step: runner.stepCount,
+        epoch: batch.epoch,
+        batchInEpoch: batch.batchInEpoch,
+        batchesPerEpoch: perEpoch,
+        loss,
+        lr,
+        patchesPerS: (done * c.batchSize) / Math.max(el, 1e-9),
+        elapsedS: el,
+        totalSteps: Number.isFinite(totalSteps) ? totalSteps : undefined,
+        budgetS,
+      });
+      if (runner.stepCount % c.logEvery === 0) {
+        await log({ kind: 'train', step: runner.stepCount, epoch: batch.epoch, loss: lossSum / lossCount, lr, patchesPerS: (done * c.batchSize) / Math.max(el, 1e-9), elapsedS: startElapsed + el });
+        lossSum = lossCount = 0;
+      }
+      const epochEnded = sampler.batchInEpoch === 0;
+      if (c.valEvery > 0 ? runner.stepCount % c.valEvery === 0 : epochEnded) await validateAndSave();
+    }
+    if (lastValidatedStep !== runner.stepCount) await validateAndSave();
+  } finally {
+    await stream.close();
+    await runner.release();
+  }
+  const done = runner.stepCount - startStep;
+  const patchesPerS = (done * c.batchSize) / Math.max(elapsedS(), 1e-9);
+  await log({ kind: 'end', step: runner.stepCount, epoch: sampler.epoch, stoppedBy, bestRoiPsnr: meta.bestRoiPsnr, bestStep: meta.bestStep, patchesPerS });
+  return {
+    runDir,
+    steps: runner.stepCount,
+    epoch: sampler.epoch,
+    stoppedBy,
+    best: meta.bestRoiPsnr === null ? null : { roiPsnr: meta.bestRoiPsnr, step: meta.bestStep! },
+    lastValidation,
+    patchesPerS,
+  };
+}

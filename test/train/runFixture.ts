@@ -1,0 +1,62 @@
+// A tiny dataset in the prep layout for training tests: uint8 HR patches of blobs, LR as their rounded box
+// average, train/val/test pair lists for one cell and scale. Made by the tests, a few kilobytes.
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { planeOf } from '../../src/image/plane.js';
+import { splitFolderName, type Cell, type SplitName, type SrScale } from '../../src/io/layout.js';
+import { writeTiff } from '../../src/io/tiff.js';
+import { Rng } from '../../src/util/random.js';
+
+/** One HR/LR pair: smooth bright blobs on a dark, slightly noisy background. */
+function pairPlanes(hrSide: number, scale: number, seed: number) {
+  const rng = new Rng(seed);
+  const fx = 4 + 3 * rng.uniform();
+  const fy = 5 + 3 * rng.uniform();
+  const hr = new Uint8Array(hrSide * hrSide);
+  for (let y = 0; y < hrSide; y++) {
+    for (let x = 0; x < hrSide; x++) {
+      const v = Math.max(0, Math.sin(x / fx + seed) * Math.cos(y / fy)) * 180 + 6 * rng.uniform();
+      hr[y * hrSide + x] = Math.min(255, Math.round(v));
+    }
+  }
+  const side = hrSide / scale;
+  const lr = new Uint8Array(side * side);
+  for (let y = 0; y < side; y++) {
+    for (let x = 0; x < side; x++) {
+      let s = 0;
+      for (let dy = 0; dy < scale; dy++) for (let dx = 0; dx < scale; dx++) s += hr[(y * scale + dy) * hrSide + x * scale + dx]!;
+      lr[y * side + x] = Math.round(s / (scale * scale));
+    }
+  }
+  return { lr: planeOf(side, side, lr), hr: planeOf(hrSide, hrSide, hr) };
+}
+
+/** Writes `counts` pairs per split under a fresh temporary data root and returns it. */
+export async function writeTinyDataset(
+  o: { cell?: Cell; scale?: SrScale; hrSide?: number; counts?: Partial<Record<SplitName, number>> } = {},
+): Promise<string> {
+  const cell = o.cell ?? 'CELL2';
+  const scale = o.scale ?? 2;
+  const hrSide = o.hrSide ?? 64;
+  const counts = { train: 6, val: 2, test: 2, ...o.counts };
+  const root = await mkdtemp(join(tmpdir(), 'srcaco-train-'));
+  await mkdir(join(root, 'hr_div_1'), { recursive: true });
+  await mkdir(join(root, `hr_div_${scale}`), { recursive: true });
+  let id = 0;
+  for (const split of ['train', 'val', 'test'] as const) {
+    const lines: string[] = [];
+    for (let k = 0; k < counts[split]; k++, id++) {
+      const { lr, hr } = pairPlanes(hrSide, scale, id);
+      const hrRel = `hr_div_1/tile_HighRes1024-${id + 1}_0_0_${hrSide}_0_${hrSide}_${cell}.tif`;
+      const lrRel = `hr_div_${scale}/tile_LowRes-${id + 1}_0_0_${hrSide / scale}_0_${hrSide / scale}_${cell}.tif`;
+      await writeTiff(join(root, hrRel), [hr]);
+      await writeTiff(join(root, lrRel), [lr]);
+      lines.push(`${lrRel},${hrRel}`);
+    }
+    const folder = join(root, splitFolderName(split, scale, cell));
+    await mkdir(folder, { recursive: true });
+    await writeFile(join(folder, 'l_h.txt'), `${lines.join('\n')}\n`);
+  }
+  return root;
+}
