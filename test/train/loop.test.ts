@@ -1,0 +1,104 @@
+// The training loop on a tiny dataset (64² HR patches, ×2, SRCNN 9-5-5, batches of 2 × 32²): the loss falls,
+// a resumed run takes exactly the updates of an uninterrupted one, a NaN loss stops with the last good
+// checkpoint kept, and the run folder holds what other commands read.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Session } from '../../src/engine/runtime.js';
+import { loadRunModel } from '../../src/infer/weights.js';
+import { readSafetensors } from '../../src/io/safetensors.js';
+import { isSrcacoError } from '../../src/errors.js';
+import { resumeRun, startRun } from '../../src/train/run.js';
+import type { TrainConfig } from '../../src/train/runConfig.js';
+import { writeTinyDataset } from './runFixture.js';
+
+const dataRoot = await writeTinyDataset();
+const out = await mkdtemp(join(tmpdir(), 'srcaco-runs-'));
+process.on('exit', () => void rm(out, { recursive: true, force: true }));
+
+const base = (over: Partial<TrainConfig> = {}): TrainConfig =>
+  ({ method: 'srcnn915', cell: 'CELL2', scale: 2, dataRoot, batchSize: 2, hrPatchPx: 32, loss: 'mse', lr: 0.01, valLimit: 2, workers: 0, threads: 2, logEvery: 1, ...over }) as TrainConfig;
+
+const readLog = async (dir: string) => (await readFile(join(dir, 'log.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+
+async function tensorsOf(path: string): Promise<Map<string, Uint8Array>> {
+  const content = await readSafetensors(path);
+  return new Map([...content.tensors].map(([k, t]) => [k, new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength)]));
+}
+
+test('the training loss falls on a tiny dataset', async () => {
+  const losses: number[] = [];
+  await startRun(base({ steps: 40, valEvery: 40 }), { out, name: 'falls' }, { onProgress: (p) => losses.push(p.loss) });
+  assert.equal(losses.length, 40);
+  const mean = (a: number[]) => a.reduce((s, v) => s + v, 0) / a.length;
+  const first = mean(losses.slice(0, 5));
+  const last = mean(losses.slice(-5));
+  assert.ok(last < 0.5 * first, `loss ${first} → ${last}`);
+});
+
+test('a resumed run ends with the same parameters, bit for bit, as an uninterrupted one', async () => {
+  const whole = await startRun(base({ steps: 6, valEvery: 3 }), { out, name: 'whole' });
+  const part = await startRun(base({ steps: 3, valEvery: 3 }), { out, name: 'part' });
+  assert.equal(part.steps, 3);
+  // The resumed half builds its batches in a worker thread: the same batches as on the training thread.
+  const resumed = await resumeRun(part.runDir, { steps: 6, workers: 1 });
+  assert.equal(resumed.steps, 6);
+  for (const file of ['last.safetensors', 'last.optim.safetensors', 'best.safetensors']) {
+    const a = await tensorsOf(join(whole.runDir, file));
+    const b = await tensorsOf(join(resumed.runDir, file));
+    assert.deepEqual([...a.keys()], [...b.keys()]);
+    for (const [k, v] of a) assert.ok(Buffer.from(v).equals(Buffer.from(b.get(k)!)), `${file}: ${k} differs`);
+  }
+  assert.deepEqual(JSON.parse(await readFile(join(whole.runDir, 'last.json'), 'utf8')).sampler, JSON.parse(await readFile(join(resumed.runDir, 'last.json'), 'utf8')).sampler);
+  // And a run that is not resumed differs (the check above can fail): a different seed.
+  const other = await startRun(base({ steps: 6, valEvery: 3, seed: 1 }), { out, name: 'other' });
+  const a = await tensorsOf(join(whole.runDir, 'last.safetensors'));
+  const c = await tensorsOf(join(other.runDir, 'last.safetensors'));
+  assert.ok(![...a].every(([k, v]) => Buffer.from(v).equals(Buffer.from(c.get(k)!))));
+
+  // The run folder: config with every option and versions, the log, checkpoints, an ONNX graph with free H/W.
+  const config = JSON.parse(await readFile(join(whole.runDir, 'config.json'), 'utf8'));
+  assert.equal(config.method, 'srcnn915');
+  assert.equal(config.scale, 2);
+  assert.equal(config.preset, 'default');
+  assert.equal(config.seed, 0);
+  assert.equal(config.trainDataset, 'caco2_train_X_2_in_256_out_512_cell_CELL2');
+  assert.ok(whole.runDir.endsWith(join('srcnn915', 'caco2_train_X_2_in_256_out_512_cell_CELL2', 'whole')));
+  for (const k of ['srcaco', 'node', 'onnxruntime']) assert.match(config.versions[k], /^\d+\.\d+/);
+  const log = await readLog(whole.runDir);
+  assert.deepEqual(log.map((e) => e.kind), ['start', 'train', 'train', 'train', 'val', 'train', 'train', 'train', 'val', 'end']);
+  const val = log.find((e) => e.kind === 'val') as { roi: { psnr: number }; full: { psnr: number } };
+  assert.ok(Number.isFinite(val.roi.psnr) && Number.isFinite(val.full.psnr));
+  const { model, state } = await loadRunModel(whole.runDir);
+  assert.equal(model.name, 'srcnn915');
+  assert.ok(state['features.0.weight']);
+  const session = await Session.create(await readFile(join(whole.runDir, 'best.onnx')));
+  for (const side of [20, 33]) {
+    const y = (await session.runHost({ x: { shape: [1, 1, side, side], data: new Float32Array(side * side).fill(0.5) } })).y!;
+    assert.deepEqual(y.shape, [1, 1, side, side]);
+  }
+  await session.release();
+});
+
+test('a NaN loss stops training with a clear error and keeps the last good checkpoint', async () => {
+  let err: unknown;
+  try {
+    await startRun(base({ steps: 10, valEvery: 2 }), { out, name: 'nan' }, { beforeStep: (step, batch) => void (step === 4 && (batch.hr[0] = NaN)) });
+  } catch (e) {
+    err = e;
+  }
+  assert.ok(isSrcacoError(err), String(err));
+  assert.equal(err.kind, 'runtime');
+  assert.match(err.message, /loss became NaN at update 5/);
+  assert.match(err.message, /last good checkpoint \(update 4\)/);
+  const dir = join(out, 'srcnn915', 'caco2_train_X_2_in_256_out_512_cell_CELL2', 'nan');
+  assert.equal(JSON.parse(await readFile(join(dir, 'last.json'), 'utf8')).step, 4);
+  for (const t of (await readSafetensors(join(dir, 'last.safetensors'))).tensors.values()) for (const v of t.data as Float32Array) assert.ok(Number.isFinite(v));
+  const log = await readLog(dir);
+  assert.equal(log.at(-1)!.kind, 'error');
+  // Resuming from the kept checkpoint trains on (the NaN came from that one batch only).
+  const resumed = await resumeRun(dir, { steps: 6 });
+  assert.equal(resumed.steps, 6);
+});
