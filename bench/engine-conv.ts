@@ -8,7 +8,7 @@ import { Rng } from '../src/util/random.js';
 
 const { values } = parseArgs({ options: { batch: { type: 'string', default: '8' }, hr: { type: 'string', default: '96' }, threads: { type: 'string', default: '1' }, rounds: { type: 'string', default: '8' } } });
 const [B, S, threads, rounds] = [values.batch, values.hr, values.threads, values.rounds].map(Number) as [number, number, number, number];
-const layers = [
+const layers = process.env.LAYERS ? JSON.parse(process.env.LAYERS) as { name: string; c: number; o: number; k: number }[] : [
   { name: '1→64 9×9', c: 1, o: 64, k: 9 },
   { name: '64→32 5×5', c: 64, o: 32, k: 5 },
   { name: '32→1 5×5', c: 32, o: 1, k: 5 },
@@ -16,7 +16,7 @@ const layers = [
 ];
 const rng = new Rng(2);
 const host = (shape: number[]): E.HostTensor => ({ shape, data: Float32Array.from({ length: shape.reduce((a, b) => a * b) }, () => rng.normal()) });
-const forms = ['batchConv', 'offsetMatmul', 'im2col', 'gradShift'] as const;
+const forms = ['batchConv', 'offsetMatmul', 'im2col', 'gradShift', 'rowShift'] as const;
 
 type Variant = { layer: string; what: string; run: () => Promise<unknown>; cpu: number[]; wall: number[] };
 const variants: Variant[] = [];

@@ -47,7 +47,7 @@ const variants: Variant[] = [];
 }
 const forms: E.ConvGradient[] = [
   { input: 'auto', weight: 'auto' },
-  { input: 'conv', weight: 'gradShift' },
+  { input: 'conv', weight: 'rowShift' },
   { input: 'conv', weight: 'batchConv' },
   { input: 'conv', weight: 'offsetMatmul' },
   { input: 'conv', weight: 'im2col' },

@@ -62,7 +62,7 @@ const float64Cases: GradCase[] = [
 ];
 
 const conv = (o: E.Conv2dOptions) => (x: Tensor, w: Tensor, b: Tensor) => E.conv2d(x, w, b, o);
-const weightForms = ['offsetMatmul', 'batchConv', 'im2col', 'gradShift', 'auto'] as const;
+const weightForms = ['offsetMatmul', 'batchConv', 'im2col', 'gradShift', 'rowShift', 'auto'] as const;
 const float32Cases: GradCase[] = [
   ...weightForms.flatMap((weight): GradCase[] => [
     {

@@ -26,10 +26,11 @@ interface ConvTransposeAttrs extends ConvAttrs {
  * else falls back), 'convTranspose'. weight: 'batchConv' = one Conv over batch-transposed tensors,
  * 'offsetMatmul' = one MatMul per kernel offset over an NHWC copy, 'im2col' = one MatMul over all offsets,
  * 'gradShift' = one MatMul against shifted copies of the output gradient (stride 1; copies O, not C, channels),
+ * 'rowShift' = kh row-slices of x times kw column-shifted copies of g (stride 1; kh + kw copies, not kh·kw),
  * 'auto' (both) = the per-layer choice measured fastest by bench/engine-conv.ts on a 2-core CPU (see there). */
 export interface ConvGradient {
   input: 'conv' | 'convTranspose' | 'auto';
-  weight: 'batchConv' | 'offsetMatmul' | 'im2col' | 'gradShift' | 'auto';
+  weight: 'batchConv' | 'offsetMatmul' | 'im2col' | 'gradShift' | 'rowShift' | 'auto';
 }
 let gradientChoice: ConvGradient = { input: 'auto', weight: 'auto' };
 
@@ -132,11 +133,11 @@ export function convWeightGrad(x: Tensor, g: Tensor, wShape: readonly Dim[], a: 
   const [o, cg, kh, kw] = wShape.map(Number) as [number, number, number, number];
   const stride1 = a.stride[0] === 1 && a.stride[1] === 1;
   let choice = a.groups === 1 ? gradientChoice.weight : 'batchConv';
-  // auto, from bench/engine-conv.ts (CPU time, 8 × 96², 1 thread): few output channels → shift g (32→1 5×5:
-  // 16 ms vs 37–91); thin input or large kernels → batchConv (1→64 9×9: 15 vs 38–48; 64→32 5×5: 207 vs
-  // 222–281); else per-offset MatMuls (64→64 3×3: 144 vs 152–196).
-  if (choice === 'auto') choice = stride1 && o <= 4 ? 'gradShift' : cg <= 4 || kh * kw >= 25 ? 'batchConv' : 'offsetMatmul';
-  if (choice === 'gradShift' && !stride1) choice = 'im2col';
+  // auto, from bench/engine-conv.ts (process CPU time, batch 8 × 96², 1 thread, loaded 2-core machine):
+  // O ≤ 4 → gradShift (32→1 5×5: 15 ms; others 34–82); C ≤ 4 → batchConv (1→64 9×9: 18; others 38–100);
+  // other stride-1 layers → rowShift (64→32 5×5: 188 vs 227–275; 64→64 3×3: 140 vs 148–192); strided → offsetMatmul.
+  if (choice === 'auto') choice = stride1 && o <= 4 ? 'gradShift' : cg <= 4 ? 'batchConv' : stride1 ? 'rowShift' : 'offsetMatmul';
+  if ((choice === 'gradShift' || choice === 'rowShift') && !stride1) choice = 'im2col';
   if (choice === 'batchConv') {
     const og = o / a.groups;
     const parts: Tensor[] = [];
@@ -161,6 +162,7 @@ export function convWeightGrad(x: Tensor, g: Tensor, wShape: readonly Dim[], a: 
   const m = n * ho! * wo!;
   const xn = transpose(padConstant(x, [0, 0, a.pads[0], a.pads[1], 0, 0, a.pads[2], a.pads[3]]), [0, 2, 3, 1]);
   if (choice === 'gradShift') return gradShiftWeightGrad(xn, g, [o, c, kh, kw], a.dilation);
+  if (choice === 'rowShift') return rowShiftWeightGrad(xn, g, [o, c, kh, kw], a.dilation);
   const gT = transpose(reshape(transpose(g, [0, 2, 3, 1]), [m, o]), [1, 0]);
   const cols: Tensor[] = [];
   for (let i = 0; i < kh; i++) {
@@ -201,6 +203,32 @@ function gradShiftWeightGrad(xn: Tensor, g: Tensor, [o, c, kh, kw]: number[], di
     }
   }
   return reshape(concat(per, 2), [o!, c!, kh!, kw!]);
+}
+
+/**
+ * Stride-1 weight gradient with kh + kw copies: row offset i is a slice of x's rows [N, Ho, Wp, C]; column
+ * offset j is g placed on the same width-Wp grid and shifted right by dw·j (the wrap-around lands in g's
+ * zero columns). dW[:, :, i, j] = gⱼᵀ xᵢ.
+ */
+function rowShiftWeightGrad(xn: Tensor, g: Tensor, [o, c, kh, kw]: number[], dilation: [number, number]): Tensor {
+  const [n, , wp] = xn.shape.map(Number) as [number, number, number];
+  const [, , ho, wo] = g.shape.map(Number) as [number, number, number, number];
+  const rows = n * ho * wp;
+  const gFlat = reshape(padConstant(transpose(g, [0, 2, 3, 1]), [0, 0, 0, 0, 0, 0, wp - wo, 0]), [rows, o!]);
+  // The kw shifted copies of gᵀ stacked into one [kw·O, R] operand, so each row offset is one wide MatMul.
+  const gStack = concat(
+    Array.from({ length: kw! }, (_, j) => {
+      const s = dilation[1] * j;
+      return transpose(padConstant(slice(gFlat, 0, 0, rows - s), [s, 0, 0, 0]), [1, 0]);
+    }),
+    0,
+  );
+  const per: Tensor[] = [];
+  for (let i = 0; i < kh!; i++) {
+    const xi = reshape(slice(xn, 1, dilation[0] * i, dilation[0] * i + ho), [rows, c!]);
+    per.push(reshape(matmul(gStack, xi), [1, kw!, o!, c!]));
+  }
+  return transpose(concat(per, 0), [2, 3, 0, 1]);
 }
 
 export interface Conv2dOptions {
