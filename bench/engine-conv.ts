@@ -35,8 +35,7 @@ for (const l of layers) {
   };
   await add('forward', (x, _g, w) => E.conv2d(x, w, null, { padding: pad }));
   for (const weight of forms) {
-    E.setConvGradient({ weight });
-    await add(`weight:${weight}`, (x, g, w) => E.convWeightGrad(x, g, w.shape, { stride: [1, 1], pads: [pad, pad, pad, pad], dilation: [1, 1], groups: 1 }));
+    await add(`weight:${weight}`, (x, g, w) => E.convWeightGrad(x, g, w.shape, { stride: [1, 1], pads: [pad, pad, pad, pad], dilation: [1, 1], groups: 1 }, weight));
   }
   for (const input of ['conv', 'convTranspose'] as const) {
     E.setConvGradient({ input });

@@ -11,7 +11,8 @@ export { reduceSum, reduceMean, reduceMax, expand, sumTo, variance } from './ops
 export { reshape, transpose, concat, slice, padConstant, padAxis, gather0, scatterAdd0 } from './ops/shape.js';
 export { unsqueeze, squeeze, flip, split, roll, pad2d, pixelShuffle, pixelUnshuffle, gather, stack, flatten } from './ops/layout.js';
 export type { PadMode } from './ops/layout.js';
-export { conv2d, convTranspose2d, convWeightGrad, setConvGradient } from './ops/conv.js';
+export { conv2d, convTranspose2d, setConvGradient } from './ops/conv.js';
+export { convWeightGrad } from './ops/conv-weight-grad.js';
 export type { Conv2dOptions, ConvGradient } from './ops/conv.js';
 export { matmul, mT, linear } from './ops/linalg.js';
 export { gelu, softmax, logSoftmax, layerNorm, batchNorm2d, mseLoss, l1Loss, maxPool2d, avgPool2d, globalAvgPool2d } from './ops/nn.js';

@@ -8,9 +8,9 @@ import { dimAffine, dimFloorDiv, formatShape } from '../dims.js';
 import type { Tensor } from '../tensor.js';
 import { apply, definePrimitive, expect } from './registry.js';
 import type { TensorType } from './registry.js';
-import { matmul } from './linalg.js';
 import { reduceSum } from './reduce.js';
-import { concat, padConstant, reshape, slice, transpose } from './shape.js';
+import { convWeightGrad } from './conv-weight-grad.js';
+import { reshape, slice, transpose } from './shape.js';
 
 export interface ConvAttrs {
   stride: [number, number];
@@ -74,7 +74,7 @@ const P = {
     name: 'conv2d',
     shape: convType,
     lower: (ctx, ins, out, a, [, w]) => void ctx.emit('Conv', ins, [out], onnxConvAttrs(a, w!.shape)),
-    vjp: (g, [x, w, b], _y, a) => [convInputGrad(g, w!, x!.shape, a), convWeightGrad(x!, g, w!.shape, a), ...(b ? [reduceSum(g, [0, 2, 3])] : [])],
+    vjp: (g, [x, w, b], _y, a) => [convInputGrad(g, w!, x!.shape, a), convWeightGrad(x!, g, w!.shape, a, gradientChoice.weight), ...(b ? [reduceSum(g, [0, 2, 3])] : [])],
   }),
   convTranspose2d: definePrimitive<ConvTransposeAttrs>({
     name: 'convTranspose2d',
@@ -91,7 +91,7 @@ const P = {
       void ctx.emit('ConvTranspose', ins, [out], { ...onnxConvAttrs(a, w!.shape), output_padding: { ints: a.outputPadding } }),
     vjp: (g, [x, w, b], _y, a) => {
       const conv: ConvAttrs = { stride: a.stride, pads: a.pads, dilation: a.dilation, groups: a.groups };
-      return [conv2dRaw(g, w!, null, conv), convWeightGrad(g, x!, w!.shape, conv), ...(b ? [reduceSum(g, [0, 2, 3])] : [])];
+      return [conv2dRaw(g, w!, null, conv), convWeightGrad(g, x!, w!.shape, conv, gradientChoice.weight), ...(b ? [reduceSum(g, [0, 2, 3])] : [])];
     },
   }),
 };
@@ -126,109 +126,6 @@ function convInputGrad(g: Tensor, w: Tensor, xShape: readonly Dim[], a: ConvAttr
     return full - made;
   }) as [number, number];
   return convTransposeRaw(g, w, null, { ...a, outputPadding });
-}
-
-/** dL/dW for y = conv(x, W): x [N, C, H, W], g = dL/dy [N, O, Ho, Wo], result wShape [O, C/g, kh, kw]. */
-export function convWeightGrad(x: Tensor, g: Tensor, wShape: readonly Dim[], a: ConvAttrs): Tensor {
-  const [o, cg, kh, kw] = wShape.map(Number) as [number, number, number, number];
-  const stride1 = a.stride[0] === 1 && a.stride[1] === 1;
-  let choice = a.groups === 1 ? gradientChoice.weight : 'batchConv';
-  // auto, from bench/engine-conv.ts (process CPU time, batch 8 × 96², 1 thread, loaded 2-core machine):
-  // O ≤ 4 → gradShift (32→1 5×5: 15 ms; others 34–82); C ≤ 4 → batchConv (1→64 9×9: 18; others 38–100);
-  // other stride-1 layers → rowShift (64→32 5×5: 188 vs 227–275; 64→64 3×3: 140 vs 148–192); strided → offsetMatmul.
-  if (choice === 'auto') choice = stride1 && o <= 4 ? 'gradShift' : cg <= 4 ? 'batchConv' : stride1 ? 'rowShift' : 'offsetMatmul';
-  if ((choice === 'gradShift' || choice === 'rowShift') && !stride1) choice = 'im2col';
-  if (choice === 'batchConv') {
-    const og = o / a.groups;
-    const parts: Tensor[] = [];
-    for (let gi = 0; gi < a.groups; gi++) {
-      const xg = a.groups === 1 ? x : slice(x, 1, gi * cg, (gi + 1) * cg);
-      const gg = a.groups === 1 ? g : slice(g, 1, gi * og, (gi + 1) * og);
-      // Batch becomes channels: correlate each input channel with each output-gradient channel over N.
-      const r = conv2dRaw(transpose(xg, [1, 0, 2, 3]), transpose(gg, [1, 0, 2, 3]), null, {
-        stride: a.dilation,
-        dilation: a.stride,
-        pads: a.pads,
-        groups: 1,
-      });
-      const cropped = slice(slice(r, 2, 0, kh), 3, 0, kw);
-      parts.push(transpose(cropped, [1, 0, 2, 3]));
-    }
-    return concat(parts, 0);
-  }
-  const [n, c] = x.shape;
-  const [, , ho, wo] = g.shape.map(Number) as number[];
-  expect(typeof n === 'number' && typeof c === 'number' && Number.isFinite(ho) && Number.isFinite(wo), 'the weight gradient needs static shapes');
-  const m = n * ho! * wo!;
-  const xn = transpose(padConstant(x, [0, 0, a.pads[0], a.pads[1], 0, 0, a.pads[2], a.pads[3]]), [0, 2, 3, 1]);
-  if (choice === 'gradShift') return gradShiftWeightGrad(xn, g, [o, c, kh, kw], a.dilation);
-  if (choice === 'rowShift') return rowShiftWeightGrad(xn, g, [o, c, kh, kw], a.dilation);
-  const gT = transpose(reshape(transpose(g, [0, 2, 3, 1]), [m, o]), [1, 0]);
-  const cols: Tensor[] = [];
-  for (let i = 0; i < kh; i++) {
-    for (let j = 0; j < kw; j++) {
-      const r0 = i * a.dilation[0];
-      const c0 = j * a.dilation[1];
-      const rows = slice(xn, 1, r0, r0 + (ho! - 1) * a.stride[0] + 1, a.stride[0]);
-      cols.push(reshape(slice(rows, 2, c0, c0 + (wo! - 1) * a.stride[1] + 1, a.stride[1]), [m, c]));
-    }
-  }
-  if (choice === 'im2col') {
-    const dw = matmul(gT, concat(cols, 1)); // [O, kh*kw*C]
-    return transpose(reshape(dw, [o, kh, kw, c]), [0, 3, 1, 2]);
-  }
-  const per = cols.map((col) => reshape(matmul(gT, col), [o, c, 1]));
-  return reshape(concat(per, 2), [o, c, kh, kw]);
-}
-
-/**
- * Stride-1 weight gradient that copies g (O channels) instead of x (C channels): on the padded NHWC grid
- * flattened to rows r, kernel offset (i, j) is a row shift s = dh·i·Wp + dw·j, so dW[:, :, i, j] =
- * Σ_r g[r - s] ⊗ x[r]: one zero-padded (shifted) copy of g and one MatMul per offset, x used as is.
- */
-function gradShiftWeightGrad(xn: Tensor, g: Tensor, [o, c, kh, kw]: number[], dilation: [number, number]): Tensor {
-  const [n, hp, wp] = xn.shape.map(Number) as [number, number, number];
-  const [, , ho, wo] = g.shape.map(Number) as [number, number, number, number];
-  const rows = n * hp * wp;
-  const gGrid = padConstant(transpose(g, [0, 2, 3, 1]), [0, 0, 0, 0, 0, hp - ho, wp - wo, 0]);
-  const gFlat = reshape(gGrid, [rows, o!]);
-  const xFlat = reshape(xn, [rows, c!]);
-  const per: Tensor[] = [];
-  for (let i = 0; i < kh!; i++) {
-    for (let j = 0; j < kw!; j++) {
-      const shift = dilation[0] * i * wp + dilation[1] * j;
-      // Rows shifted past the end are zero padding of g (stride 1: the last (k-1) rows and columns).
-      const shifted = padConstant(slice(gFlat, 0, 0, rows - shift), [shift, 0, 0, 0]);
-      per.push(reshape(matmul(transpose(shifted, [1, 0]), xFlat), [o!, c!, 1]));
-    }
-  }
-  return reshape(concat(per, 2), [o!, c!, kh!, kw!]);
-}
-
-/**
- * Stride-1 weight gradient with kh + kw copies: row offset i is a slice of x's rows [N, Ho, Wp, C]; column
- * offset j is g placed on the same width-Wp grid and shifted right by dw·j (the wrap-around lands in g's
- * zero columns). dW[:, :, i, j] = gⱼᵀ xᵢ.
- */
-function rowShiftWeightGrad(xn: Tensor, g: Tensor, [o, c, kh, kw]: number[], dilation: [number, number]): Tensor {
-  const [n, , wp] = xn.shape.map(Number) as [number, number, number];
-  const [, , ho, wo] = g.shape.map(Number) as [number, number, number, number];
-  const rows = n * ho * wp;
-  const gFlat = reshape(padConstant(transpose(g, [0, 2, 3, 1]), [0, 0, 0, 0, 0, 0, wp - wo, 0]), [rows, o!]);
-  // The kw shifted copies of gᵀ stacked into one [kw·O, R] operand, so each row offset is one wide MatMul.
-  const gStack = concat(
-    Array.from({ length: kw! }, (_, j) => {
-      const s = dilation[1] * j;
-      return transpose(padConstant(slice(gFlat, 0, 0, rows - s), [s, 0, 0, 0]), [1, 0]);
-    }),
-    0,
-  );
-  const per: Tensor[] = [];
-  for (let i = 0; i < kh!; i++) {
-    const xi = reshape(slice(xn, 1, dilation[0] * i, dilation[0] * i + ho), [rows, c!]);
-    per.push(reshape(matmul(gStack, xi), [1, kw!, o!, c!]));
-  }
-  return transpose(concat(per, 0), [2, 3, 0, 1]);
 }
 
 export interface Conv2dOptions {
