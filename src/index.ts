@@ -141,3 +141,61 @@ export {
   type CheckpointData,
   type ExpectedTensors,
 } from './engine/checkpoint.js';
+
+// Models and inference
+export {
+  buildModel,
+  modelDef,
+  modelNames,
+  MODELS,
+  applyModel,
+  type Model,
+  type ModelDef,
+  type ModelFamily,
+  type ModelInput,
+  type BuildModelOptions,
+} from './models/index.js';
+export {
+  conv2dSpecs,
+  batchNorm2dSpecs,
+  overrideInit,
+  paramShapes,
+  bufferShapes,
+  countParams,
+  initState,
+  splitState,
+  mergeState,
+  loadState,
+  stateFromSafetensors,
+  stateToSafetensors,
+  forwardContext,
+  type ParamSpec,
+  type ParamSpecs,
+  type Init,
+  type StateDict,
+  type ForwardContext,
+} from './engine/nn/index.js';
+export {
+  inferenceGraph,
+  Upscaler,
+  upscaleTiffFile,
+  loadModelWeights,
+  loadRunModel,
+  exportOnnx,
+  axisTiles,
+  type UpscalerOptions,
+  type RunModelConfig,
+} from './infer/index.js';
+
+// Registration
+export {
+  estimateShift,
+  estimateShiftJoint,
+  applyShift,
+  registerWindow,
+  registerWindowSeedCompat,
+  REGISTRATION_MARGIN_HR_PX,
+  type RegistrationMode,
+  type ShiftEstimate,
+} from './prep/register.js';
+export { opticalFlowTvl1, type Flow } from './prep/registration/tvl1.js';
