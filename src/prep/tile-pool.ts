@@ -49,7 +49,16 @@ export async function runTilePool(tiles: TileFiles[], options: TilePoolOptions):
 }
 
 function drain(worker: Worker, queue: TileFiles[], options: TilePoolOptions): Promise<void> {
-  return new Promise((resolve, reject) => {
+  return new Promise((resolveDrain, rejectDrain) => {
+    let settled = false;
+    const resolve = () => {
+      settled = true;
+      resolveDrain();
+    };
+    const reject = (e: unknown) => {
+      settled = true;
+      rejectDrain(e);
+    };
     const next = () => {
       const tile = queue.shift();
       if (!tile) return resolve();
@@ -69,6 +78,11 @@ function drain(worker: Worker, queue: TileFiles[], options: TilePoolOptions): Pr
     worker.on('error', (e) => {
       queue.length = 0;
       reject(e);
+    });
+    worker.on('exit', (code) => {
+      if (settled) return;
+      queue.length = 0;
+      reject(new SrcacoError('internal', `a prep worker stopped (exit code ${code}) before finishing its tile; rerun to resume`));
     });
     next();
   });
