@@ -61,7 +61,7 @@ export function pickQcEntries(entries: readonly ManifestEntry[], count: number):
 /** Writes `qc/<tile>_<patch>_<cell>_x<s>.png` for the picked entries; returns the paths written. */
 export async function writeQcOverlays(outDir: string, entries: readonly ManifestEntry[], tiles: readonly TileFiles[]): Promise<string[]> {
   const folder = join(outDir, 'qc');
-  await mkdir(folder, { recursive: true });
+  if (entries.length > 0) await mkdir(folder, { recursive: true });
   const written: string[] = [];
   for (const e of entries) {
     const tile = tiles.find((t) => t.id === e.tile)!;
