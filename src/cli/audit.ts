@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { SrcacoError } from '../errors.js';
 import { formatAuditReport } from '../prep/audit-report.js';
 import { auditDataset } from '../prep/audit.js';
+import { progressBar, type Progress } from './progress.js';
 
 /** `srcaco audit DIR`: duplicates, leakage and malformed files of a tiles or patches dataset. */
 export function register(program: Command): void {
@@ -12,7 +13,16 @@ export function register(program: Command): void {
     .option('--split <file>', 'split JSON to check leakage against (default: the split folders, else the paper\'s split)')
     .option('--json', 'print {"duplicates": [[a, b]], "leaks": [{"tiles": [a, b], "splits": [..]}], "problems": [..]}')
     .action(async (dir: string, raw: { split?: string; json?: boolean }) => {
-      const report = await auditDataset(dir, { splitFile: raw.split });
+      let bar: Progress | undefined;
+      const report = await auditDataset(dir, {
+        splitFile: raw.split,
+        onProgress: (done, total) => {
+          bar ??= progressBar('audit', total, 'files');
+          bar.tick();
+          if (done === total) bar.stop();
+        },
+      });
+      bar?.stop();
       if (raw.json) {
         const { duplicates, leaks, problems } = report;
         process.stdout.write(`${JSON.stringify({ duplicates, leaks, problems }, null, 2)}\n`);

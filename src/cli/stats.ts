@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { SrcacoError } from '../errors.js';
 import { datasetStats } from '../prep/stats.js';
+import { progressBar, type Progress } from './progress.js';
 
 /** `srcaco stats DIR`: paper Tables 1 and 6 and the real-vs-bicubic LR plots. */
 export function register(program: Command): void {
@@ -15,13 +16,18 @@ export function register(program: Command): void {
     .action(async (dir: string, raw: { tiles?: string; split?: string; out?: string; sample: string }) => {
       const sample = Number(raw.sample);
       if (!Number.isInteger(sample) || sample < 1) throw new SrcacoError('usage', `--sample must be an integer >= 1, received '${raw.sample}'`, { option: '--sample' });
-      const quiet = !process.stderr.isTTY;
+      const bars = new Map<string, Progress>();
       const result = await datasetStats(dir, {
         tilesDir: raw.tiles,
         splitFile: raw.split,
         outDir: raw.out,
         samplePatches: sample,
-        onStep: (what) => quiet || process.stderr.write(`stats: ${what}\n`),
+        onProgress: (what, done, total) => {
+          let bar = bars.get(what);
+          if (!bar) bars.set(what, (bar = progressBar(what, total, 'files')));
+          bar.tick();
+          if (done === total) bar.stop();
+        },
       });
       for (const c of result.realVsBicubic) {
         process.stdout.write(

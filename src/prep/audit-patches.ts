@@ -65,13 +65,14 @@ export async function splitFromLists(dataDir: string, problems: AuditProblem[]):
  * (most of their patches duplicated) and the split leakage they cause, against `splitOverride`, else the split
  * folders' lists, else the paper's split.
  */
-export async function auditPatches(dataDir: string, splitOverride?: TileSplit, onPatch?: () => void): Promise<AuditReport> {
+export async function auditPatches(dataDir: string, splitOverride?: TileSplit, onProgress?: (done: number, total: number) => void): Promise<AuditReport> {
   const problems: AuditProblem[] = [];
   const listed = await splitFromLists(dataDir, problems);
   const split = splitOverride ?? listed ?? DEFAULT_TILE_SPLIT;
   const hrNames = (await readdir(join(dataDir, 'hr_div_1')).catch(() => [] as string[])).filter((n) => n.endsWith('.tif')).sort();
   if (hrNames.length === 0) problems.push({ kind: 'missing-file', message: 'no HR patches (hr_div_1/*.tif)', path: join(dataDir, 'hr_div_1') });
   const infos: HrPatchInfo[] = [];
+  let done = 0;
   for (const n of hrNames) {
     const rel = `hr_div_1/${n}`;
     const path = join(dataDir, rel);
@@ -91,7 +92,7 @@ export async function auditPatches(dataDir: string, splitOverride?: TileSplit, o
     for (const s of [2, 4, 8] as const) {
       await readPatch(join(dataDir, patchPath(lrPatchOf(name, s))), HR_PATCH_PX / s, problems);
     }
-    onPatch?.();
+    onProgress?.(++done, hrNames.length);
   }
   const { duplicates, patchProblems } = duplicatePatches(infos);
   const duplicateTiles = sortPairs(duplicates);

@@ -35,7 +35,7 @@ export function thumbnailBlockPx(tiles: readonly TileFiles[]): number {
  * Audits a tiles folder: every tile's four files (present, readable, 3 planes, 8-bit, sizes consistent), then
  * duplicate tiles from pixels (HR thumbnail correlation >= 0.98) and the duplicate pairs that cross splits.
  */
-export async function auditTiles(tilesDir: string, split: TileSplit, onTile?: () => void): Promise<AuditReport> {
+export async function auditTiles(tilesDir: string, split: TileSplit, onProgress?: (done: number, total: number) => void): Promise<AuditReport> {
   const problems: AuditProblem[] = [];
   const good: TileFiles[] = [];
   for (const id of await listTileIds(tilesDir)) {
@@ -55,7 +55,7 @@ export async function auditTiles(tilesDir: string, split: TileSplit, onTile?: ()
   const blockPx = good.length > 0 ? thumbnailBlockPx(good) : 4;
   for (const t of good) {
     thumbs.set(t.id, await tileThumbnails(t, blockPx));
-    onTile?.();
+    onProgress?.(thumbs.size, good.length);
   }
   const pairs: Array<[number, number]> = [];
   for (let a = 0; a < good.length; a++) {

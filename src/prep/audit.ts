@@ -11,7 +11,8 @@ import { listTileIds } from './tile-set.js';
 export interface AuditOptions {
   /** Split to check leakage against (default: the split folders of a patches dataset, else the paper's split). */
   splitFile?: string;
-  onItem?: () => void;
+  /** Tiles (tiles folder) or HR patches (patches folder) read so far. */
+  onProgress?: (done: number, total: number) => void;
 }
 
 /** Whether `dir` is a tiles folder (HighRes1024/) or a patches folder (hr_div_1/). */
@@ -31,8 +32,8 @@ export async function auditDataset(dir: string, options: AuditOptions = {}): Pro
   if (kind === 'tiles') {
     const ids = await listTileIds(dir);
     const split = await splitForTiles(ids, options.splitFile);
-    return auditTiles(dir, split, options.onItem);
+    return auditTiles(dir, split, options.onProgress);
   }
   const split = options.splitFile ? await readTileSplit(options.splitFile, TILE_IDS) : undefined;
-  return auditPatches(dir, split, options.onItem);
+  return auditPatches(dir, split, options.onProgress);
 }

@@ -48,7 +48,7 @@ const sum = (a: ArrayLike<number>) => {
 };
 
 /** Compares real and bicubic LR over the given manifest entries of one scale (files under `dataDir`). */
-export async function compareRealBicubic(dataDir: string, entries: readonly ManifestEntry[], scale: SrScale, onPatch?: () => void): Promise<LrComparison> {
+export async function compareRealBicubic(dataDir: string, entries: readonly ManifestEntry[], scale: SrScale, onPatch?: (done: number, total: number) => void): Promise<LrComparison> {
   const r: LrComparison = {
     scale,
     patches: 0,
@@ -81,7 +81,7 @@ export async function compareRealBicubic(dataDir: string, entries: readonly Mani
     lapReal += sum(lr1);
     lapBic += sum(lb1);
     r.patches++;
-    onPatch?.();
+    onPatch?.(r.patches, entries.length);
   }
   r.meanAbsDiff = r.absDiff.total ? diffSum / r.absDiff.total : 0;
   r.meanAbsLaplacianReal = r.laplacianReal.total ? lapReal / r.laplacianReal.total : 0;

@@ -55,11 +55,11 @@ export async function tileForeground(tile: TileFiles): Promise<[number, number, 
 }
 
 /** Table 6 rows, tiles ordered by split (test, val, train as in the paper) then id. */
-export async function table6(tiles: readonly TileFiles[], split: TileSplit, onTile?: () => void): Promise<Table6Row[]> {
+export async function table6(tiles: readonly TileFiles[], split: TileSplit, onTile?: (done: number, total: number) => void): Promise<Table6Row[]> {
   const rows: Table6Row[] = [];
   for (const t of tiles) {
     rows.push({ tile: t.id, split: splitOfTile(split, t.id) ?? null, widthPx: t.sizes[1].width, heightPx: t.sizes[1].height, foregroundPct: await tileForeground(t) });
-    onTile?.();
+    onTile?.(rows.length, tiles.length);
   }
   const order = (s: SplitName | null) => (s === null ? 3 : ['test', 'val', 'train'].indexOf(s));
   return rows.sort((a, b) => order(a.split) - order(b.split) || a.tile - b.tile);

@@ -21,7 +21,8 @@ export interface StatsOptions {
   outDir?: string;
   /** Patches per scale for the real-vs-bicubic analysis (default 200). */
   samplePatches?: number;
-  onStep?: (what: string) => void;
+  /** Progress of each step (`what`: 'table 6', 'real vs bicubic x2', ...). */
+  onProgress?: (what: string, done: number, total: number) => void;
 }
 
 export interface StatsResult {
@@ -58,14 +59,13 @@ export async function datasetStats(dir: string, options: StatsOptions = {}): Pro
   if (options.splitFile) split = await readTileSplit(options.splitFile, ids);
   split ??= await splitForTiles(ids);
 
-  options.onStep?.('table 6 (foreground per tile)');
-  const t6 = await table6(tiles, split);
+  const t6 = await table6(tiles, split, (d, n) => options.onProgress?.('table 6', d, n));
   const t1 = await table1(tiles, split, entries ? { dataDir: dir, entries } : undefined);
   const realVsBicubic: LrComparison[] = [];
   if (entries) {
     for (const s of SR_SCALES) {
-      options.onStep?.(`real vs bicubic LR x${s}`);
-      realVsBicubic.push(await compareRealBicubic(dir, sampleEntries(entries, s, options.samplePatches ?? 200), s));
+      const sample = sampleEntries(entries, s, options.samplePatches ?? 200);
+      realVsBicubic.push(await compareRealBicubic(dir, sample, s, (d, n) => options.onProgress?.(`real vs bicubic x${s}`, d, n)));
     }
   }
 
