@@ -1,4 +1,5 @@
 // Small synthetic tiles for the prep tests: bright discs on a dark background, LR = block means of HR.
+import { rmSync } from 'node:fs';
 import { mkdir, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,8 +8,16 @@ import { writeTiff } from '../../src/io/tiff-write.js';
 import { TILE_FOLDERS, type Scale } from '../../src/io/layout.js';
 import { Rng } from '../../src/util/random.js';
 
+const created: string[] = [];
+process.on('exit', () => {
+  for (const dir of created) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A fresh temporary folder, removed when the test process exits. */
 export async function tempDir(label: string): Promise<string> {
-  return mkdtemp(join(tmpdir(), `srcaco-${label}-`));
+  const dir = await mkdtemp(join(tmpdir(), `srcaco-${label}-`));
+  created.push(dir);
+  return dir;
 }
 
 /** One HR marker plane: `discs` random discs of value 60..200 on background 0..3. */
