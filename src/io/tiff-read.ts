@@ -217,7 +217,9 @@ export class TiffFile {
     if (page.predictor === 2) undoHorizontalPredictor(samples as Uint8Array | Uint16Array, rowSamples, rows, spp);
     if (samples.length === full) return samples;
     // Pad a short last strip to the block height so row addressing stays uniform.
-    const padded = new (samples.constructor as new (n: number) => PixelArray)(full);
+    // Allocated by pixel type: `samples` may be a zlib Buffer, whose constructor is the deprecated Buffer().
+    const padded: PixelArray =
+      page.pixelType === 'uint8' ? new Uint8Array(full) : page.pixelType === 'uint16' ? new Uint16Array(full) : new Float32Array(full);
     padded.set(samples);
     return padded;
   }
