@@ -91,12 +91,13 @@ function rowShiftWeightGrad(xn: Tensor, g: Tensor, [o, c, kh, kw]: number[], dil
   const [n, , wp] = xn.shape.map(Number) as [number, number, number];
   const [, , ho, wo] = g.shape.map(Number) as [number, number, number, number];
   const rows = n * ho * wp;
-  const gFlat = reshape(padConstant(transpose(g, [0, 2, 3, 1]), [0, 0, 0, 0, 0, 0, wp - wo, 0]), [rows, o!]);
-  // The kw shifted copies of gᵀ stacked into one [kw·O, R] operand, so each row offset is one wide MatMul.
+  // gᵀ [O, R] on the width-Wp grid, built contiguous: MatMul with a transposed first operand is ~1.7× slower in ORT.
+  const gT = reshape(padConstant(transpose(g, [1, 0, 2, 3]), [0, 0, 0, 0, 0, 0, 0, wp - wo]), [o!, rows]);
+  // The kw shifted copies stacked into one [kw·O, R] operand, so each row offset is one wide MatMul.
   const gStack = concat(
     Array.from({ length: kw! }, (_, j) => {
       const s = dilation[1] * j;
-      return transpose(padConstant(slice(gFlat, 0, 0, rows - s), [s, 0, 0, 0]), [1, 0]);
+      return padConstant(slice(gT, 1, 0, rows - s), [0, s, 0, 0]);
     }),
     0,
   );
