@@ -199,3 +199,43 @@ export {
   type ShiftEstimate,
 } from './prep/register.js';
 export { opticalFlowTvl1, type Flow } from './prep/registration/tvl1.js';
+
+// Tiles to patches, audit, statistics
+export {
+  prepDataset,
+  readManifest,
+  MANIFEST_FILE,
+  PREP_CONFIG_FILE,
+  type PrepOptions,
+  type PrepSummary,
+  type PrepConfig,
+} from './prep/prep-dataset.js';
+export {
+  windowGrid,
+  acceptsWindow,
+  acceptanceSquare,
+  WINDOW_HR_PX,
+  STRIDE_HR_PX,
+  MARGIN_HR_PX,
+  PATCH_HR_PX,
+  ROI_THRESHOLD,
+  MIN_FOREGROUND_FRACTION,
+  type PrepMode,
+  type HrWindow,
+} from './prep/windows.js';
+export { cutTilePatches, acceptedWindows, type TileBandReader, type ManifestEntry } from './prep/cut-tile.js';
+export { memoryTileReader, openTileReader } from './prep/tile-reader.js';
+export { findTiles, inspectTile, type TileFiles } from './prep/tile-set.js';
+export { auditDataset } from './prep/audit.js';
+export { formatAuditReport, type AuditReport, type AuditLeak, type AuditProblem } from './prep/audit-report.js';
+export { datasetStats, type StatsResult } from './prep/stats.js';
+export type { Table1, Table6Row } from './prep/stats-tables.js';
+export type { LrComparison } from './prep/stats-lr.js';
+export {
+  linePlotSvg,
+  histogramSvg,
+  histogram,
+  type Histogram,
+  type PlotSeries,
+  type PlotOptions,
+} from './report/plot-svg.js';
