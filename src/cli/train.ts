@@ -23,6 +23,8 @@ interface RawTrainOptions {
   loss?: string;
   preset?: string;
   seed?: string;
+  clipGrad?: string;
+  zeroLastLayer?: boolean;
   seedCompat?: boolean;
   valEvery?: string;
   valLimit?: string;
@@ -107,6 +109,8 @@ export function register(program: Command): void {
     .option('--lr <x>', 'base learning rate (halved every 30 epochs, floor 1e-4)', String(TRAIN_DEFAULTS.lr))
     .option('--loss <name>', 'mse-ssim (MSE - 5 SSIM), mse, l1 or charbonnier', TRAIN_DEFAULTS.loss)
     .option('--preset <name>', "model preset: 'default' or the model's smaller 'demo'", TRAIN_DEFAULTS.preset)
+    .option('--clip-grad <norm>', 'clip the global gradient norm before each update (0: off)', String(TRAIN_DEFAULTS.clipGradNorm))
+    .option('--zero-last-layer', 'start the output conv at zero: a global-residual model (vdsr, drrn, memnet) starts at its bicubic input')
     .option('--seed <n>', 'seed of the weights and of the batches', String(TRAIN_DEFAULTS.seed))
     .option('--seed-compat', "the original's schedule (lr stepped per update) and drifting LR/HR crops")
     .option('--val-every <n>', 'validate every n updates (default: every epoch, and at the end)')
@@ -148,6 +152,8 @@ export function register(program: Command): void {
               lr: num(raw.lr, '--lr'),
               loss: raw.loss,
               seed: num(raw.seed, '--seed'),
+              clipGradNorm: num(raw.clipGrad, '--clip-grad'),
+              zeroLastLayer: raw.zeroLastLayer === true,
               seedCompat: raw.seedCompat === true,
               valEvery: num(raw.valEvery, '--val-every'),
               valLimit: num(raw.valLimit, '--val-limit'),

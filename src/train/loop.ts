@@ -10,6 +10,7 @@ import { SrcacoError } from '../errors.js';
 import { forwardContext } from '../engine/nn/layers.js';
 import { bufferShapes, paramShapes } from '../engine/nn/spec.js';
 import { initState, mergeState, splitState, type StateDict } from '../engine/nn/state.js';
+import { clipGradNorm } from '../engine/optim/clip.js';
 import { sgd } from '../engine/optim/sgd.js';
 import type { HostTensor } from '../engine/runtime.js';
 import { compileStep } from '../engine/step.js';
@@ -84,6 +85,7 @@ function compileTrainStep(model: Model, c: TrainConfig) {
   const p = c.hrPatchPx;
   const side = model.input === 'cv2-bicubic' ? p : p / c.scale;
   const loss = lossByName(c.loss);
+  const optimizer = sgd({ momentum: c.momentum, nesterov: c.nesterov, weightDecay: c.weightDecay });
   return compileStep({
     params: paramShapes(model.specs),
     buffers: bufferShapes(model.specs),
@@ -93,8 +95,17 @@ function compileTrainStep(model: Model, c: TrainConfig) {
       const pred = model.forward({ ...params, ...buffers }, inputs.x!, ctx);
       return { loss: loss(pred, inputs.y!), buffers: ctx.updates };
     },
-    optimizer: sgd({ momentum: c.momentum, nesterov: c.nesterov, weightDecay: c.weightDecay }),
+    optimizer: c.clipGradNorm > 0 ? clipGradNorm(optimizer, c.clipGradNorm) : optimizer,
   });
+}
+
+/** Zeroes the weight (and bias) of the model's last conv in state_dict order: its output layer. */
+function zeroLastLayer(model: Model, state: StateDict): void {
+  const weights = Object.keys(model.specs).filter((n) => n.endsWith('.weight') && model.specs[n]!.role === 'param' && model.specs[n]!.shape.length === 4);
+  const last = weights.at(-1);
+  if (!last) throw new SrcacoError('usage', `${model.name} has no conv layer to zero`, { option: '--zero-last-layer' });
+  const layer = last.slice(0, -'.weight'.length);
+  for (const name of [`${layer}.weight`, `${layer}.bias`]) (state[name]?.data as Float32Array | undefined)?.fill(0);
 }
 
 const copyHost = (t: HostTensor): HostTensor => ({ shape: [...t.shape], data: t.data.slice() as HostTensor['data'] });
@@ -128,6 +139,7 @@ export async function trainLoop(c: TrainConfig, runDir: string, options: { resum
   } else {
     // Weights draw from their own stream of the seed, never shared with the batch sampler.
     base = initState(model.specs, streamRng(c.seed, 0x1a17, 0, 0));
+    if (c.zeroLastLayer) zeroLastLayer(model, base);
     meta = { step: 0, sampler: { seed: c.seed, epoch: 0, batchInEpoch: 0 }, bestRoiPsnr: null, bestStep: null, elapsedS: 0 };
     await saveCheckpoint(runDir, 'last', { state: base, optimizerState: {}, meta });
     await log({ kind: 'start', step: 0, batchesPerEpoch: perEpoch, trainPairs: files.length, valPairs: valPairs.length });

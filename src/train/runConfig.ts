@@ -37,7 +37,14 @@ export interface TrainConfig {
   momentum: number;
   nesterov: boolean;
   weightDecay: number;
+  /** Clip the global gradient 2-norm to this value before the update (the original's G_optimizer_clipgrad; 0: off). */
+  clipGradNorm: number;
   seed: number;
+  /**
+   * Start the last layer's weights at zero: a model with a global residual (VDSR, DRRN, MemNet) then starts
+   * exactly at its bicubic input and only improves on it (short runs); off by default, as in the original.
+   */
+  zeroLastLayer: boolean;
   /** The original's bugs: lr stepped per update, drifting crops. */
   seedCompat: boolean;
   /** Validate every this many updates (0: at the end of every epoch); always at the end of the run. */
@@ -60,7 +67,9 @@ export const TRAIN_DEFAULTS = {
   momentum: 0.9,
   nesterov: true,
   weightDecay: 0,
+  clipGradNorm: 0,
   seed: 0,
+  zeroLastLayer: false,
   seedCompat: false,
   valEvery: 0,
   valLimit: 128,
@@ -84,6 +93,7 @@ export function resolveTrainConfig(partial: Partial<TrainConfig> & Pick<TrainCon
   positiveInt(c.hrPatchPx, '--h-size', 1);
   if (c.hrPatchPx % c.scale !== 0) throw new SrcacoError('usage', `--h-size ${c.hrPatchPx} must be a multiple of the scale ${c.scale}`, { option: '--h-size' });
   if (!(c.lr > 0) || !Number.isFinite(c.lr)) throw new SrcacoError('usage', `--lr must be a number > 0, received ${c.lr}`, { option: '--lr' });
+  if (!(c.clipGradNorm >= 0)) throw new SrcacoError('usage', `--clip-grad must be >= 0 (0: off), received ${c.clipGradNorm}`, { option: '--clip-grad' });
   positiveInt(c.seed, '--seed', 0);
   positiveInt(c.valEvery, '--val-every', 0);
   positiveInt(c.valLimit, '--val-limit', 1);
