@@ -1,12 +1,12 @@
 /**
- * OpenCV's bicubic upscaling (`cv2.resize(..., INTER_CUBIC)`) by an integer factor, as the original data
- * pipeline uses it: for the ROI that weights crop centres (upsampled LR >= 4) and for SRCNN's input
- * (the LR crop upsampled to HR size). Keys' kernel with a = -0.75, half-pixel centres, replicated border.
- * Upscaling only (no antialiasing question arises); float32 in, float32 out, unclamped.
+ * OpenCV's bicubic upscaling (`cv2.resize(..., INTER_CUBIC)`) of uint8 images by an integer factor, as the
+ * original data pipeline uses it for the ROI that weights crop centres (upsampled LR >= 4) and for SRCNN's
+ * input. Keys' kernel with a = -0.75, half-pixel centres, replicated border. The float path and the
+ * SIMD-exact uint8 path live in src/image/resize_cv2.ts (resizeCubicCv2, resizeCubicCv2Uint8).
  */
 
 /** The 4 tap weights of each output phase (0..scale-1), computed in float32 as OpenCV does. */
-export function cubicPhaseWeights(scale: number): { offsets: Int32Array; weights: Float32Array } {
+function cubicPhaseWeights(scale: number): { offsets: Int32Array; weights: Float32Array } {
   const offsets = new Int32Array(scale);
   const weights = new Float32Array(scale * 4);
   const A = -0.75;
@@ -27,51 +27,12 @@ export function cubicPhaseWeights(scale: number): { offsets: Int32Array; weights
   return { offsets, weights };
 }
 
-/** Upscales a row-major `width × height` float image by an integer `scale` (OpenCV INTER_CUBIC). */
-export function upscaleCubicCv2(src: ArrayLike<number>, width: number, height: number, scale: number): Float32Array {
-  if (!Number.isInteger(scale) || scale < 1) throw new RangeError(`scale must be an integer >= 1, got ${scale}`);
-  const ow = width * scale;
-  const oh = height * scale;
-  const { offsets, weights } = cubicPhaseWeights(scale);
-  // Horizontal pass into a float64 buffer of `height` rows, then vertical.
-  const tmp = new Float64Array(ow * height);
-  for (let y = 0; y < height; y++) {
-    const row = y * width;
-    for (let x = 0; x < ow; x++) {
-      const p = x % scale;
-      const base = Math.floor(x / scale) + offsets[p]!;
-      let acc = 0;
-      for (let k = 0; k < 4; k++) {
-        const sx = Math.min(Math.max(base - 1 + k, 0), width - 1);
-        acc += src[row + sx]! * weights[p * 4 + k]!;
-      }
-      tmp[y * ow + x] = acc;
-    }
-  }
-  const out = new Float32Array(ow * oh);
-  for (let y = 0; y < oh; y++) {
-    const p = y % scale;
-    const base = Math.floor(y / scale) + offsets[p]!;
-    const r0 = Math.min(Math.max(base - 1, 0), height - 1) * ow;
-    const r1 = Math.min(Math.max(base, 0), height - 1) * ow;
-    const r2 = Math.min(Math.max(base + 1, 0), height - 1) * ow;
-    const r3 = Math.min(Math.max(base + 2, 0), height - 1) * ow;
-    const w0 = weights[p * 4]!;
-    const w1 = weights[p * 4 + 1]!;
-    const w2 = weights[p * 4 + 2]!;
-    const w3 = weights[p * 4 + 3]!;
-    const o = y * ow;
-    for (let x = 0; x < ow; x++) {
-      out[o + x] = tmp[r0 + x]! * w0 + tmp[r1 + x]! * w1 + tmp[r2 + x]! * w2 + tmp[r3 + x]! * w3;
-    }
-  }
-  return out;
-}
-
 /**
- * OpenCV's uint8 path of the same upscaling, bit-exact: tap weights rounded to 11-bit fixed point, integer
- * sums, one rounding shift by 22 bits, saturation to 0..255 (the float path rounded differs in a few pixels).
- * Runs once per training sample on the whole LR patch, hence the precomputed tap tables.
+ * OpenCV's uint8 path of the same upscaling: tap weights rounded to 11-bit fixed point, integer sums, one
+ * rounding shift by 22 bits, saturation to 0..255. This is cv2's scalar code; cv2 4.6 on x86-64 runs the vertical
+ * pass of every block of 8 columns in float32 SIMD, which rounds differently near .5: about 6 pixels per million
+ * differ from cv2 (resizeCubicCv2Uint8 reproduces both paths, 0 differences). Kept as is so training data stays
+ * bit-identical to earlier runs. Runs once per training sample on the whole LR patch, hence the tap tables.
  */
 export function upscaleCubicCv2Uint8(src: Uint8Array, width: number, height: number, scale: number): Uint8Array {
   if (!Number.isInteger(scale) || scale < 1) throw new RangeError(`scale must be an integer >= 1, got ${scale}`);

@@ -1,9 +1,9 @@
 import { SrcacoError } from '../errors.js';
-import type { Plane } from '../image/plane.js';
+import { planeOf, type Plane } from '../image/plane.js';
+import { resizeCubicCv2 } from '../image/resize_cv2.js';
 import type { Rng } from '../util/random.js';
 import { augmentLr, defaultLrAugment, type LrAugmentOptions } from './augmentLr.js';
 import { dihedral, type DihedralMode } from './augmentDihedral.js';
-import { upscaleCubicCv2 } from './dataBicubic.js';
 import { alignCrop, cropUnit, drawCentreOrigin, samplingRoi, type CropOrigin } from './samplerCrop.js';
 
 /** One training pair: an LR plane and its HR plane, HR = scale × LR in both sides. */
@@ -84,7 +84,7 @@ export function samplePatch(pair: TrainPair, o: PatchOptions, rng: Rng): TrainPa
   // The original clips HR (already in range) where it meant LR; its models then see noise outside [0,1].
   if (!o.seedCompat) clip01(lrCrop);
   const patch: TrainPatch = { lr: lrCrop, hr: hrCrop, origin, mode };
-  if (o.withUpsampled) patch.lrUp = clip01(upscaleCubicCv2(lrCrop, l, l, o.scale));
+  if (o.withUpsampled) patch.lrUp = clip01(resizeCubicCv2(planeOf(l, l, lrCrop), o.hrPatchPx, o.hrPatchPx).data);
   return patch;
 }
 

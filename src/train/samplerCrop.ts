@@ -1,7 +1,8 @@
 import { SrcacoError } from '../errors.js';
 import type { Plane } from '../image/plane.js';
 import type { Rng } from '../util/random.js';
-import { upscaleCubicCv2, upscaleCubicCv2Uint8 } from './dataBicubic.js';
+import { resizeCubicCv2 } from '../image/resize_cv2.js';
+import { upscaleCubicCv2Uint8 } from './dataBicubic.js';
 
 /**
  * Where training crops come from (the original's PatchSampler, sample_tr_patch=roi, fix_threshold 4):
@@ -23,7 +24,7 @@ export function samplingRoi(lr: Plane, scale: number, threshold = 4): Uint8Array
     return roi;
   }
   const toByteScale = lr.data instanceof Uint16Array ? 255 / 65535 : 255;
-  const up = upscaleCubicCv2(lr.data, lr.width, lr.height, scale);
+  const up = resizeCubicCv2(lr, lr.width * scale, lr.height * scale).data;
   for (let i = 0; i < up.length; i++) roi[i] = Math.round(up[i]! * toByteScale) >= threshold ? 1 : 0;
   return roi;
 }

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { upscaleCubicCv2, upscaleCubicCv2Uint8 } from '../../src/train/dataBicubic.js';
+import { planeOf } from '../../src/image/plane.js';
+import { resizeCubicCv2, resizeCubicCv2Uint8 } from '../../src/image/resize_cv2.js';
+import { upscaleCubicCv2Uint8 } from '../../src/train/dataBicubic.js';
 
 // Fixtures from scripts/fixtures/models_cv2_bicubic.py (cv2.resize INTER_CUBIC).
 const dir = new URL('../fixtures/models/cv2_bicubic/', import.meta.url);
@@ -14,18 +16,19 @@ const f32 = (name: string) => {
 for (const s of [2, 4, 8]) {
   test(`float32 upscaling ×${s} matches cv2 to float32 rounding`, () => {
     const want = f32(`up_f32_x${s}.f32`);
-    const got = upscaleCubicCv2(f32('src_f32.f32'), 9, 7, s);
+    const got = resizeCubicCv2(planeOf(9, 7, f32('src_f32.f32')), 9 * s, 7 * s).data;
     assert.equal(got.length, want.length);
     let worst = 0;
     for (let i = 0; i < got.length; i++) worst = Math.max(worst, Math.abs(got[i]! - want[i]!));
     assert.ok(worst < 1e-6, `max |diff| ${worst}`);
   });
 
-  test(`uint8 upscaling ×${s} is bit-exact with cv2's fixed-point path`, () => {
+  test(`uint8 upscaling ×${s} is bit-exact with cv2's fixed-point path (both implementations)`, () => {
     for (const name of ['u8', 'u8full']) {
       const want = new Uint8Array(bytes(`up_${name}_x${s}.u8`));
-      const got = upscaleCubicCv2Uint8(new Uint8Array(bytes(`src_${name}.u8`)), 16, 12, s);
-      assert.deepEqual(got, want, name);
+      const src = new Uint8Array(bytes(`src_${name}.u8`));
+      assert.deepEqual(upscaleCubicCv2Uint8(src, 16, 12, s), want, name);
+      assert.deepEqual(resizeCubicCv2Uint8(planeOf(16, 12, src), 16 * s, 12 * s).data, want, name);
     }
   });
 }
