@@ -22,7 +22,7 @@ const RUNS = [
   { method: 'drrn', preset: 'demo', steps: 40, minutes: 0.5, lr: 0.001, zero: true },
   { method: 'memnet', preset: 'demo', steps: 40, minutes: 0.5, lr: 0.001, zero: true },
 ];
-const COMMON = ['--h-size', '48', '--batch', '8', '--loss', 'mse-ssim', '--clip-grad', '1', '--val-limit', '2', '--val-every', '100000', '--workers', '1'];
+const COMMON = ['--h-size', '48', '--batch', '8', '--loss', 'mse-ssim', '--clip-grad', '1', '--val-limit', '1', '--val-every', '100000', '--workers', '1'];
 const CELLS = ['CELL2', 'CELL0'];
 const SCALES = [2, 4];
 const TEST_LIMIT = process.env.SRCACO_DEMO_TEST_LIMIT ?? '4';

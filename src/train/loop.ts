@@ -25,7 +25,7 @@ import { defaultPatchOptions } from './dataPatch.js';
 import { TrainPrefetcher } from './dataPrefetch.js';
 import { openPairSource, readPairFiles, type PairSourceSpec } from './dataSource.js';
 import { lossByName } from './loss.js';
-import { loadCheckpoint, saveCheckpoint, type CheckpointMeta } from './runCheckpoint.js';
+import { loadRunCheckpoint, saveRunCheckpoint, type RunCheckpointMeta } from './runCheckpoint.js';
 import { trainDatasetName, type TrainConfig } from './runConfig.js';
 import { batchesPerEpoch, streamRng } from './samplerEpoch.js';
 import { learningRateAt, protocolSchedule } from './schedule.js';
@@ -131,9 +131,9 @@ export async function trainLoop(c: TrainConfig, runDir: string, options: { resum
 
   let base: StateDict;
   let optimizerState: Record<string, HostTensor> | undefined;
-  let meta: CheckpointMeta;
+  let meta: RunCheckpointMeta;
   if (options.resume) {
-    const ck = await loadCheckpoint(runDir, 'last', model);
+    const ck = await loadRunCheckpoint(runDir, 'last', model);
     ({ state: base, optimizerState, meta } = ck);
     await log({ kind: 'resume', step: meta.step, epoch: meta.sampler.epoch });
   } else {
@@ -141,7 +141,7 @@ export async function trainLoop(c: TrainConfig, runDir: string, options: { resum
     base = initState(model.specs, streamRng(c.seed, 0x1a17, 0, 0));
     if (c.zeroLastLayer) zeroLastLayer(model, base);
     meta = { step: 0, sampler: { seed: c.seed, epoch: 0, batchInEpoch: 0 }, bestRoiPsnr: null, bestStep: null, elapsedS: 0 };
-    await saveCheckpoint(runDir, 'last', { state: base, optimizerState: {}, meta });
+    await saveRunCheckpoint(runDir, 'last', { state: base, optimizerState: {}, meta });
     await log({ kind: 'start', step: 0, batchesPerEpoch: perEpoch, trainPairs: files.length, valPairs: valPairs.length });
   }
 
@@ -180,11 +180,11 @@ export async function trainLoop(c: TrainConfig, runDir: string, options: { resum
       elapsedS: startElapsed + elapsedS(),
     };
     if (isBest) {
-      await saveCheckpoint(runDir, 'best', { state, optimizerState: {}, meta });
+      await saveRunCheckpoint(runDir, 'best', { state, optimizerState: {}, meta });
       await exportOnnx(model, state, join(runDir, 'best.onnx'));
     }
     const optim = Object.fromEntries(Object.entries(runner.optimizerState()).map(([k, v]) => [k, copyHost(v)]));
-    await saveCheckpoint(runDir, 'last', { state, optimizerState: optim, meta });
+    await saveRunCheckpoint(runDir, 'last', { state, optimizerState: optim, meta });
     lastValidation = row;
     lastValidatedStep = runner.stepCount;
     await log({ kind: 'val', step: runner.stepCount, epoch: sampler.epoch, n: row.n, roi: row.roi, full: row.full, best: isBest, elapsedS: meta.elapsedS });

@@ -16,7 +16,7 @@ import type { Model } from '../models/model.js';
 import type { TrainSamplerState } from './samplerEpoch.js';
 
 /** What a checkpoint's JSON sidecar records besides the tensors. */
-export interface CheckpointMeta {
+export interface RunCheckpointMeta {
   /** Updates taken so far. */
   step: number;
   /** The sampler position of the next batch. */
@@ -28,14 +28,14 @@ export interface CheckpointMeta {
   elapsedS: number;
 }
 
-export interface Checkpoint {
+export interface RunCheckpoint {
   state: StateDict;
   optimizerState: Record<string, HostTensor>;
-  meta: CheckpointMeta;
+  meta: RunCheckpointMeta;
 }
 
 /** Writes `<dir>/<tag>.safetensors`, `.optim.safetensors` and `.json` (tensors first, the sidecar last). */
-export async function saveCheckpoint(dir: string, tag: string, ck: Checkpoint): Promise<void> {
+export async function saveRunCheckpoint(dir: string, tag: string, ck: RunCheckpoint): Promise<void> {
   const stepMeta = { step: String(ck.meta.step) };
   await writeSafetensors(join(dir, `${tag}.safetensors`), stateToSafetensors(ck.state), stepMeta);
   const optim = new Map<string, SafeTensor>();
@@ -44,12 +44,12 @@ export async function saveCheckpoint(dir: string, tag: string, ck: Checkpoint): 
   await writeFileAtomic(join(dir, `${tag}.json`), `${JSON.stringify(ck.meta, null, 2)}\n`);
 }
 
-/** Reads a checkpoint written by `saveCheckpoint`; weights from another architecture or a torn write fail clearly. */
-export async function loadCheckpoint(dir: string, tag: string, model: Model): Promise<Checkpoint> {
+/** Reads a checkpoint written by `saveRunCheckpoint`; weights from another architecture or a torn write fail clearly. */
+export async function loadRunCheckpoint(dir: string, tag: string, model: Model): Promise<RunCheckpoint> {
   const metaPath = join(dir, `${tag}.json`);
-  let meta: CheckpointMeta;
+  let meta: RunCheckpointMeta;
   try {
-    meta = JSON.parse(await readFile(metaPath, 'utf8')) as CheckpointMeta;
+    meta = JSON.parse(await readFile(metaPath, 'utf8')) as RunCheckpointMeta;
   } catch (e) {
     throw new SrcacoError('input', `cannot read the checkpoint (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); was this run saved at least once?`, { path: metaPath, cause: e });
   }
