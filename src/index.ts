@@ -239,3 +239,6 @@ export {
   type PlotSeries,
   type PlotOptions,
 } from './report/plot-svg.js';
+
+// The engine: a namespace, since its ops have short names (add, log, ...)
+export * as engine from './engine/index.js';
