@@ -35,3 +35,4 @@ export { Session, EXECUTION_PROVIDERS, toHost, filledHost } from './runtime.js';
 export type { Device, SessionOptions, HostTensor, DeviceValue } from './runtime.js';
 export { StepRunner } from './step-runner.js';
 export type { StepInit } from './step-runner.js';
+export * from './optim/index.js';
