@@ -108,7 +108,7 @@ export async function prepareOutputDir(outDir: string, force: boolean): Promise<
 export function register(program: Command): void {
   program
     .command('simulate')
-    .description('Simulate SR-CACO-2-like tiles (HR + LR x2/x4/x8, 3 markers) with a physical acquisition model; writes truth.json')
+    .description('simulate SR-CACO-2-like tiles (HR + LR x2/x4/x8, 3 markers) with a physical acquisition model; writes truth.json')
     .requiredOption('--out <dir>', 'output folder (HighRes1024/, LowRes512/, LowRes256/, LowRes128/, truth.json)')
     .option('--tiles <n>', 'number of tiles, ids 1..n (default 22, or the preset\'s)')
     .option('--ids <list>', 'comma-separated tile ids instead of --tiles, e.g. 1,2,7,9')
