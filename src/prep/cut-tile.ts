@@ -1,5 +1,5 @@
 import type { Plane } from '../image/plane.js';
-import type { WindowAligner } from './align-window.js';
+import type { ShiftEstimator, WindowAligner } from './align-window.js';
 import { cropPlane } from './crop.js';
 import { CELLS, patchPath, SR_SCALES, type Cell, type Scale, type SrScale } from '../io/layout.js';
 import { acceptsWindow, MARGIN_HR_PX, PATCH_HR_PX, WINDOW_HR_PX, windowGrid, type HrWindow, type PrepMode } from './windows.js';
@@ -24,8 +24,11 @@ export interface ManifestEntry {
   /** Paths relative to the data root. */
   hr: string;
   lr: string;
+  /** The shift applied to the LR, in HR pixels (see AlignedPatch); the same for the 3 markers when joint. */
   shiftHrPx: { dy: number; dx: number };
   confidence: number;
+  /** Absent in manifests written before joint registration (their default-mode shifts are per marker). */
+  estimator?: ShiftEstimator;
 }
 
 export interface CutTileOptions {
@@ -49,8 +52,9 @@ export async function acceptedWindows(reader: TileBandReader, mode: PrepMode): P
 
 /**
  * Cuts every accepted window of a tile into patches: for each marker, the central 512 of HR and, for each LR
- * scale, the LR window registered to the HR window and cut to 512 / scale. Windows are visited band by band so
- * that each tile row of windows is read once per marker and scale.
+ * scale, the LR window registered to the HR window and cut to 512 / scale. The aligner sees the 3 markers of a
+ * window and scale together (default mode registers them jointly). Windows are visited band by band so that
+ * each tile row of windows is read once per marker and scale.
  */
 export async function cutTilePatches(reader: TileBandReader, options: CutTileOptions): Promise<ManifestEntry[]> {
   const entries: ManifestEntry[] = [];
@@ -61,28 +65,36 @@ export async function cutTilePatches(reader: TileBandReader, options: CutTileOpt
     const kept = row.filter((w) => acceptsWindow(cell2, w, options.mode, i));
     for (let k = 0; k < row.length - kept.length; k++) options.onWindow?.();
     if (kept.length === 0) continue;
+    const hrBands: Plane<Uint8Array>[] = [];
+    const lrBands = new Map<SrScale, Plane<Uint8Array>[]>(SR_SCALES.map((s) => [s, []]));
     for (let c = 0; c < CELLS.length; c++) {
-      const hrBand = c === 2 ? cell2 : await reader.readBand(1, c, i, i + WINDOW_HR_PX);
-      const lrBands = new Map<SrScale, Plane<Uint8Array>>();
-      for (const s of SR_SCALES) lrBands.set(s, await reader.readBand(s, c, i / s, (i + WINDOW_HR_PX) / s));
-      for (let k = 0; k < kept.length; k++) {
-        const w = kept[k]!;
-        const id = patchId + k;
-        const hrWindow = cropPlane(hrBand, { x: w.j, y: w.i, width: WINDOW_HR_PX, height: WINDOW_HR_PX }, i);
-        const hrPatch = cropPlane(hrWindow, { x: MARGIN_HR_PX, y: MARGIN_HR_PX, width: PATCH_HR_PX, height: PATCH_HR_PX });
-        const hr = patchRelPath(reader.tileId, id, w, CELLS[c]!, 1);
-        await options.write(hr, hrPatch);
-        for (const s of SR_SCALES) {
-          const side = WINDOW_HR_PX / s;
-          const lrWindow = cropPlane(lrBands.get(s)!, { x: w.j / s, y: w.i / s, width: side, height: side }, i / s);
-          const aligned = await options.align(hrWindow, lrWindow, s, options.mode);
-          const lr = patchRelPath(reader.tileId, id, w, CELLS[c]!, s);
-          await options.write(lr, aligned.lrPatch);
-          entries.push({ tile: reader.tileId, patchId: id, cell: CELLS[c]!, scale: s, window: w, hr, lr,
-            shiftHrPx: aligned.shiftHrPx, confidence: aligned.confidence });
-        }
-        if (c === CELLS.length - 1) options.onWindow?.();
+      hrBands.push(c === 2 ? cell2 : await reader.readBand(1, c, i, i + WINDOW_HR_PX));
+      for (const s of SR_SCALES) lrBands.get(s)!.push(await reader.readBand(s, c, i / s, (i + WINDOW_HR_PX) / s));
+    }
+    for (let k = 0; k < kept.length; k++) {
+      const w = kept[k]!;
+      const id = patchId + k;
+      const hrWindows = hrBands.map((band) => cropPlane(band, { x: w.j, y: w.i, width: WINDOW_HR_PX, height: WINDOW_HR_PX }, i));
+      const hrPaths: string[] = [];
+      for (let c = 0; c < CELLS.length; c++) {
+        const hrPatch = cropPlane(hrWindows[c]!, { x: MARGIN_HR_PX, y: MARGIN_HR_PX, width: PATCH_HR_PX, height: PATCH_HR_PX });
+        hrPaths.push(patchRelPath(reader.tileId, id, w, CELLS[c]!, 1));
+        await options.write(hrPaths[c]!, hrPatch);
       }
+      for (const s of SR_SCALES) {
+        const side = WINDOW_HR_PX / s;
+        const lrWindows = lrBands.get(s)!.map((band) => cropPlane(band, { x: w.j / s, y: w.i / s, width: side, height: side }, i / s));
+        const aligned = await options.align(hrWindows, lrWindows, s, options.mode);
+        if (aligned.length !== CELLS.length) throw new RangeError(`an aligner returned ${aligned.length} patches for ${CELLS.length} markers`);
+        for (let c = 0; c < CELLS.length; c++) {
+          const a = aligned[c]!;
+          const lr = patchRelPath(reader.tileId, id, w, CELLS[c]!, s);
+          await options.write(lr, a.lrPatch);
+          entries.push({ tile: reader.tileId, patchId: id, cell: CELLS[c]!, scale: s, window: w, hr: hrPaths[c]!, lr,
+            shiftHrPx: a.shiftHrPx, confidence: a.confidence, estimator: a.estimator });
+        }
+      }
+      options.onWindow?.();
     }
     patchId += kept.length;
   }
