@@ -100,7 +100,7 @@ function compileTrainStep(model: Model, c: TrainConfig) {
 }
 
 /** Zeroes the weight (and bias) of the model's last conv in state_dict order: its output layer. */
-function zeroLastLayer(model: Model, state: StateDict): void {
+export function zeroLastLayer(model: Model, state: StateDict): void {
   const weights = Object.keys(model.specs).filter((n) => n.endsWith('.weight') && model.specs[n]!.role === 'param' && model.specs[n]!.shape.length === 4);
   const last = weights.at(-1);
   if (!last) throw new SrcacoError('usage', `${model.name} has no conv layer to zero`, { option: '--zero-last-layer' });

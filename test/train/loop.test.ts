@@ -102,3 +102,17 @@ test('a NaN loss stops training with a clear error and keeps the last good check
   const resumed = await resumeRun(dir, { steps: 6 });
   assert.equal(resumed.steps, 6);
 });
+
+test('--zero-last-layer zeroes exactly the output conv, so VDSR starts at its bicubic input', async () => {
+  const { buildModel } = await import('../../src/models/registry.js');
+  const { initState } = await import('../../src/engine/nn/state.js');
+  const { zeroLastLayer } = await import('../../src/train/loop.js');
+  const { Rng } = await import('../../src/util/random.js');
+  const model = buildModel('vdsr', { scale: 2 });
+  const state = initState(model.specs, new Rng(3));
+  zeroLastLayer(model, state);
+  for (const [name, t] of Object.entries(state)) {
+    const zeros = (t.data as Float32Array).every((v) => v === 0);
+    assert.equal(zeros, name === 'conv2.weight', name);
+  }
+});
