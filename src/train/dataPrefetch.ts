@@ -68,6 +68,9 @@ export class TrainPrefetcher implements BatchStream {
     if (this.closed) return;
     this.closed = true;
     this.queue.length = 0;
+    // An idle worker is unref'd, and terminate() resolves on its exit event: without a ref nothing keeps the
+    // event loop alive until then, and the caller's await is left pending.
+    this.holdProcess(true);
     await Promise.all(this.workers.map((w) => w.terminate()));
   }
 
@@ -96,6 +99,8 @@ export class TrainPrefetcher implements BatchStream {
 
   /** Workers keep the process alive only while a batch is being built, so a forgotten close() cannot hang it. */
   private holdProcess(busy: boolean): void {
+    // Once closing, replies still in flight must not unref the workers that terminate() is waiting on.
+    if (this.closed && !busy) return;
     for (const w of this.workers) (busy ? w.ref() : w.unref());
   }
 
