@@ -10,8 +10,7 @@ import type { Plane } from '../image/plane.js';
 import { createPlane, planeOf } from '../image/plane.js';
 import { bicubicBaseline } from '../metrics/bicubic_baseline.js';
 import type { Model } from '../models/model.js';
-import { resizeCubicCv2 } from '../image/resize_cv2.js';
-import { upscaleCubicCv2Uint8 } from '../train/dataBicubic.js';
+import { resizeCubicCv2, resizeCubicCv2Uint8 } from '../image/resize_cv2.js';
 import { inferenceGraph } from './graph.js';
 import { runTiled } from './tiles.js';
 
@@ -71,7 +70,7 @@ export class Upscaler {
     const s = this.model.scale;
     if (this.model.input === 'cv2-bicubic') {
       // Evaluation convention of the original: cv2 on the uint8 image (fixed point), then / 255.
-      const up = lr.data instanceof Uint8Array ? Float32Array.from(upscaleCubicCv2Uint8(lr.data, lr.width, lr.height, s), (v) => v / 255) : clip01(resizeCubicCv2(planeOf(lr.width, lr.height, asUnit(lr)), lr.width * s, lr.height * s).data);
+      const up = lr.data instanceof Uint8Array ? Float32Array.from(resizeCubicCv2Uint8(lr as Plane<Uint8Array>, lr.width * s, lr.height * s).data, (v) => v / 255) : clip01(resizeCubicCv2(planeOf(lr.width, lr.height, asUnit(lr)), lr.width * s, lr.height * s).data);
       return { x: up, width: lr.width * s, height: lr.height * s, outScale: 1 };
     }
     return { x: asUnit(lr), width: lr.width, height: lr.height, outScale: s };

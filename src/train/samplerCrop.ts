@@ -1,8 +1,7 @@
 import { SrcacoError } from '../errors.js';
 import type { Plane } from '../image/plane.js';
 import type { Rng } from '../util/random.js';
-import { resizeCubicCv2 } from '../image/resize_cv2.js';
-import { upscaleCubicCv2Uint8 } from './dataBicubic.js';
+import { resizeCubicCv2, resizeCubicCv2Uint8 } from '../image/resize_cv2.js';
 
 /**
  * Where training crops come from (the original's PatchSampler, sample_tr_patch=roi, fix_threshold 4):
@@ -19,7 +18,7 @@ export function samplingRoi(lr: Plane, scale: number, threshold = 4): Uint8Array
   const roi = new Uint8Array(lr.width * scale * lr.height * scale);
   if (lr.data instanceof Uint8Array) {
     // The original thresholds cv2's uint8 result: reproduce its fixed-point rounding exactly.
-    const up = upscaleCubicCv2Uint8(lr.data, lr.width, lr.height, scale);
+    const up = resizeCubicCv2Uint8(lr as Plane<Uint8Array>, lr.width * scale, lr.height * scale).data;
     for (let i = 0; i < up.length; i++) roi[i] = up[i]! >= threshold ? 1 : 0;
     return roi;
   }

@@ -8,13 +8,13 @@ import { after, test } from 'node:test';
 import { Session } from '../../src/engine/index.js';
 import { initState } from '../../src/engine/nn/index.js';
 import { SrcacoError } from '../../src/errors.js';
-import { planeOf } from '../../src/image/plane.js';
+import { planeOf, type Plane } from '../../src/image/plane.js';
+import { resizeCubicCv2Uint8 } from '../../src/image/resize_cv2.js';
 import { axisTiles, inferenceGraph, loadModelWeights, Upscaler } from '../../src/infer/index.js';
 import { readTiff, writeTiff } from '../../src/io/tiff.js';
 import { bicubicBaseline } from '../../src/metrics/bicubic_baseline.js';
 import { quantizeTo255 } from '../../src/metrics/quantize.js';
 import { buildModel, modelNames } from '../../src/models/registry.js';
-import { upscaleCubicCv2Uint8 } from '../../src/train/dataBicubic.js';
 import { Rng } from '../../src/util/random.js';
 import { loadModelFixture } from '../fixtures/models/load.js';
 
@@ -119,7 +119,7 @@ test('srcaco upscale: SRCNN 9-5-5 from --weights and from --run, bicubic without
   const state = await loadModelWeights(model, weights);
   const session = await Session.create(new Uint8Array((await import('node:fs')).readFileSync(join(tmp, 'm.onnx'))), { threads: 2 });
   for (const [k, p] of planes.entries()) {
-    const up = Float32Array.from(upscaleCubicCv2Uint8(p.data as Uint8Array, 24, 20, 2), (v) => v / 255);
+    const up = Float32Array.from(resizeCubicCv2Uint8(p as Plane<Uint8Array>, 48, 40).data, (v) => v / 255);
     const y = (await session.runHost({ x: { shape: [1, 1, 40, 48], data: up } })).y!.data as Float32Array;
     assert.deepEqual(got[k]!.data, quantizeTo255(planeOf(48, 40, y), 'y'), `plane ${k}`);
   }
