@@ -7,7 +7,7 @@
  *   best.safetensors       state_dict with the best validation ROI PSNR (+ best.json)
  *   best.onnx              that model as an inference graph: x [N, 1, H, W] → y, weights baked in
  */
-import { mkdir, readFile, readdir } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SrcacoError } from '../errors.js';
 import { writeFileAtomic } from '../io/atomic.js';
@@ -36,7 +36,9 @@ export async function startRun(config: TrainConfig, options: StartRunOptions = {
   await mkdir(dir, { recursive: true }).catch((e) => {
     throw new SrcacoError('output', `cannot create the run folder (${(e as Error).message})`, { path: dir, cause: e });
   });
-  if (existing.includes('log.jsonl')) await writeFileAtomic(join(dir, 'log.jsonl'), '');
+  // --force: nothing of the earlier run may survive to be mistaken for this one's (a stale best or eval row).
+  const stale = existing.filter((f) => f === 'config.json' || f === 'log.jsonl' || f === 'eval' || /^(best|last)\./.test(f));
+  await Promise.all(stale.map((f) => rm(join(dir, f), { recursive: true, force: true })));
   const file: RunConfigFile = { ...c, trainDataset: trainDatasetName(c), versions: softwareVersions(), createdAt: new Date().toISOString() };
   await writeFileAtomic(join(dir, 'config.json'), `${JSON.stringify(file, null, 2)}\n`);
   return trainLoop(c, dir, {}, hooks);

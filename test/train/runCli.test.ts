@@ -2,6 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -41,6 +42,9 @@ test('srcaco train then srcaco eval --run: a run folder and its test-split row',
   failsWith(srcaco('train', '--method', 'srcnn915', ...tiny, '--steps', '2', '--name', 'cli'), /already exists.*--resume/);
   const wrong = join(out, 'wrong');
   await cp(dir, wrong, { recursive: true });
+  const again = srcaco('train', '--method', 'srcnn915', ...tiny, '--steps', '1', '--name', 'cli', '--force');
+  assert.equal(again.status, 0, again.stderr);
+  assert.ok(!existsSync(join(dir, 'eval')), 'the earlier run\'s evaluation is removed by --force');
   const config = JSON.parse(await readFile(join(wrong, 'config.json'), 'utf8'));
   await writeFile(join(wrong, 'config.json'), JSON.stringify({ ...config, method: 'vdsr' }));
   failsWith(srcaco('train', '--resume', wrong, '--steps', '3'), /do not fit vdsr.*another architecture/);
