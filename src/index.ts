@@ -242,3 +242,27 @@ export {
 
 // The engine: a namespace, since its ops have short names (add, log, ...)
 export * as engine from './engine/index.js';
+
+// Training runs
+export { startRun, resumeRun, readRunConfig, type StartRunOptions, type ResumeOverrides } from './train/run.js';
+export {
+  trainLoop,
+  modelOfConfig,
+  zeroLastLayer,
+  type TrainHooks,
+  type TrainProgress,
+  type TrainResult,
+  type ValidationRecord,
+} from './train/loop.js';
+export {
+  resolveTrainConfig,
+  TRAIN_DEFAULTS,
+  runFolder,
+  trainDatasetName,
+  softwareVersions,
+  type TrainConfig,
+  type RunConfigFile,
+} from './train/runConfig.js';
+export { saveRunCheckpoint, loadRunCheckpoint, type RunCheckpoint, type RunCheckpointMeta } from './train/runCheckpoint.js';
+export { evaluateRun, methodDisplayName, type EvaluateRunOptions } from './train/runEval.js';
+export { loadSplitPairs, measureModel, type SplitPair, type MeasureModelOptions } from './train/validate.js';
