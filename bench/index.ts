@@ -44,7 +44,7 @@ export async function runBench(name: string | undefined, argv: string[]): Promis
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const [name, ...rest] = process.argv.slice(2);
   if (!(await runBench(name, rest))) {
-    console.error(`${name === undefined ? 'no benchmark named' : `unknown benchmark '${name}'`}\n${benchUsage()}`);
+    console.error(`${name === undefined ? 'name a benchmark' : `unknown benchmark '${name}'`}\n${benchUsage()}`);
     process.exitCode = 2;
   }
 }
