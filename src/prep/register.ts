@@ -12,6 +12,7 @@
  * bicubically; 'seed-compat' reproduces the original code (TV-L1 mean flow rounded to whole HR pixels, nearest
  * resampling, so the LR moves by whole LR pixels).
  */
+import { PearsonSums } from '../util/pearson.js';
 import { SrcacoError } from '../errors.js';
 import { type Plane, planeOf } from '../image/plane.js';
 import { estimateGlobalShift } from './registration/global-shift.js';
@@ -177,24 +178,9 @@ function fromFloat(img: FloatImage, like: Plane): Plane {
 /** Pearson correlation (clamped at 0) of two same-size planes over all but a 1/8 border. */
 function interiorCorrelation(a: FloatImage | Plane, b: Plane): number {
   const border = Math.floor(Math.min(a.width, a.height) / 8);
-  let n = 0;
-  let sa = 0;
-  let sb = 0;
-  let saa = 0;
-  let sbb = 0;
-  let sab = 0;
+  const sums = new PearsonSums();
   for (let y = border; y < a.height - border; y++) {
-    for (let x = border; x < a.width - border; x++) {
-      const u = a.data[y * a.width + x]!;
-      const v = b.data[y * b.width + x]!;
-      n++;
-      sa += u;
-      sb += v;
-      saa += u * u;
-      sbb += v * v;
-      sab += u * v;
-    }
+    for (let x = border; x < a.width - border; x++) sums.add(a.data[y * a.width + x]!, b.data[y * b.width + x]!);
   }
-  const den = Math.sqrt((saa - (sa * sa) / n) * (sbb - (sb * sb) / n));
-  return den > 0 ? Math.max(0, (sab - (sa * sb) / n) / den) : 0;
+  return Math.max(0, sums.value());
 }

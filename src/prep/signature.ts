@@ -1,3 +1,4 @@
+import { PearsonSums } from '../util/pearson.js';
 import type { Plane } from '../image/plane.js';
 
 /** A coarse picture of a plane: means of `blockPx`-square blocks, robust to noise and re-encoding. */
@@ -56,35 +57,17 @@ export function thumbnail(plane: Plane, blockPx: number): Thumbnail {
  * pooled; 0 when either is constant. Near-duplicate tiles or patches score close to 1, unrelated ones near 0.
  */
 export function thumbnailCorrelation(a: readonly Thumbnail[], b: readonly Thumbnail[]): number {
-  let n = 0;
-  let sa = 0;
-  let sb = 0;
-  let saa = 0;
-  let sbb = 0;
-  let sab = 0;
+  const sums = new PearsonSums();
   a.forEach((ta, k) => {
     const tb = b[k];
     if (!tb) return;
     const w = Math.min(ta.width, tb.width);
     const h = Math.min(ta.height, tb.height);
     for (let y = 0; y < h; y++) {
-      for (let x = 0; x < w; x++) {
-        const u = ta.data[y * ta.width + x]!;
-        const v = tb.data[y * tb.width + x]!;
-        n++;
-        sa += u;
-        sb += v;
-        saa += u * u;
-        sbb += v * v;
-        sab += u * v;
-      }
+      for (let x = 0; x < w; x++) sums.add(ta.data[y * ta.width + x]!, tb.data[y * tb.width + x]!);
     }
   });
-  if (n < 2) return 0;
-  const cov = sab - (sa * sb) / n;
-  const va = saa - (sa * sa) / n;
-  const vb = sbb - (sb * sb) / n;
-  return va > 0 && vb > 0 ? cov / Math.sqrt(va * vb) : 0;
+  return sums.value();
 }
 
 /** Correlation at or above which two tiles or patches count as (near-)duplicates. */

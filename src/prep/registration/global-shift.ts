@@ -3,6 +3,7 @@
  * search on a coarse 2× pyramid level, then Gauss-Newton refinement of (dy, dx, gain, offset) level by level
  * with bicubic resampling. Gain and offset absorb the different exposure and PSF energy of the two objectives.
  */
+import { PearsonSums } from '../../util/pearson.js';
 import { type FloatImage, gaussianBlur, halve, translateBicubic } from './resample.js';
 
 /** Convention: `moving(p) ≈ gain · reference(p − shift) + offset`, i.e. moving's content lies `shift` further. */
@@ -77,27 +78,13 @@ function integerSearch(ref: FloatImage, mov: FloatImage, range: number): [number
 /** Pearson correlation of mov(p) and ref(p − shift) over the pixels where both exist. */
 function overlapCorrelation(ref: FloatImage, mov: FloatImage, sy: number, sx: number): number {
   const { width, height } = ref;
-  let n = 0;
-  let sa = 0;
-  let sb = 0;
-  let saa = 0;
-  let sbb = 0;
-  let sab = 0;
+  const sums = new PearsonSums();
   for (let y = Math.max(0, sy); y < Math.min(height, height + sy); y++) {
     for (let x = Math.max(0, sx); x < Math.min(width, width + sx); x++) {
-      const a = mov.data[y * width + x]!;
-      const b = ref.data[(y - sy) * width + (x - sx)]!;
-      n++;
-      sa += a;
-      sb += b;
-      saa += a * a;
-      sbb += b * b;
-      sab += a * b;
+      sums.add(mov.data[y * width + x]!, ref.data[(y - sy) * width + (x - sx)]!);
     }
   }
-  const cov = sab - (sa * sb) / n;
-  const den = Math.sqrt((saa - (sa * sa) / n) * (sbb - (sb * sb) / n));
-  return den > 0 ? cov / den : 0;
+  return sums.value();
 }
 
 /** Gauss-Newton on mov(p) ≈ gain · ref(p − d) + offset over pixels whose samples stay inside the image. */
