@@ -39,23 +39,31 @@ const LAYERS: SrcnnLayers = [
   ['reconstruction', 128, 1, 1],
 ];
 
-export const srcnn: ModelDef = {
-  name: 'srcnn',
-  family: 'pre-upsampling',
-  upsampling: 'outside: OpenCV bicubic of the LR image to HR size, before the network',
-  scales: [2, 4, 8],
-  defaults: {},
-  presets: {},
-  description: "the original's SRCNN: 5×5 conv to 1024 channels, 1×1 to 128, 1×1 to 1 (ReLUs between)",
-  build(scale): Model {
-    const specs = srcnnSpecs(LAYERS);
-    return {
-      name: 'srcnn',
-      scale,
-      config: {},
-      specs,
-      input: 'cv2-bicubic',
-      forward: (vars: Vars, x: Tensor, _ctx: ForwardContext) => srcnnForward(LAYERS, vars, x),
-    };
-  },
-};
+/** The registry entry of an SRCNN-shaped network with the given layers (cv2-bicubic input, no presets). */
+export function srcnnModelDef(name: string, layers: SrcnnLayers, description: string): ModelDef {
+  return {
+    name,
+    family: 'pre-upsampling',
+    upsampling: 'outside: OpenCV bicubic of the LR image to HR size, before the network',
+    scales: [2, 4, 8],
+    defaults: {},
+    presets: {},
+    description,
+    build(scale): Model {
+      return {
+        name,
+        scale,
+        config: {},
+        specs: srcnnSpecs(layers),
+        input: 'cv2-bicubic',
+        forward: (vars: Vars, x: Tensor, _ctx: ForwardContext) => srcnnForward(layers, vars, x),
+      };
+    },
+  };
+}
+
+export const srcnn = srcnnModelDef(
+  'srcnn',
+  LAYERS,
+  "the original's SRCNN: 5×5 conv to 1024 channels, 1×1 to 128, 1×1 to 1 (ReLUs between)",
+);
