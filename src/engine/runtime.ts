@@ -21,6 +21,11 @@ export interface SessionOptions {
   threads?: number;
   /** Whether idle ORT worker threads spin (ORT's default, lowest latency) or sleep (kinder to a shared machine). */
   spinning?: boolean;
+  /**
+   * ORT's memory-pattern pre-planning (default on). Training steps turn it off: it roughly doubles their peak
+   * memory (a VDSR step at batch 8 x 96^2: 2061 vs 1398 MB) without a measurable speed gain.
+   */
+  memoryPattern?: boolean;
 }
 
 /** A tensor on the host: row-major data and a static shape. */
@@ -74,6 +79,7 @@ export class Session {
         ...(options.threads ? { intraOpNumThreads: options.threads } : {}),
         interOpNumThreads: 1,
         graphOptimizationLevel: 'all',
+        ...(options.memoryPattern === false ? { enableMemPattern: false } : {}),
         ...(options.spinning === false ? { extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } } } : {}),
       });
       return new Session(session, device);

@@ -48,7 +48,7 @@ export class StepRunner {
 
   /** Opens a session for the step on a device. */
   static async create(compiled: CompiledStep, init: StepInit, options: SessionOptions = {}): Promise<StepRunner> {
-    return new StepRunner(compiled, await Session.create(compiled.model, options), init);
+    return new StepRunner(compiled, await Session.create(compiled.model, { memoryPattern: false, ...options }), init);
   }
 
   /** One training step on `batch` at learning rate `lr`; returns the loss and any extra outputs. */
