@@ -79,7 +79,9 @@ const P = {
   sqrt: unary('sqrt', 'Sqrt', (g, _x, y) => div(g, mul(y, 2))),
   abs: unary('abs', 'Abs', (g, x) => mul(g, sign(x))),
   sign: unary('sign', 'Sign', () => null),
-  relu: unary('relu', 'Relu', (g, x) => where(greater(x, 0), g, 0)),
+  // From the output, not the input: the pre-activation is then dead after the forward, so ORT can fuse
+  // Conv + Relu into one FusedConv (a consumer of the Conv output blocks that fusion) and free it early.
+  relu: unary('relu', 'Relu', (g, _x, y) => where(greater(y, 0), g, 0)),
   sigmoid: unary('sigmoid', 'Sigmoid', (g, _x, y) => mul(g, mul(y, sub(1, y)))),
   tanh: unary('tanh', 'Tanh', (g, _x, y) => mul(g, sub(1, mul(y, y)))),
   erf: unary('erf', 'Erf', (g, x) => mul(g, mul(exp(neg(mul(x, x))), 2 / Math.sqrt(Math.PI)))),
