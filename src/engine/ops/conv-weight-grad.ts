@@ -92,13 +92,17 @@ function rowShiftWeightGrad(xn: Tensor, g: Tensor, [o, c, kh, kw]: number[], dil
   const [n, , wp] = xn.shape.map(Number) as [number, number, number];
   const [, , ho, wo] = g.shape.map(Number) as [number, number, number, number];
   const rows = n * ho * wp;
+  const spare = wp - wo; // stride 1: = dw·(kw - 1), the largest shift
   // gᵀ [O, R] on the width-Wp grid, built contiguous: MatMul with a transposed first operand is ~1.7× slower in ORT.
-  const gT = reshape(padConstant(transpose(g, [1, 0, 2, 3]), [0, 0, 0, 0, 0, 0, 0, wp - wo]), [o!, rows]);
+  // One Pad puts g's zero columns on the left and adds a zero row at the end, so every shifted copy is a plain
+  // Slice of it (shift s starts at spare - s): a slice-then-pad pair per shift would copy g twice.
+  const gGrid = padConstant(reshape(transpose(g, [1, 0, 2, 3]), [o!, n * ho, wo]), [0, 0, spare, 0, 1, 0]);
+  const gT = reshape(gGrid, [o!, (n * ho + 1) * wp]);
   // The kw shifted copies stacked into one [kw·O, R] operand, so each row offset is one wide MatMul.
   const gStack = concat(
     Array.from({ length: kw! }, (_, j) => {
-      const s = dilation[1] * j;
-      return padConstant(slice(gT, 1, 0, rows - s), [0, s, 0, 0]);
+      const start = spare - dilation[1] * j;
+      return slice(gT, 1, start, start + rows);
     }),
     0,
   );
@@ -109,4 +113,3 @@ function rowShiftWeightGrad(xn: Tensor, g: Tensor, [o, c, kh, kw]: number[], dil
   }
   return transpose(concat(per, 0), [2, 3, 0, 1]);
 }
-
