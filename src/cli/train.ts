@@ -21,6 +21,7 @@ interface RawTrainOptions {
   hSize?: string;
   lr?: string;
   loss?: string;
+  optimizer?: string;
   preset?: string;
   seed?: string;
   clipGrad?: string;
@@ -94,7 +95,7 @@ function summary(r: TrainResult): string {
 export function register(program: Command): void {
   program
     .command('train')
-    .description('train a model on a cell and scale (SGD, the protocol loss and schedule) into runs/<method>/<train split>/<id>/; resumable')
+    .description('train a model on a cell and scale (SGD or Adam, the protocol loss and schedule) into runs/<method>/<train split>/<id>/; resumable')
     .option('--method <name>', 'model: srcnn, srcnn915, vdsr, drrn, memnet')
     .option('--cell <cell>', 'CELL0, CELL1 or CELL2')
     .option('--scale <s>', '2, 4 or 8')
@@ -108,6 +109,7 @@ export function register(program: Command): void {
     .option('--h-size <px>', 'HR side of a training patch', String(TRAIN_DEFAULTS.hrPatchPx))
     .option('--lr <x>', 'base learning rate (halved every 30 epochs, floor 1e-4)', String(TRAIN_DEFAULTS.lr))
     .option('--loss <name>', 'mse-ssim (MSE - 5 SSIM), mse, l1 or charbonnier', TRAIN_DEFAULTS.loss)
+    .option('--optimizer <name>', "sgd (Nesterov momentum 0.9, the protocol) or adam (short budgeted runs)", TRAIN_DEFAULTS.optimizer)
     .option('--preset <name>', "model preset: 'default' or the model's smaller 'demo'", TRAIN_DEFAULTS.preset)
     .option('--clip-grad <norm>', 'clip the global gradient norm before each update (0: off)', String(TRAIN_DEFAULTS.clipGradNorm))
     .option('--zero-last-layer', 'start the output conv at zero: a global-residual model (vdsr, drrn, memnet) starts at its bicubic input')
@@ -151,6 +153,7 @@ export function register(program: Command): void {
               hrPatchPx: num(raw.hSize, '--h-size'),
               lr: num(raw.lr, '--lr'),
               loss: raw.loss,
+              optimizer: raw.optimizer,
               seed: num(raw.seed, '--seed'),
               clipGradNorm: num(raw.clipGrad, '--clip-grad'),
               zeroLastLayer: raw.zeroLastLayer === true,

@@ -1,5 +1,5 @@
 /**
- * The training loop: one compiled step graph (forward, loss, backward, SGD) run batch after batch, the step
+ * The training loop: one compiled step graph (forward, loss, backward, SGD or Adam) run batch after batch, the step
  * schedule, validation on whole validation patches with best/last checkpoints, and exact resume. Everything a
  * step depends on is saved in the last checkpoint (params, optimizer slots, buffers, step count, the sampler's
  * three integers), so a resumed run takes the very same updates as an uninterrupted one.
@@ -11,6 +11,7 @@ import { forwardContext } from '../engine/nn/layers.js';
 import { bufferShapes, paramShapes } from '../engine/nn/spec.js';
 import { initState, mergeState, splitState, type StateDict } from '../engine/nn/state.js';
 import { clipGradNorm } from '../engine/optim/clip.js';
+import { adam } from '../engine/optim/adam.js';
 import { sgd } from '../engine/optim/sgd.js';
 import type { HostTensor } from '../engine/runtime.js';
 import { compileStep } from '../engine/step.js';
@@ -80,12 +81,12 @@ export function modelOfConfig(c: Pick<TrainConfig, 'method' | 'scale' | 'preset'
   return buildModel(c.method, { scale: c.scale, preset: c.preset, config: c.config });
 }
 
-/** The step graph of a model: batch `x` in the model's input convention, target `y`, the loss, SGD. */
+/** The step graph of a model: batch `x` in the model's input convention, target `y`, the loss, the optimizer. */
 function compileTrainStep(model: Model, c: TrainConfig) {
   const p = c.hrPatchPx;
   const side = model.input === 'cv2-bicubic' ? p : p / c.scale;
   const loss = lossByName(c.loss);
-  const optimizer = sgd({ momentum: c.momentum, nesterov: c.nesterov, weightDecay: c.weightDecay });
+  const optimizer = c.optimizer === 'adam' ? adam({ weightDecay: c.weightDecay }) : sgd({ momentum: c.momentum, nesterov: c.nesterov, weightDecay: c.weightDecay });
   return compileStep({
     params: paramShapes(model.specs),
     buffers: bufferShapes(model.specs),

@@ -10,6 +10,9 @@ import type { Device } from '../engine/runtime.js';
 import { CELLS, SR_SCALES, splitFolderName, type Cell, type SrScale } from '../io/layout.js';
 import { LOSS_NAMES } from './loss.js';
 
+export const OPTIMIZER_NAMES = ['sgd', 'adam'] as const;
+export type OptimizerName = (typeof OPTIMIZER_NAMES)[number];
+
 /** Everything that decides what a run computes (and a few things that only decide how fast). */
 export interface TrainConfig {
   method: string;
@@ -34,6 +37,12 @@ export interface TrainConfig {
   /** Base learning rate (protocol 0.01), halved every 30 epochs, floor 1e-4. */
   lr: number;
   loss: string;
+  /**
+   * 'sgd': SGD with Nesterov momentum, the protocol's. 'adam': Adam (betas 0.9/0.999, eps 1e-8), for short
+   * budgeted runs such as the demo; its optimizer slots (exp_avg, exp_avg_sq) are checkpointed like SGD's.
+   */
+  optimizer: OptimizerName;
+  /** SGD only. */
   momentum: number;
   nesterov: boolean;
   weightDecay: number;
@@ -64,6 +73,7 @@ export const TRAIN_DEFAULTS = {
   hrPatchPx: 96,
   lr: 0.01,
   loss: 'mse-ssim',
+  optimizer: 'sgd' as OptimizerName,
   momentum: 0.9,
   nesterov: true,
   weightDecay: 0,
@@ -83,6 +93,9 @@ export function resolveTrainConfig(partial: Partial<TrainConfig> & Pick<TrainCon
   if (!(SR_SCALES as readonly number[]).includes(c.scale)) throw new SrcacoError('usage', `--scale must be one of ${SR_SCALES.join(', ')}, received ${c.scale}`, { option: '--scale' });
   if (!(CELLS as readonly string[]).includes(c.cell)) throw new SrcacoError('usage', `--cell must be one of ${CELLS.join(', ')}, received '${c.cell}'`, { option: '--cell' });
   if (!LOSS_NAMES.includes(c.loss)) throw new SrcacoError('usage', `unknown loss '${c.loss}'; choose one of: ${LOSS_NAMES.join(', ')}`, { option: '--loss' });
+  if (!(OPTIMIZER_NAMES as readonly string[]).includes(c.optimizer)) {
+    throw new SrcacoError('usage', `--optimizer must be one of ${OPTIMIZER_NAMES.join(', ')}, received '${c.optimizer}'`, { option: '--optimizer' });
+  }
   if (c.epochs === undefined && c.steps === undefined && c.minutes === undefined) {
     throw new SrcacoError('usage', 'give a budget: --epochs N, --steps N or --minutes M (the protocol trains 100 epochs)', { option: '--epochs' });
   }

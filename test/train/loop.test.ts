@@ -82,6 +82,28 @@ test('a resumed run ends with the same parameters, bit for bit, as an uninterrup
   await session.release();
 });
 
+test('--optimizer adam: its slots are checkpointed and a resumed run matches an uninterrupted one bit for bit', async () => {
+  const adam = { optimizer: 'adam', lr: 1e-3 } as const;
+  const whole = await startRun(base({ ...adam, steps: 4, valEvery: 4 }), { out, name: 'adam-whole' });
+  const part = await startRun(base({ ...adam, steps: 2, valEvery: 2 }), { out, name: 'adam-part' });
+  assert.equal(JSON.parse(await readFile(join(part.runDir, 'config.json'), 'utf8')).optimizer, 'adam');
+  // The resume reads the optimizer from config.json: Adam again, with its bias correction at step 3.
+  const resumed = await resumeRun(part.runDir, { steps: 4 });
+  const slots = await tensorsOf(join(resumed.runDir, 'last.optim.safetensors'));
+  assert.ok([...slots.keys()].some((k) => k.includes('exp_avg_sq')), [...slots.keys()].join(', '));
+  for (const file of ['last.safetensors', 'last.optim.safetensors']) {
+    const a = await tensorsOf(join(whole.runDir, file));
+    const b = await tensorsOf(join(resumed.runDir, file));
+    assert.deepEqual([...a.keys()], [...b.keys()]);
+    for (const [k, v] of a) assert.ok(Buffer.from(v).equals(Buffer.from(b.get(k)!)), `${file}: ${k} differs`);
+  }
+  // And Adam takes other updates than SGD from the same start (the check above can fail).
+  const sgd = await startRun(base({ lr: 1e-3, steps: 4, valEvery: 4 }), { out, name: 'adam-vs-sgd' });
+  const a = await tensorsOf(join(whole.runDir, 'last.safetensors'));
+  const c = await tensorsOf(join(sgd.runDir, 'last.safetensors'));
+  assert.ok(![...a].every(([k, v]) => Buffer.from(v).equals(Buffer.from(c.get(k)!))));
+});
+
 test('a NaN loss stops training with a clear error and keeps the last good checkpoint', async () => {
   let err: unknown;
   try {
