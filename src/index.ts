@@ -260,6 +260,8 @@ export {
   runFolder,
   trainDatasetName,
   softwareVersions,
+  OPTIMIZER_NAMES,
+  type OptimizerName,
   type TrainConfig,
   type RunConfigFile,
 } from './train/runConfig.js';
