@@ -7,19 +7,13 @@ export interface ReportMetrics {
   ssim: number | null;
 }
 
-/** One line of results.json: a method on one cell and scale. */
-export interface ReportResult {
-  method: string;
-  cell: string;
-  scale: number;
-  split: string;
-  n: number;
-  nRoiEmpty: number;
+/** One line of results.json: a method on one cell and scale; a result row with PSNR, NRMSE and SSIM only. */
+export type ReportResult = Pick<ResultRow, 'method' | 'cell' | 'scale' | 'split' | 'n' | 'nRoiEmpty'> & {
   /** Means over the images with a non-empty ROI (Table 4). */
   roi: ReportMetrics;
   /** Means over all n images (Table 5). */
   full: ReportMetrics;
-}
+};
 
 const pick = (m: MaybeMetricValues | undefined): ReportMetrics => ({ psnr: m?.psnr ?? null, nrmse: m?.nrmse ?? null, ssim: m?.ssim ?? null });
 
