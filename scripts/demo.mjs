@@ -130,7 +130,8 @@ for (const run of RUNS) {
 }
 await pool(jobs);
 
-// Fig. 7: the first test patch of each cell and scale, its central 256² window, every method beside LR and HR.
+// Fig. 7: the first test patch of each cell and scale, the 256² window with the most cells (placed by the report),
+// every method beside LR and HR.
 stage('report', () => {
   const crops = join(out, 'crops');
   mkdirSync(crops, { recursive: true });
@@ -141,7 +142,7 @@ stage('report', () => {
       const [lr, hr] = list[0].split(',');
       const id = hr.split('/').at(-1);
       const predictions = RUNS.filter((r) => existsSync(join(predDir(r.method, cell, s), id))).map((r) => ({ method: NAMES[r.method], image: relative(crops, join(predDir(r.method, cell, s), id)) }));
-      sets.push({ cell, scale: s, patchId: id, lr: relative(crops, join(data, lr)), hr: relative(crops, join(data, hr)), predictions, windowHr: { x: 128, y: 128, width: 256, height: 256 } });
+      sets.push({ cell, scale: s, patchId: id, lr: relative(crops, join(data, lr)), hr: relative(crops, join(data, hr)), predictions, windowHr: { width: 256, height: 256 } });
     }
   }
   writeFileSync(join(crops, 'crops.json'), `${JSON.stringify(sets, null, 2)}\n`);

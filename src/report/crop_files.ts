@@ -5,7 +5,7 @@ import { writeFileAtomic } from '../io/atomic.js';
 import { writeTiff } from '../io/tiff.js';
 import { readSinglePlane } from '../metrics/measure_pair.js';
 import type { CropSet } from './crops.js';
-import type { PixelRect } from './display.js';
+import type { CropWindow } from './crop_window.js';
 
 /** One entry of crops.json: a CropSet whose planes are one-plane TIFFs named relative to the folder. */
 export interface CropSetFile {
@@ -15,7 +15,7 @@ export interface CropSetFile {
   lr: string;
   hr: string;
   predictions: Array<{ method: string; image: string }>;
-  windowHr?: PixelRect;
+  windowHr?: CropWindow;
 }
 
 const slug = (s: string) => s.replace(/[^A-Za-z0-9._-]+/g, '_');

@@ -5,6 +5,7 @@ import type { Plane } from '../image/plane.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { bicubicBaseline } from '../metrics/bicubic_baseline.js';
 import { cropBytes, displayWhite, planeTo255, psnr255, stretchBytes, upsampleNearestBytes, type PixelRect } from './display.js';
+import { busiestWindow, isPlaced, type CropWindow } from './crop_window.js';
 import { escapeHtml } from './html.js';
 
 /**
@@ -21,8 +22,11 @@ export interface CropSet {
   hr: Plane;
   /** Super-resolved outputs, each HR-sized. A method named 'Bicubic' replaces the bicubic computed from `lr`. */
   predictions: Array<{ method: string; image: Plane }>;
-  /** The part of the patch shown, in HR pixels, a multiple of `scale` (default: the whole patch). */
-  windowHr?: PixelRect;
+  /**
+   * The part of the patch shown, in HR pixels, a multiple of `scale` (default: the whole patch). Given as a size
+   * only ({width, height}), it is placed where the HR has the most cell pixels (HR >= 4).
+   */
+  windowHr?: CropWindow;
 }
 
 /** One image of a rendered crop row. */
@@ -46,7 +50,9 @@ function checkSet(set: CropSet, index: number): PixelRect {
       throw new SrcacoError('data', `${where}: ${p.method} is ${p.image.width}x${p.image.height}, the HR is ${hr.width}x${hr.height}`);
     }
   }
-  const w = set.windowHr ?? { x: 0, y: 0, width: hr.width, height: hr.height };
+  const given = set.windowHr ?? { x: 0, y: 0, width: hr.width, height: hr.height };
+  const fits = given.width >= 1 && given.height >= 1 && given.width <= hr.width && given.height <= hr.height;
+  const w = isPlaced(given) || !fits ? { x: 0, y: 0, ...given } : busiestWindow(planeTo255(hr, 'HR'), hr.width, hr.height, given.width, given.height, scale);
   const inside = w.x >= 0 && w.y >= 0 && w.width >= 1 && w.height >= 1 && w.x + w.width <= hr.width && w.y + w.height <= hr.height;
   const aligned = [w.x, w.y, w.width, w.height].every((v) => Number.isInteger(v) && v % scale === 0);
   if (!inside || !aligned) {
