@@ -16,7 +16,7 @@ const layers = process.env.LAYERS ? JSON.parse(process.env.LAYERS) as { name: st
 ];
 const rng = new Rng(2);
 const host = (shape: number[]): E.HostTensor => ({ shape, data: Float32Array.from({ length: shape.reduce((a, b) => a * b) }, () => rng.normal()) });
-const forms = ['batchConv', 'offsetMatmul', 'im2col', 'gradShift', 'rowShift'] as const;
+const forms = ['batchConv', 'offsetMatmul', 'im2col', 'gradShift', 'rowShift', 'padShift'] as const;
 
 type Variant = { layer: string; what: string; run: () => Promise<unknown>; cpu: number[]; wall: number[] };
 const variants: Variant[] = [];

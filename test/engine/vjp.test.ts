@@ -40,6 +40,7 @@ const float64Cases: GradCase[] = [
   { name: 'slice-strided', inputs: [any([3, 8])], fn: (a) => E.slice(a, 1, 1, 8, 3) },
   { name: 'slice-reversed', inputs: [any([3, 8])], fn: (a) => E.slice(a, 1, 6, 0, -2) },
   { name: 'pad-zero', inputs: [any([1, 2, 3, 3])], fn: (a) => E.pad2d(a, [1, 2, 0, 1]) },
+  { name: 'pad-crop', inputs: [any([2, 3, 4])], fn: (a) => E.padConstant(a, [0, -1, 2, 1, 2, -1]) },
   { name: 'pad-reflect', inputs: [any([1, 2, 4, 4])], fn: (a) => E.pad2d(a, [2, 1, 1, 2], 'reflect') },
   { name: 'pad-replicate', inputs: [any([1, 2, 3, 3])], fn: (a) => E.pad2d(a, [1, 2, 2, 1], 'replicate') },
   { name: 'stack-flatten', inputs: [any([2, 3]), any([2, 3])], fn: (a, b) => E.flatten(E.stack([a, b], 1), 0, 1) },
@@ -62,7 +63,7 @@ const float64Cases: GradCase[] = [
 ];
 
 const conv = (o: E.Conv2dOptions) => (x: Tensor, w: Tensor, b: Tensor) => E.conv2d(x, w, b, o);
-const weightForms = ['offsetMatmul', 'batchConv', 'im2col', 'gradShift', 'rowShift', 'auto'] as const;
+const weightForms = ['offsetMatmul', 'batchConv', 'im2col', 'gradShift', 'rowShift', 'padShift', 'auto'] as const;
 const float32Cases: GradCase[] = [
   ...weightForms.flatMap((weight): GradCase[] => [
     {

@@ -7,6 +7,7 @@ import type { Tensor } from '../tensor.js';
 import type { ConvAttrs, ConvGradient } from './conv.js';
 import { conv2d } from './conv.js';
 import { matmul } from './linalg.js';
+import { reduceSum } from './reduce.js';
 import { expect } from './registry.js';
 import { concat, padConstant, reshape, slice, transpose } from './shape.js';
 
@@ -19,8 +20,8 @@ export function convWeightGrad(x: Tensor, g: Tensor, wShape: readonly Dim[], a: 
   // O ≤ 4 → gradShift (32→1 5×5: 15 ms; others 34–82); C ≤ 4 → batchConv (1→64 9×9: 18; others 38–100);
   // other stride-1 layers → rowShift (64→32 5×5: 111 vs 200–283, forward 94; 64→64 3×3: 81 vs 140–186,
   // forward 80); strided → offsetMatmul (not measured).
-  if (choice === 'auto') choice = stride1 && o <= 4 ? 'gradShift' : cg <= 4 ? 'batchConv' : stride1 ? 'rowShift' : 'offsetMatmul';
-  if ((choice === 'gradShift' || choice === 'rowShift') && !stride1) choice = 'im2col';
+  if (choice === 'auto') choice = stride1 && o <= 4 ? 'gradShift' : cg <= 4 ? 'batchConv' : stride1 ? 'padShift' : 'offsetMatmul';
+  if ((choice === 'gradShift' || choice === 'rowShift' || choice === 'padShift') && !stride1) choice = 'im2col';
   if (choice === 'batchConv') {
     const og = o / a.groups;
     const parts: Tensor[] = [];
@@ -34,6 +35,7 @@ export function convWeightGrad(x: Tensor, g: Tensor, wShape: readonly Dim[], a: 
     }
     return concat(parts, 0);
   }
+  if (choice === 'padShift') return padShiftWeightGrad(x, g, [o, cg, kh, kw], a);
   const [n, c] = x.shape;
   const [, , ho, wo] = g.shape.map(Number) as number[];
   expect(typeof n === 'number' && typeof c === 'number' && Number.isFinite(ho) && Number.isFinite(wo), 'the weight gradient needs static shapes');
@@ -110,6 +112,33 @@ function rowShiftWeightGrad(xn: Tensor, g: Tensor, [o, c, kh, kw]: number[], dil
   for (let i = 0; i < kh!; i++) {
     const xi = reshape(slice(xn, 1, dilation[0] * i, dilation[0] * i + ho), [rows, c!]);
     per.push(reshape(matmul(gStack, xi), [1, kw!, o!, c!]));
+  }
+  return transpose(concat(per, 0), [2, 3, 0, 1]);
+}
+
+/**
+ * Stride-1 weight gradient in NCHW with kh + kw copies and no transposes of x or g. Row offset i is x cropped
+ * and zero-padded in one Pad (negative pads crop) to the output's rows on the padded width Wp; column offset j
+ * is g zero-padded to width Wp shifted right by dw·j. Both flatten per image to [·, Ho·Wp], so
+ * dW[:, :, i, j] = Σₙ gⱼ[n] · xᵢ[n]ᵀ: one batched MatMul per row offset against the kw column copies stacked.
+ */
+function padShiftWeightGrad(x: Tensor, g: Tensor, [o, c, kh, kw]: number[], a: ConvAttrs): Tensor {
+  const [n, , h, w] = x.shape.map(Number) as [number, number, number, number];
+  const [, , ho, wo] = g.shape.map(Number) as [number, number, number, number];
+  expect([n, h, w, ho, wo].every(Number.isFinite), 'the weight gradient needs static shapes');
+  const [pt, pl, , pr] = a.pads;
+  const [dh, dw] = a.dilation;
+  const wp = w + pl + pr;
+  const k = ho * wp;
+  const gStack = concat(
+    Array.from({ length: kw! }, (_, j) => reshape(padConstant(g, [0, 0, 0, dw * j, 0, 0, 0, wp - wo - dw * j]), [n, o!, k])),
+    1,
+  ); // [N, kw·O, Ho·Wp]
+  const per: Tensor[] = [];
+  for (let i = 0; i < kh!; i++) {
+    const xi = reshape(padConstant(x, [0, 0, pt - dh * i, pl, 0, 0, ho + dh * i - pt - h, pr]), [n, c!, k]);
+    // MatMul against a transposed last pair: ORT fuses the Transpose into the GEMM (FusedMatMul, transB).
+    per.push(reshape(reduceSum(matmul(gStack, transpose(xi, [0, 2, 1])), [0]), [1, kw!, o!, c!]));
   }
   return transpose(concat(per, 0), [2, 3, 0, 1]);
 }

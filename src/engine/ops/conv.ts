@@ -27,10 +27,11 @@ interface ConvTransposeAttrs extends ConvAttrs {
  * 'offsetMatmul' = one MatMul per kernel offset over an NHWC copy, 'im2col' = one MatMul over all offsets,
  * 'gradShift' = one MatMul against shifted copies of the output gradient (stride 1; copies O, not C, channels),
  * 'rowShift' = kh row-slices of x times kw column-shifted copies of g (stride 1; kh + kw copies, not kh·kw),
+ * 'padShift' = the same kh + kw copies made by one Pad each, in NCHW (no transposes; batched MatMul over N),
  * 'auto' (both) = the per-layer choice measured fastest by bench/engine-conv.ts on a 2-core CPU (see there). */
 export interface ConvGradient {
   input: 'conv' | 'convTranspose' | 'auto';
-  weight: 'batchConv' | 'offsetMatmul' | 'im2col' | 'gradShift' | 'rowShift' | 'auto';
+  weight: 'batchConv' | 'offsetMatmul' | 'im2col' | 'gradShift' | 'rowShift' | 'padShift' | 'auto';
 }
 let gradientChoice: ConvGradient = { input: 'auto', weight: 'auto' };
 

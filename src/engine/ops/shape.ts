@@ -142,19 +142,16 @@ const P = {
     name: 'pad',
     shape: ([x], { pads }) => {
       const r = x!.shape.length;
-      expect(pads.length === 2 * r && pads.every((p) => p >= 0 && Number.isInteger(p)), `pads [${pads}] must be 2 × rank non-negative integers`);
-      return { shape: x!.shape.map((d, i) => dimAffine(d, 1, 1, pads[i]! + pads[i + r]!)), dtype: x!.dtype };
+      // Negative pads crop (as ONNX Pad allows): one op can then shift a window by cropping one side and padding the other.
+      expect(pads.length === 2 * r && pads.every((p) => Number.isInteger(p)), `pads [${pads}] must be 2 × rank integers`);
+      const shape = x!.shape.map((d, i) => dimAffine(d, 1, 1, pads[i]! + pads[i + r]!));
+      expect(shape.every((d, i) => typeof d !== 'number' || (d >= 0 && (pads[i]! >= 0 || -pads[i]! <= Number(x!.shape[i])))), `pads [${pads}] crop more than ${formatShape(x!.shape)} holds`);
+      return { shape, dtype: x!.dtype };
     },
     lower: (ctx, ins, out, { pads, value }, [x]) =>
       void ctx.emit('Pad', [ins[0]!, ctx.constant(pads, [pads.length], 'int64'), ctx.constant([value], [], x!.dtype)], [out], { mode: { s: 'constant' } }),
-    vjp: (g, [x], _y, { pads }) => {
-      const r = x!.rank;
-      let gg = g;
-      for (let i = 0; i < r; i++) {
-        if (pads[i] || pads[i + r]) gg = slice(gg, i, pads[i]!, pads[i + r] ? -pads[i + r]! : undefined);
-      }
-      return [gg];
-    },
+    // Padding and cropping undo each other: the VJP is the same op with every pad negated.
+    vjp: (g, _xs, _y, { pads }) => [padConstant(g, pads.map((p) => -p))],
   }),
   gather0: definePrimitive<null>({
     name: 'gather0',
