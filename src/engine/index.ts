@@ -31,7 +31,7 @@ export type { CompileFunctionSpec } from './compile.js';
 export type { GraphSpec } from './onnx.js';
 export { compileStep, stepNames } from './step.js';
 export type { Optimizer, StepSpec, CompiledStep, LossResult, TensorSpec } from './step.js';
-export { Session, EXECUTION_PROVIDERS, toHost, filledHost } from './runtime.js';
+export { Session, EXECUTION_PROVIDERS, toHost, filledHost, nchwcBlockSize } from './runtime.js';
 export type { Device, SessionOptions, HostTensor, DeviceValue } from './runtime.js';
 export { StepRunner } from './step-runner.js';
 export type { StepInit } from './step-runner.js';

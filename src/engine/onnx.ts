@@ -7,6 +7,8 @@ import { SrcacoError } from '../errors.js';
 import type { Dim, Shape } from './dims.js';
 import { isStatic, parseAffine } from './dims.js';
 import { checkGraph, topoSort } from './graph.js';
+import type { NchwcLowering, OnnxNode } from './nchwc.js';
+import { fuseBlocked } from './nchwc.js';
 import { ONNX_DTYPE } from './ops/elementwise.js';
 import type { AttrValue, LowerCtx } from './ops/registry.js';
 import type { ConstData, DType, Tensor } from './tensor.js';
@@ -20,6 +22,11 @@ export interface GraphSpec {
   /** Output names and tensors, in order. */
   outputs: readonly (readonly [string, Tensor])[];
   name?: string;
+}
+
+export interface LowerOptions {
+  /** Lower convolutions to ORT's blocked CPU kernels with this channel block (see nchwc.ts); CPU provider only. */
+  nchwcBlock?: number;
 }
 
 function valueInfo(name: string, dtype: DType, shape: Shape) {
@@ -48,7 +55,7 @@ function attribute(name: string, v: AttrValue) {
 }
 
 /** Builds the ONNX ModelProto bytes for `spec`, after re-checking every shape rule. */
-export function toOnnx(spec: GraphSpec): Uint8Array {
+export function toOnnx(spec: GraphSpec, options: LowerOptions = {}): Uint8Array {
   const outTensors = spec.outputs.map(([, t]) => t);
   checkGraph(outTensors);
   const order = topoSort(outTensors);
@@ -64,8 +71,9 @@ export function toOnnx(spec: GraphSpec): Uint8Array {
   const direct = new Map<Tensor, string>();
   for (const [name, t] of spec.outputs) if (t.node.kind === 'op' && !direct.has(t)) direct.set(t, name);
 
-  const nodes: unknown[] = [];
-  const initializers: unknown[] = [];
+  let nodes: OnnxNode[] = [];
+  const initializers: { name: string; dims: number[]; dataType: number; rawData: Uint8Array }[] = [];
+  const nchwc: NchwcLowering | undefined = options.nchwcBlock ? { block: options.nchwcBlock, shapes: new Map() } : undefined;
   let counter = 0;
   const fresh = (hint: string) => `${hint}_${counter++}`;
   const symbolSource = new Map<string, [string, number]>();
@@ -74,12 +82,13 @@ export function toOnnx(spec: GraphSpec): Uint8Array {
   const dimCache = new Map<string, string>();
 
   const ctx: LowerCtx = {
-    emit(opType, inputs, outputs, attrs = {}) {
+    nchwc,
+    emit(opType, inputs, outputs, attrs = {}, domain) {
       const outs = typeof outputs === 'number' ? Array.from({ length: outputs }, () => fresh(opType.toLowerCase())) : [...outputs];
       const attribute_ = Object.keys(attrs)
         .sort()
         .map((k) => attribute(k, attrs[k]!));
-      nodes.push({ opType, input: [...inputs], output: outs, name: `n${nodes.length}_${opType}`, attribute: attribute_ });
+      nodes.push({ opType, ...(domain ? { domain } : {}), input: [...inputs], output: outs, name: `n${nodes.length}_${opType}`, attribute: attribute_ });
       return outs;
     },
     constant(values, shape, dtype) {
@@ -141,9 +150,14 @@ export function toOnnx(spec: GraphSpec): Uint8Array {
   for (const [name, t] of spec.outputs) {
     if (names.get(t) !== name) ctx.emit('Identity', [names.get(t)!], [name]);
   }
+  if (nchwc) {
+    const scalars = new Set(initializers.filter((i) => i.dims.reduce((a, b) => a * b, 1) === 1).map((i) => i.name));
+    nodes = fuseBlocked(nodes, nchwc, scalars, new Set(spec.outputs.map(([name]) => name)));
+  }
+  const domains = [...new Set(nodes.map((n) => n.domain).filter((d): d is string => !!d))].sort();
   const model = {
     irVersion: 8,
-    opsetImport: [{ domain: '', version: OPSET }],
+    opsetImport: [{ domain: '', version: OPSET }, ...domains.map((domain) => ({ domain, version: 1 }))],
     producerName: 'srcaco',
     graph: {
       name: spec.name ?? 'srcaco',

@@ -4,6 +4,7 @@
  */
 import * as ort from 'onnxruntime-node';
 import { SrcacoError } from '../errors.js';
+import { nchwcProbeModel } from './nchwc.js';
 import type { DType } from './tensor.js';
 
 export type Device = 'cpu' | 'webgpu' | 'cuda';
@@ -60,6 +61,27 @@ export function filledHost(shape: readonly number[], value: number, dtype: DType
   return { shape: [...shape], data };
 }
 
+
+let blockProbe: Promise<number> | undefined;
+
+/**
+ * MLAS's NCHWc channel block on this CPU (16 with AVX-512, 8 with AVX2), or 0 when this ORT build has no
+ * blocked kernels. Probed once: ReorderInput pads 4 channels up to one block.
+ */
+export function nchwcBlockSize(): Promise<number> {
+  blockProbe ??= (async () => {
+    try {
+      const s = await ort.InferenceSession.create(nchwcProbeModel(), { executionProviders: ['cpu'], graphOptimizationLevel: 'disabled' });
+      const { y } = await s.run({ x: new ort.Tensor('float32', new Float32Array(4), [1, 4, 1, 1]) });
+      await s.release();
+      const block = Number(y!.dims[1]);
+      return block >= 4 && block % 4 === 0 ? block : 0;
+    } catch {
+      return 0;
+    }
+  })();
+  return blockProbe;
+}
 
 /** One ONNX Runtime session over a compiled graph. */
 export class Session {

@@ -6,6 +6,7 @@
 import { SrcacoError } from '../errors.js';
 import { formatShape, sameShape } from './dims.js';
 import { grad } from './grad.js';
+import type { GraphSpec } from './onnx.js';
 import { toOnnx } from './onnx.js';
 import type { DType } from './tensor.js';
 import { Tensor, input } from './tensor.js';
@@ -63,8 +64,10 @@ export const stepNames = {
 } as const;
 
 export interface CompiledStep {
-  /** ONNX model bytes. */
+  /** ONNX model bytes, standard ops only (any execution provider). */
   model: Uint8Array;
+  /** The traced graph, to lower again for a device (StepRunner lowers it with blocked convs for the CPU). */
+  graph: GraphSpec;
   params: Readonly<Record<string, readonly number[]>>;
   buffers: Readonly<Record<string, readonly number[]>>;
   slots: Readonly<Record<string, number>>;
@@ -122,8 +125,10 @@ export function compileStep(spec: StepSpec): CompiledStep {
     const src = name.startsWith('new/') ? graphInputs.find((g) => g.node.kind === 'input' && g.node.name === name.slice(4)) : undefined;
     if (src && !sameShape(src.shape, t.shape)) throw new SrcacoError('usage', `${name} is ${formatShape(t.shape)} but ${name.slice(4)} is ${formatShape(src.shape)}`);
   }
+  const graph: GraphSpec = { inputs: graphInputs, outputs, name: 'train_step' };
   return {
-    model: toOnnx({ inputs: graphInputs, outputs, name: 'train_step' }),
+    model: toOnnx(graph),
+    graph,
     params: spec.params,
     buffers: spec.buffers ?? {},
     slots: spec.optimizer.slots,

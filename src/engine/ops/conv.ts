@@ -10,6 +10,7 @@ import { apply, definePrimitive, expect } from './registry.js';
 import type { TensorType } from './registry.js';
 import { reduceSum } from './reduce.js';
 import { convWeightGrad } from './conv-weight-grad.js';
+import { blockedConvFits, lowerBlockedConv } from '../nchwc.js';
 import { reshape, slice, transpose } from './shape.js';
 
 export interface ConvAttrs {
@@ -74,7 +75,12 @@ const P = {
   conv2d: definePrimitive<ConvAttrs>({
     name: 'conv2d',
     shape: convType,
-    lower: (ctx, ins, out, a, [, w]) => void ctx.emit('Conv', ins, [out], onnxConvAttrs(a, w!.shape)),
+    lower: (ctx, ins, out, a, [x, w]) => {
+      // Weights fed as inputs (training steps) miss ORT's own blocked rewrite, which needs constant weights.
+      if (ctx.nchwc && w!.node.kind !== 'const' && blockedConvFits(ctx.nchwc.block, a.groups, x!.shape, w!.shape)) {
+        lowerBlockedConv(ctx, ctx.nchwc, ins, out, onnxConvAttrs(a, w!.shape), convType([x!, w!], a).shape, w!.shape);
+      } else ctx.emit('Conv', ins, [out], onnxConvAttrs(a, w!.shape));
+    },
     vjp: (g, [x, w, b], _y, a) => [convInputGrad(g, w!, x!.shape, a), convWeightGrad(x!, g, w!.shape, a, gradientChoice.weight), ...(b ? [reduceSum(g, [0, 2, 3])] : [])],
   }),
   convTranspose2d: definePrimitive<ConvTransposeAttrs>({

@@ -6,6 +6,7 @@
 import { SrcacoError } from '../../errors.js';
 import type { Dim, Shape } from '../dims.js';
 import { formatShape } from '../dims.js';
+import type { NchwcLowering } from '../nchwc.js';
 import type { DType } from '../tensor.js';
 import { Tensor } from '../tensor.js';
 
@@ -13,12 +14,14 @@ export type AttrValue = { i: number } | { f: number } | { ints: readonly number[
 
 /** What a lowering may do: emit ONNX nodes and constants, and ask for run-time values of symbolic dims. */
 export interface LowerCtx {
-  /** Emits one ONNX node; returns its output names (fresh names when `outputs` is a count). */
-  emit(opType: string, inputs: readonly string[], outputs: readonly string[] | number, attrs?: Record<string, AttrValue>): string[];
+  /** Emits one ONNX node (of the default domain unless `domain` is given); returns its output names (fresh names when `outputs` is a count). */
+  emit(opType: string, inputs: readonly string[], outputs: readonly string[] | number, attrs?: Record<string, AttrValue>, domain?: string): string[];
   /** An initializer holding these values. */
   constant(values: ArrayLike<number>, shape: readonly number[], dtype: DType): string;
   /** A 1-D int64 tensor holding `dims` at run time (symbolic dims resolved from graph input shapes). */
   shapeOf(dims: readonly Dim[], like?: { name: string; shape: Shape }): string;
+  /** Set when lowering for ORT's CPU provider with blocked convolutions (see nchwc.ts). */
+  readonly nchwc?: NchwcLowering;
 }
 
 export interface TensorType {
