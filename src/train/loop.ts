@@ -194,6 +194,10 @@ export async function trainLoop(c: TrainConfig, runDir: string, options: { resum
 
   let stoppedBy: TrainResult['stoppedBy'] = 'steps';
   try {
+    // The starting point is a candidate too: when training only makes the model worse on validation, the best
+    // checkpoint stays the initial one (for --zero-last-layer, the model's own bicubic input) instead of the least
+    // bad trained one.
+    if (!options.resume) await validateAndSave();
     for (;;) {
       if (runner.stepCount >= (c.steps ?? Infinity)) break;
       if (c.epochs !== undefined && sampler.epoch >= c.epochs) {

@@ -68,7 +68,8 @@ test('a resumed run ends with the same parameters, bit for bit, as an uninterrup
   assert.ok(whole.runDir.endsWith(join('srcnn915', 'caco2_train_X_2_in_256_out_512_cell_CELL2', 'whole')));
   for (const k of ['srcaco', 'node', 'onnxruntime']) assert.match(config.versions[k], /^\d+\.\d+/);
   const log = await readLog(whole.runDir);
-  assert.deepEqual(log.map((e) => e.kind), ['start', 'train', 'train', 'train', 'val', 'train', 'train', 'train', 'val', 'end']);
+  assert.deepEqual(log.map((e) => e.kind), ['start', 'val', 'train', 'train', 'train', 'val', 'train', 'train', 'train', 'val', 'end']);
+  assert.deepEqual(log.filter((e) => e.kind === 'val').map((e) => e.step), [0, 3, 6]);
   const val = log.find((e) => e.kind === 'val') as { roi: { psnr: number }; full: { psnr: number } };
   assert.ok(Number.isFinite(val.roi.psnr) && Number.isFinite(val.full.psnr));
   const { model, state } = await loadRunModel(whole.runDir);
@@ -80,6 +81,26 @@ test('a resumed run ends with the same parameters, bit for bit, as an uninterrup
     assert.deepEqual(y.shape, [1, 1, side, side]);
   }
   await session.release();
+});
+
+test('the starting point is validated too: when training only hurts, the best checkpoint is the start', async () => {
+  // VDSR with its last layer at zero starts exactly at its bicubic input; trained towards inverted targets
+  // (1 - HR) it can only get worse on validation, so the best checkpoint must stay the update-0 weights.
+  const c = base({ method: 'vdsr', zeroLastLayer: true, optimizer: 'adam', lr: 1e-3, steps: 4, valEvery: 2 });
+  const scores: Array<[number, number]> = [];
+  const r = await startRun(c, { out, name: 'hurts' }, {
+    beforeStep: (_step, batch) => void batch.hr.forEach((v, i) => (batch.hr[i] = 1 - v)),
+    onValidation: (v) => void scores.push([v.step, v.score]),
+  });
+  assert.deepEqual(scores.map(([step]) => step), [0, 2, 4]);
+  assert.ok(scores.slice(1).every(([, s]) => s < scores[0]![1]), JSON.stringify(scores));
+  assert.deepEqual(r.best, { roiPsnr: scores[0]![1], step: 0 });
+  assert.equal(JSON.parse(await readFile(join(r.runDir, 'best.json'), 'utf8')).bestStep, 0);
+  const best = await tensorsOf(join(r.runDir, 'best.safetensors'));
+  const last = await tensorsOf(join(r.runDir, 'last.safetensors'));
+  const lastLayer = 'conv2.weight'; // VDSR's output conv (see the --zero-last-layer test below)
+  assert.ok(new Float32Array(best.get(lastLayer)!.slice().buffer).every((v) => v === 0), `${lastLayer} of the best checkpoint is not the zero start`);
+  assert.ok(!Buffer.from(best.get(lastLayer)!).equals(Buffer.from(last.get(lastLayer)!)), 'training did move the weights');
 });
 
 test('--optimizer adam: its slots are checkpointed and a resumed run matches an uninterrupted one bit for bit', async () => {
