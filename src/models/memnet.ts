@@ -11,11 +11,16 @@ import type { ParamSpec, ParamSpecs } from '../engine/nn/spec.js';
 import { batchNorm2dSpecs, conv2dSpecs, overrideInit } from '../engine/nn/spec.js';
 import { add, relu } from '../engine/ops/elementwise.js';
 import { concat } from '../engine/ops/shape.js';
+import { remat } from '../engine/remat.js';
 import type { Tensor } from '../engine/tensor.js';
 import type { Model, ModelDef } from './model.js';
 import { upsampleClamped } from './upsample.js';
 
 const C = 64;
+/** Activations a residual unit keeps for the backward without recomputation, in 64-channel HR tensors. */
+const UNIT_SAVED_FEATURES = 8;
+/** 'auto' recomputes above this estimate (the demo preset at batch 8 × 96² stays below, at ≈ 1.2 GB). */
+const AUTO_RECOMPUTE_BYTES = 4 * 2 ** 30;
 
 function memnetSpecs(blocks: number, residual: number): ParamSpecs {
   const specs: Record<string, ParamSpec> = { ...batchNorm2dSpecs('feature_extractor.0', 1), ...conv2dSpecs('feature_extractor.2', 1, C, 3, { bias: false }) };
@@ -43,26 +48,46 @@ function bnReluConv(vars: Vars, bn: string, cv: string, x: Tensor, ctx: ForwardC
   return conv(vars, cv, relu(batchNorm(vars, bn, x, ctx)), { padding });
 }
 
-function memnetForward(scale: number, blocks: number, residual: number, vars: Vars, lr: Tensor, ctx: ForwardContext): Tensor {
-  const up = upsampleClamped(lr, scale);
-  let out = bnReluConv(vars, 'feature_extractor.0', 'feature_extractor.2', up, ctx, 1);
-  const longTerm = [out];
-  for (let i = 0; i < blocks; i++) {
-    const b = `dense_memory_blocks.${i}`;
-    const shortTerm: Tensor[] = [];
-    let x = out;
-    for (let pass = 0; pass < residual; pass++) {
-      for (let j = 0; j < residual; j++) {
-        const r = `${b}.recursive_unit.${j}.residual_block`;
-        const h = bnReluConv(vars, `${r}.0`, `${r}.2`, x, ctx, 1);
-        x = add(bnReluConv(vars, `${r}.3`, `${r}.5`, h, ctx, 1), x);
-      }
-      shortTerm.push(x);
+/**
+ * Memory block `b`: R passes of the R-unit recursive chain (each pass one short-term memory), then the gate.
+ * With `recompute`, each pass and the gate are recomputed for the backward: between forward and backward the
+ * step keeps only the short- and long-term memories, not the ~8 tensors per residual unit.
+ */
+function memoryBlock(vars: Vars, b: string, residual: number, ctx: ForwardContext, recompute: boolean, longTerm: readonly Tensor[]): Tensor {
+  const segment = (fn: (...xs: Tensor[]) => Tensor, ...xs: Tensor[]) => (recompute ? remat(fn, ...xs) : fn(...xs));
+  const chain = (x: Tensor) => {
+    for (let j = 0; j < residual; j++) {
+      const r = `${b}.recursive_unit.${j}.residual_block`;
+      const h = bnReluConv(vars, `${r}.0`, `${r}.2`, x, ctx, 1);
+      x = add(bnReluConv(vars, `${r}.3`, `${r}.5`, h, ctx, 1), x);
     }
-    out = bnReluConv(vars, `${b}.gate_unit.0`, `${b}.gate_unit.2`, concat([...shortTerm, ...longTerm], 1), ctx, 0);
-    longTerm.push(out);
-  }
-  return add(bnReluConv(vars, 'reconstructor.0', 'reconstructor.2', out, ctx, 0), up);
+    return x;
+  };
+  const shortTerm: Tensor[] = [];
+  let x = longTerm[longTerm.length - 1]!;
+  for (let pass = 0; pass < residual; pass++) shortTerm.push((x = segment(chain, x)));
+  const gate = (...memories: Tensor[]) => bnReluConv(vars, `${b}.gate_unit.0`, `${b}.gate_unit.2`, concat(memories, 1), ctx, 0);
+  return segment(gate, ...shortTerm, ...longTerm);
+}
+
+/** Bytes of one 64-channel HR activation of this forward, or null for symbolic sizes (inference graphs). */
+function featureBytes(lr: Tensor, scale: number): number | null {
+  const [n, , h, w] = lr.shape;
+  return typeof n === 'number' && typeof h === 'number' && typeof w === 'number' ? n * C * h * scale * w * scale * 4 : null;
+}
+
+/** 'auto': recompute in training when the residual units' saved activations would pass AUTO_RECOMPUTE_BYTES. */
+function autoRecompute(blocks: number, residual: number, lr: Tensor, scale: number, ctx: ForwardContext): boolean {
+  const f = featureBytes(lr, scale);
+  return ctx.training && f !== null && blocks * residual * residual * UNIT_SAVED_FEATURES * f > AUTO_RECOMPUTE_BYTES;
+}
+
+function memnetForward(scale: number, blocks: number, residual: number, recompute: 'auto' | boolean, vars: Vars, lr: Tensor, ctx: ForwardContext): Tensor {
+  const up = upsampleClamped(lr, scale);
+  const longTerm = [bnReluConv(vars, 'feature_extractor.0', 'feature_extractor.2', up, ctx, 1)];
+  const on = recompute === 'auto' ? autoRecompute(blocks, residual, lr, scale, ctx) : recompute;
+  for (let i = 0; i < blocks; i++) longTerm.push(memoryBlock(vars, `dense_memory_blocks.${i}`, residual, ctx, on, longTerm));
+  return add(bnReluConv(vars, 'reconstructor.0', 'reconstructor.2', longTerm[blocks]!, ctx, 0), up);
 }
 
 function positiveInt(v: number | undefined, what: string): number {
@@ -75,20 +100,26 @@ export const memnet: ModelDef = {
   family: 'pre-upsampling',
   upsampling: 'inside: torch bicubic (a = -0.75) of the LR input, clamped to [0, 1]; global residual',
   scales: [2, 4, 8],
-  defaults: { num_memory_blocks: 6, num_residual_blocks: 6 },
+  // recompute is srcaco's, not the original's (it changes no weight or value, only memory and time): 1 recomputes
+  // each recursive pass and gate for the backward, 0 keeps every activation, -1 (auto) is 1 only where the
+  // saved activations would pass AUTO_RECOMPUTE_BYTES (the original 6 × 6 at batch 8 × 96²: ≈ 33 GB).
+  defaults: { num_memory_blocks: 6, num_residual_blocks: 6, recompute: -1 },
   // 2 × 2 instead of 6 × 6: 16 residual-block passes instead of 216, for a training demo on 2 cores.
   presets: { demo: { num_memory_blocks: 2, num_residual_blocks: 2 } },
   description: 'memory blocks of recursive residual blocks with gates over short- and long-term memories; BatchNorm',
   build(scale, config): Model {
     const blocks = positiveInt(config.num_memory_blocks, 'num_memory_blocks');
     const residual = positiveInt(config.num_residual_blocks, 'num_residual_blocks');
+    const r = config.recompute ?? -1;
+    if (![-1, 0, 1].includes(r)) throw new RangeError(`recompute must be -1 (auto), 0 (off) or 1 (on), received ${r}`);
+    const recompute = r === -1 ? 'auto' : r === 1;
     return {
       name: 'memnet',
       scale,
-      config: { num_memory_blocks: blocks, num_residual_blocks: residual },
+      config: { num_memory_blocks: blocks, num_residual_blocks: residual, recompute: r },
       specs: memnetSpecs(blocks, residual),
       input: 'lr',
-      forward: (vars, x, ctx) => memnetForward(scale, blocks, residual, vars, x, ctx),
+      forward: (vars, x, ctx) => memnetForward(scale, blocks, residual, recompute, vars, x, ctx),
     };
   },
 };
