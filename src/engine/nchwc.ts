@@ -14,7 +14,7 @@
  */
 import onnxProto from 'onnx-proto';
 import type { Shape } from './dims.js';
-import type { LowerCtx } from './ops/registry.js';
+import type { LowerCtx, TensorType } from './ops/registry.js';
 
 const { onnx } = onnxProto;
 export const NCHWC_DOMAIN = 'com.microsoft.nchwc';
@@ -60,8 +60,6 @@ export interface OnnxNode {
 
 // Elementwise ops that compute the same values on any layout of same-shaped operands.
 const ELEMENTWISE = new Set(['Relu', 'Mul', 'Add', 'Sub', 'Div', 'Neg', 'Abs', 'Sign', 'Sigmoid', 'Tanh', 'Greater', 'Less', 'Cast', 'Where', 'LeakyRelu']);
-const BOOL_OUT = new Set(['Greater', 'Less']);
-const ONNX_FLOAT = 1;
 
 const isOn = (n: OnnxNode, op: string) => n.opType === op && n.domain === NCHWC_DOMAIN;
 
@@ -69,14 +67,21 @@ const isOn = (n: OnnxNode, op: string) => n.opType === op && n.domain === NCHWC_
  * Rewrites the lowered nodes (in topological order) so that blocked tensors flow between blocked ops:
  * - ReorderInput of a tensor that is the ReorderOutput of a blocked one reads the blocked one directly;
  * - a Relu right after a blocked conv becomes the conv's fused activation;
- * - an elementwise op whose tensor operands are all blocked (same logical shape; other operands single-value
- *   constants) runs on the blocked operands, and its NCHW result, if still needed, is one ReorderOutput of it;
+ * - an elementwise op with a blocked operand runs blocked when its other operands are blocked, single-value
+ *   constants, or (if its result goes on to a blocked op) float tensors of the same shape, reordered once each;
+ *   its NCHW result, if still needed, is one ReorderOutput of the blocked one;
  * - nodes whose outputs nothing uses any more are dropped.
- * `scalars`: initializer names holding one value; `keep`: graph outputs.
+ * `types`: the static type of every tensor by name; `scalars`: initializers holding one value; `keep`: graph outputs.
  */
-export function fuseBlocked(nodes: readonly OnnxNode[], nchwc: NchwcLowering, scalars: ReadonlySet<string>, keep: ReadonlySet<string>): OnnxNode[] {
+export function fuseBlocked(nodes: readonly OnnxNode[], nchwc: NchwcLowering, types: ReadonlyMap<string, TensorType>, scalars: ReadonlySet<string>, keep: ReadonlySet<string>): OnnxNode[] {
   const uses = new Map<string, number>();
   for (const n of nodes) for (const i of n.input) uses.set(i, (uses.get(i) ?? 0) + 1);
+  // Tensors a blocked op will read: inputs of ReorderInput, and operands of elementwise ops whose result is one.
+  const goesBlocked = new Set<string>();
+  for (let k = nodes.length - 1; k >= 0; k--) {
+    const n = nodes[k]!;
+    if (isOn(n, 'ReorderInput') || (ELEMENTWISE.has(n.opType) && !n.domain && goesBlocked.has(n.output[0]!))) for (const i of n.input) goesBlocked.add(i);
+  }
   const blockedOf = new Map<string, string>(); // NCHW name → blocked name holding the same values
   const producer = new Map<string, OnnxNode>();
   const out: OnnxNode[] = [];
@@ -86,6 +91,15 @@ export function fuseBlocked(nodes: readonly OnnxNode[], nchwc: NchwcLowering, sc
   };
   const rename = new Map<string, string>();
   const nameOf = (t: string) => rename.get(t) ?? t;
+  const reorderIn = (t: string): string => {
+    if (!blockedOf.has(t)) {
+      const b = `${t}_nchwc`;
+      push({ opType: 'ReorderInput', domain: NCHWC_DOMAIN, input: [t], output: [b], name: `${t}_to_nchwc`, attribute: [] });
+      blockedOf.set(t, b);
+      nchwc.shapes.set(b, types.get(t)!.shape);
+    }
+    return blockedOf.get(t)!;
+  };
   for (const original of nodes) {
     const n = { ...original, input: original.input.map(nameOf) };
     if (isOn(n, 'ReorderOutput')) {
@@ -98,17 +112,14 @@ export function fuseBlocked(nodes: readonly OnnxNode[], nchwc: NchwcLowering, sc
       continue;
     }
     const blockedIns = n.input.filter((i) => blockedOf.has(i));
-    const fits =
-      ELEMENTWISE.has(n.opType) &&
-      !n.domain &&
-      blockedIns.length > 0 &&
-      n.input.every((i) => blockedOf.has(i) || scalars.has(i)) &&
-      new Set(blockedIns.map((i) => String(nchwc.shapes.get(blockedOf.get(i)!)))).size === 1;
+    const shape = blockedIns.length ? nchwc.shapes.get(blockedOf.get(blockedIns[0]!)!)! : undefined;
+    const sameShape = (i: string) => String(nchwc.shapes.get(blockedOf.get(i)!)) === String(shape);
+    const convertible = (i: string) => goesBlocked.has(n.output[0]!) && types.get(i)?.dtype === 'float32' && String(types.get(i)!.shape) === String(shape);
+    const fits = ELEMENTWISE.has(n.opType) && !n.domain && shape !== undefined && n.input.every((i) => (blockedOf.has(i) && sameShape(i)) || scalars.has(i) || convertible(i));
     if (!fits) {
       push(n);
       continue;
     }
-    const shape = nchwc.shapes.get(blockedOf.get(blockedIns[0]!)!)!;
     const conv = n.opType === 'Relu' ? producer.get(blockedOf.get(n.input[0]!)!) : undefined;
     let blocked: string;
     if (conv && isOn(conv, 'Conv') && uses.get(n.input[0]!) === 1 && !keep.has(n.input[0]!) && !conv.attribute.some((a) => a.name === 'activation')) {
@@ -116,13 +127,12 @@ export function fuseBlocked(nodes: readonly OnnxNode[], nchwc: NchwcLowering, sc
       blocked = conv.output[0]!;
     } else {
       blocked = `${n.output[0]}_nchwc`;
-      push({ ...n, input: n.input.map((i) => blockedOf.get(i) ?? i), output: [blocked], name: `${n.name ?? n.opType}_nchwc` });
+      const ins = n.input.map((i) => (scalars.has(i) ? i : reorderIn(i)));
+      push({ ...n, input: ins, output: [blocked], name: `${n.name ?? n.opType}_nchwc` });
       nchwc.shapes.set(blocked, shape);
     }
-    const floatOut = !BOOL_OUT.has(n.opType) && !(n.opType === 'Cast' && n.attribute.find((a) => a.name === 'to')?.i !== ONNX_FLOAT);
-    if (floatOut) {
-      const channels = Number(shape[1]);
-      push({ opType: 'ReorderOutput', domain: NCHWC_DOMAIN, input: [blocked], output: [n.output[0]!], name: `${n.name ?? n.opType}_nchw`, attribute: [{ name: 'channels', type: 2, i: channels }] });
+    if (types.get(n.output[0]!)?.dtype === 'float32') {
+      push({ opType: 'ReorderOutput', domain: NCHWC_DOMAIN, input: [blocked], output: [n.output[0]!], name: `${n.name ?? n.opType}_nchw`, attribute: [{ name: 'channels', type: 2, i: Number(shape[1]) }] });
     } else {
       push(n); // ReorderOutput is float-only: the NCHW result, if needed, is computed as before
     }

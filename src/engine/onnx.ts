@@ -152,7 +152,8 @@ export function toOnnx(spec: GraphSpec, options: LowerOptions = {}): Uint8Array 
   }
   if (nchwc) {
     const scalars = new Set(initializers.filter((i) => i.dims.reduce((a, b) => a * b, 1) === 1).map((i) => i.name));
-    nodes = fuseBlocked(nodes, nchwc, scalars, new Set(spec.outputs.map(([name]) => name)));
+    const types = new Map([...names].map(([t, name]) => [name, { shape: t.shape, dtype: t.dtype }]));
+    nodes = fuseBlocked(nodes, nchwc, types, scalars, new Set(spec.outputs.map(([name]) => name)));
   }
   const domains = [...new Set(nodes.map((n) => n.domain).filter((d): d is string => !!d))].sort();
   const model = {
