@@ -115,7 +115,7 @@ export function register(program: Command): void {
     .option('--zero-last-layer', 'start the output conv at zero: a global-residual model (vdsr, drrn, memnet) starts at its bicubic input')
     .option('--seed <n>', 'seed of the weights and of the batches', String(TRAIN_DEFAULTS.seed))
     .option('--seed-compat', "the original's schedule (lr stepped per update) and drifting LR/HR crops")
-    .option('--val-every <n>', 'validate every n updates (default: every epoch, and at the end)')
+    .option('--val-every <n>', 'validate every n updates (default: every epoch); always at update 0 and at the end')
     .option('--val-limit <n>', 'validation patches: the first n of the list', String(TRAIN_DEFAULTS.valLimit))
     .option('--workers <n>', 'batch-building worker threads (0: on the training thread)', String(TRAIN_DEFAULTS.workers))
     .option('--log-every <n>', 'write a training line to log.jsonl every n updates', String(TRAIN_DEFAULTS.logEvery))

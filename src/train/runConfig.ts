@@ -56,7 +56,7 @@ export interface TrainConfig {
   zeroLastLayer: boolean;
   /** The original's bugs: lr stepped per update, drifting crops. */
   seedCompat: boolean;
-  /** Validate every this many updates (0: at the end of every epoch); always at the end of the run. */
+  /** Validate every this many updates (0: at the end of every epoch); always at update 0 of a new run and at its end. */
   valEvery: number;
   /** Validation patches: the first n of the validation list (protocol 128). */
   valLimit: number;
