@@ -18,8 +18,9 @@ export function convWeightGrad(x: Tensor, g: Tensor, wShape: readonly Dim[], a: 
   let choice = a.groups === 1 ? form : 'batchConv';
   // auto, from bench/engine-conv.ts (process CPU time, batch 8 × 96², 1 thread, loaded 2-core machine):
   // O ≤ 4 → gradShift (32→1 5×5: 15 ms; others 34–82); C ≤ 4 → batchConv (1→64 9×9: 18; others 38–100);
-  // other stride-1 layers → rowShift (64→32 5×5: 111 vs 200–283, forward 94; 64→64 3×3: 81 vs 140–186,
-  // forward 80); strided → offsetMatmul (not measured).
+  // other stride-1 layers → padShift (64→32 5×5: 95 vs rowShift 109, others 196–297, forward 98; 64→64 3×3: 70 vs
+  // 78, others 143–189, forward 80; 128→128 3×3: 241 vs 268, others 371–634, forward 244); strided → offsetMatmul
+  // (not measured).
   if (choice === 'auto') choice = stride1 && o <= 4 ? 'gradShift' : cg <= 4 ? 'batchConv' : stride1 ? 'padShift' : 'offsetMatmul';
   if ((choice === 'gradShift' || choice === 'rowShift' || choice === 'padShift') && !stride1) choice = 'im2col';
   if (choice === 'batchConv') {
