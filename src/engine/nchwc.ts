@@ -15,6 +15,9 @@
 import onnxProto from 'onnx-proto';
 import type { Shape } from './dims.js';
 import type { LowerCtx, TensorType } from './ops/registry.js';
+import { apply, definePrimitive } from './ops/registry.js';
+import { reshape } from './ops/shape.js';
+import type { Tensor } from './tensor.js';
 
 const { onnx } = onnxProto;
 export const NCHWC_DOMAIN = 'com.microsoft.nchwc';
@@ -23,6 +26,41 @@ export const NCHWC_DOMAIN = 'com.microsoft.nchwc';
 export interface NchwcLowering {
   block: number;
   shapes: Map<string, Shape>;
+}
+
+let tracingBlock = 0;
+
+/**
+ * Traces `fn` for a CPU with this NCHWc block (0: no blocked layout), so that gradient formulations may read
+ * blocked tensors directly (see blockedView).
+ */
+export function traceForBlock<T>(block: number, fn: () => T): T {
+  const before = tracingBlock;
+  tracingBlock = block;
+  try {
+    return fn();
+  } finally {
+    tracingBlock = before;
+  }
+}
+
+/** The NCHWc block of the trace in progress (0 when tracing a portable graph). */
+export const blockOfTrace = (): number => tracingBlock;
+
+const toBlocked = definePrimitive<null>({
+  name: 'nchwcBlocked',
+  shape: ([x]) => ({ shape: x!.shape, dtype: x!.dtype }),
+  lower: (ctx, ins, out) => void ctx.emit('ReorderInput', ins, [out], {}, NCHWC_DOMAIN),
+  // No VJP: only gradient formulations use it, and they are not differentiated again.
+});
+
+/**
+ * x [N, C, H, W] (C a multiple of `block`) as its blocked memory, [N, C/block, H, W, block]: a ReorderInput,
+ * free when x is already blocked in the lowered graph (the ReorderOutput/ReorderInput pair cancels).
+ */
+export function blockedView(x: Tensor, block: number): Tensor {
+  const [n, c, h, w] = x.shape.map(Number) as [number, number, number, number];
+  return reshape(apply(toBlocked, [x], null), [n, c / block, h, w, block]);
 }
 
 /** Whether conv2d with these attributes and shapes has a blocked lowering. */
@@ -107,9 +145,13 @@ export function fuseBlocked(nodes: readonly OnnxNode[], nchwc: NchwcLowering, ty
       push(n);
       continue;
     }
-    if (isOn(n, 'ReorderInput') && blockedOf.has(n.input[0]!)) {
-      rename.set(n.output[0]!, blockedOf.get(n.input[0]!)!);
-      continue;
+    if (isOn(n, 'ReorderInput')) {
+      if (blockedOf.has(n.input[0]!)) {
+        rename.set(n.output[0]!, blockedOf.get(n.input[0]!)!);
+        continue;
+      }
+      blockedOf.set(n.input[0]!, n.output[0]!);
+      if (types.has(n.input[0]!)) nchwc.shapes.set(n.output[0]!, types.get(n.input[0]!)!.shape);
     }
     const blockedIns = n.input.filter((i) => blockedOf.has(i));
     const shape = blockedIns.length ? nchwc.shapes.get(blockedOf.get(blockedIns[0]!)!)! : undefined;

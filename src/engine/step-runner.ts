@@ -4,10 +4,9 @@
  */
 import { SrcacoError } from '../errors.js';
 import type { DeviceValue, HostTensor, SessionOptions } from './runtime.js';
-import { toOnnx } from './onnx.js';
 import { Session, filledHost, nchwcBlockSize, toHost } from './runtime.js';
 import type { CompiledStep } from './step.js';
-import { stepNames as N } from './step.js';
+import { compileStep, stepNames as N } from './step.js';
 
 export interface StepInit {
   /** Initial parameters by name (shapes as compiled). */
@@ -54,7 +53,7 @@ export class StepRunner {
   static async create(compiled: CompiledStep, init: StepInit, options: SessionOptions & { blockedConvs?: boolean } = {}): Promise<StepRunner> {
     const { blockedConvs = true, ...sessionOptions } = options;
     const block = (options.device ?? 'cpu') === 'cpu' && blockedConvs ? await nchwcBlockSize() : 0;
-    const model = block ? toOnnx(compiled.graph, { nchwcBlock: block }) : compiled.model;
+    const model = block ? compileStep(compiled.spec, { cpuBlock: block }).model : compiled.model;
     return new StepRunner(compiled, await Session.create(model, { memoryPattern: false, ...sessionOptions }), init);
   }
 

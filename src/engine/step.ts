@@ -7,6 +7,7 @@ import { SrcacoError } from '../errors.js';
 import { formatShape, sameShape } from './dims.js';
 import { grad } from './grad.js';
 import type { GraphSpec } from './onnx.js';
+import { traceForBlock } from './nchwc.js';
 import { toOnnx } from './onnx.js';
 import type { DType } from './tensor.js';
 import { Tensor, input } from './tensor.js';
@@ -66,8 +67,8 @@ export const stepNames = {
 export interface CompiledStep {
   /** ONNX model bytes, standard ops only (any execution provider). */
   model: Uint8Array;
-  /** The traced graph, to lower again for a device (StepRunner lowers it with blocked convs for the CPU). */
-  graph: GraphSpec;
+  /** What was compiled, to compile again for a device (StepRunner does, with blocked convs, for the CPU). */
+  spec: StepSpec;
   params: Readonly<Record<string, readonly number[]>>;
   buffers: Readonly<Record<string, readonly number[]>>;
   slots: Readonly<Record<string, number>>;
@@ -76,8 +77,34 @@ export interface CompiledStep {
   outputs: readonly string[];
 }
 
+export interface CompileOptions {
+  /**
+   * Compile for ORT's CPU provider with this NCHWc channel block (runtime.ts `nchwcBlockSize`): convolutions
+   * and the gradient formulations that can use blocked tensors do (see nchwc.ts). The graph then runs on the
+   * CPU only. 0 or absent: standard ops only.
+   */
+  cpuBlock?: number;
+}
+
 /** Traces `spec.lossFn`, differentiates it, applies the optimizer and compiles the whole step to ONNX. */
-export function compileStep(spec: StepSpec): CompiledStep {
+export function compileStep(spec: StepSpec, options: CompileOptions = {}): CompiledStep {
+  const block = options.cpuBlock ?? 0;
+  const graph = traceForBlock(block, () => traceStep(spec));
+  return {
+    model: toOnnx(graph, block ? { nchwcBlock: block } : {}),
+    spec,
+    params: spec.params,
+    buffers: spec.buffers ?? {},
+    slots: spec.optimizer.slots,
+    inputs: Object.fromEntries(Object.entries(spec.inputs).map(([name, s]) => [name, tensorSpec(s)])),
+    outputs: graph.outputs.filter(([name]) => name.startsWith('out/')).map(([name]) => name.slice('out/'.length)),
+  };
+}
+
+const tensorSpec = (s: readonly number[] | TensorSpec): TensorSpec => (Array.isArray(s) ? { shape: s as readonly number[] } : (s as TensorSpec));
+
+/** The step as a graph: inputs in order, and the loss, new parameters, slots, buffers and extra outputs. */
+function traceStep(spec: StepSpec): GraphSpec {
   const N = stepNames;
   const params: Record<string, Tensor> = {};
   const slots: Record<string, Record<string, Tensor>> = {};
@@ -90,10 +117,8 @@ export function compileStep(spec: StepSpec): CompiledStep {
     for (const s of Object.keys(spec.optimizer.slots)) graphInputs.push((slots[name]![s] = input(N.slot(name, s), shape)));
   }
   for (const [name, shape] of Object.entries(spec.buffers ?? {})) graphInputs.push((buffers[name] = input(N.buffer(name), shape)));
-  const inputSpecs: Record<string, TensorSpec> = {};
   for (const [name, s] of Object.entries(spec.inputs)) {
-    const ts: TensorSpec = Array.isArray(s) ? { shape: s as readonly number[] } : (s as TensorSpec);
-    inputSpecs[name] = ts;
+    const ts = tensorSpec(s);
     graphInputs.push((inputs[name] = input(N.input(name), ts.shape, ts.dtype ?? 'float32')));
   }
   const lr = input(N.lr, [], 'float32');
@@ -125,14 +150,5 @@ export function compileStep(spec: StepSpec): CompiledStep {
     const src = name.startsWith('new/') ? graphInputs.find((g) => g.node.kind === 'input' && g.node.name === name.slice(4)) : undefined;
     if (src && !sameShape(src.shape, t.shape)) throw new SrcacoError('usage', `${name} is ${formatShape(t.shape)} but ${name.slice(4)} is ${formatShape(src.shape)}`);
   }
-  const graph: GraphSpec = { inputs: graphInputs, outputs, name: 'train_step' };
-  return {
-    model: toOnnx(graph),
-    graph,
-    params: spec.params,
-    buffers: spec.buffers ?? {},
-    slots: spec.optimizer.slots,
-    inputs: inputSpecs,
-    outputs: Object.keys(result.outputs ?? {}),
-  };
+  return { inputs: graphInputs, outputs, name: 'train_step' };
 }

@@ -7,6 +7,7 @@ import type { Tensor } from '../tensor.js';
 import type { ConvAttrs, ConvGradient } from './conv.js';
 import { conv2d } from './conv.js';
 import { matmul } from './linalg.js';
+import { blockOfTrace, blockedView } from '../nchwc.js';
 import { reduceSum } from './reduce.js';
 import { expect } from './registry.js';
 import { concat, padConstant, reshape, slice, transpose } from './shape.js';
@@ -22,6 +23,9 @@ export function convWeightGrad(x: Tensor, g: Tensor, wShape: readonly Dim[], a: 
   // 78, others 143–189, forward 80; 128→128 3×3: 241 vs 268, others 371–634, forward 244); strided → offsetMatmul
   // (not measured).
   if (choice === 'auto') choice = stride1 && o <= 4 ? 'gradShift' : cg <= 4 ? 'batchConv' : stride1 ? 'padShift' : 'offsetMatmul';
+  // Traced for a CPU with blocked convs, x is blocked already (or nearly: one reorder shared with its conv).
+  const block = blockOfTrace();
+  if (choice === 'padShift' && block && cg % block === 0) return blockedShiftWeightGrad(x, g, [o, cg, kh, kw], a, block);
   if ((choice === 'gradShift' || choice === 'rowShift' || choice === 'padShift') && !stride1) choice = 'im2col';
   if (choice === 'batchConv') {
     const og = o / a.groups;
@@ -118,6 +122,41 @@ function rowShiftWeightGrad(xn: Tensor, g: Tensor, [o, c, kh, kw]: number[], dil
 }
 
 /**
+ * padShift reading x in its blocked memory [N, C/B, H, W, B] (see nchwc.ts): the row-offset copies of x are Pads
+ * of that memory, and each row offset is one batched MatMul gStack [N, 1, kw·O, K] × xᵢ [N, C/B, K, B], the
+ * MatMul's natural orientation. It saves the NCHW copy of x, which a training step lowered with blocked convs
+ * would otherwise make for every layer.
+ */
+function blockedShiftWeightGrad(x: Tensor, g: Tensor, [o, c, kh, kw]: number[], a: ConvAttrs, block: number): Tensor {
+  const [n, , h, w] = x.shape.map(Number) as [number, number, number, number];
+  const [, , ho, wo] = g.shape.map(Number) as [number, number, number, number];
+  const [pt, pl, , pr] = a.pads;
+  const [dh, dw] = a.dilation;
+  const wp = w + pl + pr;
+  const k = ho * wp;
+  const cb = c! / block;
+  const gStack = reshape(shiftedGradStack(g, kw!, dw, wp, wo), [n, 1, kw! * o!, k]);
+  // Rows of the blocked memory as [N, C/B, H, W·B]: the Pads then copy whole rows (ORT's Pad is ~1.4× slower
+  // with the innermost axis of 16 kept separate).
+  const xb = reshape(blockedView(x, block), [n, cb, h, w * block]);
+  const per: Tensor[] = [];
+  for (let i = 0; i < kh!; i++) {
+    const xi = reshape(padConstant(xb, [0, 0, pt - dh * i, pl * block, 0, 0, ho + dh * i - pt - h, pr * block]), [n, cb, k, block]);
+    per.push(reshape(reduceSum(matmul(gStack, xi), [0]), [1, cb, kw!, o!, block]));
+  }
+  return reshape(transpose(concat(per, 0), [3, 1, 4, 0, 2]), [o!, c!, kh!, kw!]);
+}
+
+/** g [N, O, Ho, Wo] zero-padded to width Wp and shifted right by dw·j, for j < kw, stacked: [N, kw·O, Ho·Wp]. */
+function shiftedGradStack(g: Tensor, kw: number, dw: number, wp: number, wo: number): Tensor {
+  const [n, o, ho] = g.shape.map(Number) as [number, number, number];
+  return concat(
+    Array.from({ length: kw }, (_, j) => reshape(padConstant(g, [0, 0, 0, dw * j, 0, 0, 0, wp - wo - dw * j]), [n, o, ho * wp])),
+    1,
+  );
+}
+
+/**
  * Stride-1 weight gradient in NCHW with kh + kw copies and no transposes of x or g. Row offset i is x cropped
  * and zero-padded in one Pad (negative pads crop) to the output's rows on the padded width Wp; column offset j
  * is g zero-padded to width Wp shifted right by dw·j. Both flatten per image to [·, Ho·Wp], so
@@ -131,10 +170,7 @@ function padShiftWeightGrad(x: Tensor, g: Tensor, [o, c, kh, kw]: number[], a: C
   const [dh, dw] = a.dilation;
   const wp = w + pl + pr;
   const k = ho * wp;
-  const gStack = concat(
-    Array.from({ length: kw! }, (_, j) => reshape(padConstant(g, [0, 0, 0, dw * j, 0, 0, 0, wp - wo - dw * j]), [n, o!, k])),
-    1,
-  ); // [N, kw·O, Ho·Wp]
+  const gStack = shiftedGradStack(g, kw!, dw, wp, wo); // [N, kw·O, Ho·Wp]
   const per: Tensor[] = [];
   for (let i = 0; i < kh!; i++) {
     const xi = reshape(padConstant(x, [0, 0, pt - dh * i, pl, 0, 0, ho + dh * i - pt - h, pr]), [n, c!, k]);
