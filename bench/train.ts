@@ -2,7 +2,7 @@
  * Train bench: training throughput with the data pipeline included, beside PyTorch CPU's step.
  *   npm run bench -- train [--models srcnn915,srcnn,vdsr,drrn,memnet] [--preset default|demo] [--steps 3]
  *                          [--batch 8] [--hr 96] [--threads 2] [--workers 1] [--loss mse-ssim]
- *                          [--torch-batch memnet=1] [--rss-cap-gb 12] [--no-peer]
+ *                          [--torch-batch memnet=1] [--rss-cap-gb 12] [--no-peer] [--config recompute=0]
  * Ours: batches cut by TrainPrefetcher (worker threads, ROI-weighted crops, dihedral and LR augmentation, cv2
  * bicubic for SRCNN) from synthetic 512² HR / 256² LR pairs held in memory, then StepRunner.step with the
  * protocol loss and SGD-Nesterov; one warm-up step, then --steps timed steps, in a child process per model
@@ -10,10 +10,12 @@
  * fails instead of exhausting a shared machine; 0: no cap). Peer: bench_torch.py --loss mse-ssim for the same
  * model; its memnet runs at batch 1 (the original MemNet needs more than 24 GB at batch 8 in PyTorch).
  * patches_per_s counts the whole loop (batch wait + step); data_wait_ms is the median wait on the prefetcher.
+ * --config sets model hyper-parameters for every model that has them (e.g. memnet's recompute=0|1; its
+ * default -1 recomputes activations where the step would not fit in memory, as for the original 6 × 6).
  */
 import { parseArgs } from 'node:util';
 import { planeOf, type Plane } from '../src/image/plane.js';
-import { buildModel } from '../src/models/registry.js';
+import { buildModel, modelDef } from '../src/models/registry.js';
 import { initState, splitState } from '../src/engine/nn/state.js';
 import type { Device } from '../src/engine/runtime.js';
 import { StepRunner } from '../src/engine/step-runner.js';
@@ -54,6 +56,8 @@ export function syntheticPairs(count: number, hrPx: number, scale: number, rng: 
 interface TrainCase {
   model: string;
   preset: string;
+  /** Hyper-parameter overrides, applied to the models that know them. */
+  config: Readonly<Record<string, number>>;
   loss: string;
   scale: number;
   batch: number;
@@ -66,7 +70,7 @@ interface TrainCase {
 
 /** Trains `steps` timed steps (after one warm-up) on prefetched synthetic batches, in this process. */
 async function measureTrainCase(c: TrainCase): Promise<Record<string, unknown>> {
-  const model = buildModel(c.model, { scale: c.scale, preset: c.preset });
+  const model = buildModel(c.model, { scale: c.scale, preset: c.preset, config: configFor(c.model, c.config) });
   const rng = new Rng(7);
   const pairs = syntheticPairs(2 * c.batch, 512, c.scale, rng.fork(1));
   const cv2Input = model.input === 'cv2-bicubic';
@@ -103,10 +107,27 @@ async function measureTrainCase(c: TrainCase): Promise<Record<string, unknown>> 
   await stream.close();
   clearInterval(hold);
   return {
-    bench: 'train', model: c.model, preset: c.preset, loss: c.loss, scale: c.scale, batch: c.batch, hr: c.hrPx, threads: c.threads, workers: c.workers, steps: c.steps,
+    bench: 'train', model: c.model, preset: c.preset, ...(Object.keys(model.config).length ? { config: model.config } : {}), loss: c.loss, scale: c.scale, batch: c.batch, hr: c.hrPx, threads: c.threads, workers: c.workers, steps: c.steps,
     patches_per_s: round((c.batch * c.steps) / totalS, 3), ms_per_step: round((totalS * 1000) / c.steps), step_ms: round(median(stepMs)), data_wait_ms: round(median(waitMs)),
     compile_s: round(compileS, 2), peak_rss_mb: peakRssMb(), load1: load1(),
   };
+}
+
+/** `--config a=1,b=2` as numbers by name. */
+function parseConfig(text: string): Record<string, number> {
+  const config: Record<string, number> = {};
+  for (const kv of text.split(',').filter(Boolean)) {
+    const [k, v] = kv.split('=');
+    if (!k || v === undefined || !Number.isFinite(Number(v))) throw new Error(`bench train: --config wants name=number pairs, got "${kv}"`);
+    config[k] = Number(v);
+  }
+  return config;
+}
+
+/** The overrides that `model` has among its hyper-parameters (one --config serves a list of models). */
+function configFor(model: string, config: Readonly<Record<string, number>>): Record<string, number> {
+  const known = modelDef(model).defaults;
+  return Object.fromEntries(Object.entries(config).filter(([k]) => k in known));
 }
 
 /** `npm run bench -- train ...`: one child per model, each followed by the peer's step and a ratio line. */
@@ -128,20 +149,23 @@ export async function trainBench(argv: string[]): Promise<void> {
       device: { type: 'string', default: 'cpu' },
       'rss-cap-gb': { type: 'string', default: '12' },
       'no-peer': { type: 'boolean', default: false },
+      config: { type: 'string', default: '' },
       child: { type: 'boolean', default: false },
     },
   });
-  const c = { preset: v.preset!, loss: v.loss!, scale: Number(v.scale), batch: Number(v.batch), hrPx: Number(v.hr), threads: Number(v.threads), workers: Number(v.workers), steps: Number(v.steps), device: v.device as Device };
+  const c = { preset: v.preset!, config: parseConfig(v.config!), loss: v.loss!, scale: Number(v.scale), batch: Number(v.batch), hrPx: Number(v.hr), threads: Number(v.threads), workers: Number(v.workers), steps: Number(v.steps), device: v.device as Device };
   if (v.child) {
     console.log(JSON.stringify(await measureTrainCase({ ...c, model: v.model! })));
     return;
   }
   const torchBatch = new Map(v['torch-batch']!.split(',').filter(Boolean).map((kv) => [kv.split('=')[0]!, Number(kv.split('=')[1])] as const));
-  const withPeer = !v['no-peer'] && c.device === 'cpu' && c.preset === 'default' && (c.loss === 'mse' || c.loss === 'mse-ssim') && peerAvailable();
-  if (!v['no-peer'] && !withPeer) console.error('bench train: PyTorch peer skipped (needs /usr/bin/python3 with torch, --device cpu, the default preset, loss mse or mse-ssim)');
+  // The peer builds the original architectures: recompute changes how ours runs, not what it computes.
+  const originalArchitecture = c.preset === 'default' && Object.keys(c.config).every((k) => k === 'recompute');
+  const withPeer = !v['no-peer'] && c.device === 'cpu' && originalArchitecture && (c.loss === 'mse' || c.loss === 'mse-ssim') && peerAvailable();
+  if (!v['no-peer'] && !withPeer) console.error('bench train: PyTorch peer skipped (needs /usr/bin/python3 with torch, --device cpu, the default preset and no --config but recompute, loss mse or mse-ssim)');
   const cap = Number(v['rss-cap-gb']) || undefined;
   for (const model of v.models!.split(',')) {
-    const args = ['train', '--child', '--model', model, '--preset', c.preset, '--loss', c.loss, '--steps', v.steps!, '--batch', v.batch!, '--hr', v.hr!, '--scale', v.scale!, '--threads', v.threads!, '--workers', v.workers!, '--device', v.device!];
+    const args = ['train', '--child', '--model', model, '--preset', c.preset, '--config', v.config!, '--loss', c.loss, '--steps', v.steps!, '--batch', v.batch!, '--hr', v.hr!, '--scale', v.scale!, '--threads', v.threads!, '--workers', v.workers!, '--device', v.device!];
     let ours: Record<string, unknown> | undefined;
     try {
       [ours] = await runBenchChild(args, cap);
