@@ -1,0 +1,122 @@
+// The learning-rate sweep behind the demo's settings, on the VALIDATION split only: for each model of
+// scripts/demo-runs.mjs and each learning rate, one demo run (its own steps, patches and validation schedule, but no
+// --minutes cap, so the result does not depend on the machine's load) per cell and scale; the score of a run is
+// its best validation ROI PSNR minus bicubic's on the same validation patches. The rate with the highest mean gain
+// over the swept cells and scales is the one to put in demo-runs.mjs. The test split is never read.
+//
+//   node scripts/demo-sweep.mjs [--methods vdsr,drrn] [--lrs 1e-4,3e-4,1e-3] [--losses mse-ssim,mse] [--pairs CELL0x4,CELL2x2]
+//
+// Reads the patches of an earlier demo (SRCACO_DEMO_OUT, default demo-out: run npm run demo or its simulate+prep
+// first), writes runs to <out>/sweep/runs and the table to <out>/sweep/sweep.json; SRCACO_DEMO_JOBS runs at a time
+// (default 2, one ORT thread each). Finished runs (an 'end' line in their log) are reused.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { CELLS, LOSS, NAMES, RUNS, SCALES, trainArgs, trainDataset } from './demo-runs.mjs';
+
+const { values } = parseArgs({
+  options: { methods: { type: 'string' }, lrs: { type: 'string' }, losses: { type: 'string' }, pairs: { type: 'string' } },
+});
+const list = (v, fallback) => (v === undefined ? fallback : v.split(',').map((s) => s.trim()).filter(Boolean));
+const methods = list(values.methods, RUNS.map((r) => r.method));
+const lrs = list(values.lrs, ['1e-4', '3e-4', '1e-3']).map(Number);
+const losses = list(values.losses, [LOSS]);
+// Cells and scales as CELLkxS, e.g. CELL0x4 (default: every cell and scale of the demo).
+const pairs = list(values.pairs, CELLS.flatMap((c) => SCALES.map((s) => `${c}x${s}`))).map((p) => {
+  const m = /^(CELL\d)x(\d)$/.exec(p);
+  if (!m) throw new Error(`--pairs takes CELLkxS items such as CELL0x4, received '${p}'`);
+  return { cell: m[1], scale: Number(m[2]) };
+});
+const JOBS = Math.max(1, Number(process.env.SRCACO_DEMO_JOBS ?? 2));
+
+const bin = new URL('../bin/srcaco', import.meta.url).pathname;
+const demoOut = resolve(process.env.SRCACO_DEMO_OUT ?? 'demo-out');
+const data = join(demoOut, 'data');
+const out = join(demoOut, 'sweep');
+const runs = join(out, 'runs');
+if (!existsSync(join(data, 'prep.json'))) {
+  console.error(`demo-sweep: no prepared patches in ${data}; run npm run demo (or its simulate and prep steps) first`);
+  process.exit(1);
+}
+mkdirSync(runs, { recursive: true });
+
+const logOf = (dir) => (existsSync(join(dir, 'log.jsonl')) ? readFileSync(join(dir, 'log.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l)) : []);
+
+/** Bicubic's ROI PSNR on the first `limit` validation patches of a cell and scale. */
+function bicubicVal(cell, scale, limit) {
+  const r = spawnSync(process.execPath, [bin, 'eval', '--data', data, '--split', 'val', '--cell', cell, '--scale', String(scale), '--method', 'bicubic', '--limit', String(limit), '--workers', '1'], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`bicubic eval failed: ${r.stderr}`);
+  return JSON.parse(r.stdout).roi.psnr;
+}
+
+function train(args, label) {
+  console.error(`[${label}] $ srcaco ${args.join(' ')}`);
+  return new Promise((done, fail) => {
+    const child = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (d) => (err += d));
+    child.on('close', (status) => (status === 0 ? done() : fail(new Error(`${label}: exit ${status}\n${err}`))));
+  });
+}
+
+const tasks = [];
+const rows = [];
+for (const method of methods) {
+  const run = RUNS.find((r) => r.method === method);
+  if (!run) throw new Error(`unknown demo method '${method}'; one of ${RUNS.map((r) => r.method).join(', ')}`);
+  for (const loss of losses) {
+    for (const lr of lrs) {
+      for (const { cell, scale } of pairs) {
+        const name = `${loss}-lr${lr}`;
+        const dir = join(runs, method, trainDataset(cell, scale), name);
+        const row = { method, loss, lr, cell, scale, dir };
+        rows.push(row);
+        if (logOf(dir).some((e) => e.kind === 'end')) continue;
+        tasks.push(() => train(trainArgs(run, { cell, scale, data, out: runs, name, lr, loss, capMinutes: false }), `${method} ${cell} x${scale} ${loss} lr ${lr}`));
+      }
+    }
+  }
+}
+let next = 0;
+const t0 = performance.now();
+await Promise.all(Array.from({ length: Math.min(JOBS, tasks.length) }, async () => {
+  while (next < tasks.length) await tasks[next++]();
+}));
+
+const bicubic = new Map();
+const table = rows.map(({ dir, ...row }) => {
+  const run = RUNS.find((r) => r.method === row.method);
+  const key = `${row.cell}|${row.scale}|${run.valLimit}`;
+  if (!bicubic.has(key)) bicubic.set(key, bicubicVal(row.cell, row.scale, run.valLimit));
+  const vals = logOf(dir).filter((e) => e.kind === 'val');
+  const best = vals.reduce((b, e) => (e.roi.psnr > b.roi.psnr ? e : b));
+  return { ...row, valPatches: run.valLimit, bicubicRoiPsnr: bicubic.get(key), start: vals[0].roi.psnr, best: best.roi.psnr, bestStep: best.step, last: vals.at(-1).roi.psnr, gain: best.roi.psnr - bicubic.get(key), curve: vals.map((e) => [e.step, e.roi.psnr]) };
+});
+
+// Merged with an earlier sweep's file: rows of other methods, losses, rates, cells or scales are kept, and each
+// method's pick is made over all its rows (every loss and rate tried so far).
+const sweepFile = join(out, 'sweep.json');
+const earlier = existsSync(sweepFile) ? JSON.parse(readFileSync(sweepFile, 'utf8')) : { rows: [] };
+const same = (a, b) => a.method === b.method && a.loss === b.loss && a.lr === b.lr && a.cell === b.cell && a.scale === b.scale;
+const merged = [...earlier.rows.filter((r) => !table.some((t) => same(t, r))), ...table];
+
+const picks = {};
+console.log('\nBest validation ROI PSNR minus bicubic (dB), per loss and learning rate:');
+for (const method of RUNS.map((r) => r.method).filter((m) => merged.some((r) => r.method === m))) {
+  const mine = merged.filter((r) => r.method === method);
+  const settings = [...new Map(mine.map((r) => [`${r.loss}|${r.lr}`, { loss: r.loss, lr: r.lr }])).values()];
+  const means = settings.map(({ loss, lr }) => {
+    const g = mine.filter((r) => r.lr === lr && r.loss === loss).map((r) => r.gain);
+    return { loss, lr, mean: g.reduce((s, v) => s + v, 0) / g.length, pairs: g.length };
+  });
+  const pick = means.reduce((b, m) => (m.mean > b.mean ? m : b));
+  picks[method] = { loss: pick.loss, lr: pick.lr };
+  for (const m of means) {
+    const cellsText = mine.filter((r) => r.lr === m.lr && r.loss === m.loss).map((r) => `${r.cell} x${r.scale} ${r.gain >= 0 ? '+' : ''}${r.gain.toFixed(2)} (best at ${r.bestStep})`).join(', ');
+    console.log(`  ${NAMES[method].padEnd(10)} ${m.loss.padEnd(8)} lr ${String(m.lr).padEnd(7)} mean ${m.mean >= 0 ? '+' : ''}${m.mean.toFixed(2)}: ${cellsText}${m === pick ? '  <- picked' : ''}`);
+  }
+}
+const result = { date: new Date().toISOString(), split: 'val', wallS: Math.round((performance.now() - t0) / 1000), jobs: JOBS, picks, rows: merged };
+writeFileSync(sweepFile, `${JSON.stringify(result, null, 2)}\n`);
+console.log(`\n${sweepFile}`);
