@@ -2,10 +2,12 @@
  * Engine bench: forward (the inference graph `srcaco upscale` runs) and one SGD-Nesterov training step
  * (StepRunner.step: forward, loss, backward, update as one ONNX graph) per model and loss, beside PyTorch CPU.
  *   npm run bench -- engine [--models srcnn915,srcnn,vdsr] [--loss mse,mse-ssim] [--threads 2] [--repeat 3]
- *                           [--batch 8] [--hr 96] [--scale 2] [--preset default] [--device cpu] [--no-peer]
+ *                           [--batch 8] [--hr 96] [--scale 2] [--preset default] [--device cpu] [--no-peer] [--rounds 1]
+ *                           [--no-blocked]
  * Each (model, loss) is measured in its own child process, so peak_rss_mb (the child's maxRSS) is that model's
  * alone; the PyTorch peer runs right after it for the same settings (load hits both alike), then a ratio line
- * (speedup > 1: ours is faster). Times are medians of --repeat runs after one warm-up on a fixed random batch;
+ * (speedup > 1: ours is faster); with --rounds N the two alternate N times and the ratio compares the fastest
+ * round of each (the rounds closest to a quiet machine). Times are medians of --repeat runs after one warm-up on a fixed random batch;
  * pre-upsampling models (srcnn, srcnn915) get the HR-sized input, the others the LR input, as the peer does.
  */
 import { spawn } from 'node:child_process';
@@ -111,6 +113,8 @@ export interface EngineCase {
   threads: number;
   repeat: number;
   device: Device;
+  /** Lower the step with ORT's blocked CPU convolutions (StepRunner's default on the CPU). */
+  blocked?: boolean;
 }
 
 async function timedMs(fn: () => Promise<unknown>, repeat: number): Promise<number> {
@@ -139,13 +143,13 @@ export async function measureEngineCase(c: EngineCase): Promise<Record<string, u
   await session.release();
 
   const { params, buffers } = splitState(model.specs, state);
-  const runner = await StepRunner.create(compiled, { params, buffers }, { threads: c.threads, device: c.device });
+  const runner = await StepRunner.create(compiled, { params, buffers }, { threads: c.threads, device: c.device, blockedConvs: c.blocked ?? true });
   const stepMs = await timedMs(() => runner.step({ x, y }, 1e-3), c.repeat);
   await runner.release();
   return {
     bench: 'engine', model: c.model, loss: c.loss, scale: c.scale, batch: c.batch, hr: c.hrPx, threads: c.threads,
     fwd_ms: round(fwdMs), step_ms: round(stepMs), peak_rss_mb: peakRssMb(), load1: load1(),
-    ...(c.device !== 'cpu' ? { device: c.device } : {}), ...(c.preset && c.preset !== 'default' ? { preset: c.preset } : {}),
+    ...(c.device !== 'cpu' ? { device: c.device } : {}), ...(c.blocked === false ? { blocked_convs: false } : {}), ...(c.preset && c.preset !== 'default' ? { preset: c.preset } : {}),
   };
 }
 
@@ -165,28 +169,42 @@ export async function engineBench(argv: string[]): Promise<void> {
       preset: { type: 'string', default: 'default' },
       device: { type: 'string', default: 'cpu' },
       'no-peer': { type: 'boolean', default: false },
+      rounds: { type: 'string', default: '1' },
+      'no-blocked': { type: 'boolean', default: false },
       child: { type: 'boolean', default: false },
     },
   });
   const common = { scale: Number(v.scale), batch: Number(v.batch), hrPx: Number(v.hr), threads: Number(v.threads), repeat: Number(v.repeat), device: v.device as Device, preset: v.preset };
   const losses = v.loss!.split(',') as Array<'mse' | 'mse-ssim'>;
   if (v.child) {
-    console.log(JSON.stringify(await measureEngineCase({ ...common, model: v.model!, loss: losses[0]! })));
+    console.log(JSON.stringify(await measureEngineCase({ ...common, model: v.model!, loss: losses[0]!, blocked: !v['no-blocked'] })));
     return;
   }
   // The peer is PyTorch on the CPU: a ratio against another device would compare different machines.
   const withPeer = !v['no-peer'] && common.device === 'cpu' && common.preset === 'default' && peerAvailable();
   if (!v['no-peer'] && !withPeer) console.error('bench engine: PyTorch peer skipped (needs /usr/bin/python3 with torch, --device cpu and the default preset)');
+  const rounds = Number(v.rounds);
   for (const model of v.models!.split(',')) {
     for (const loss of losses) {
-      const childArgs = ['engine', '--child', '--model', model, '--loss', loss, '--threads', v.threads!, '--repeat', v.repeat!, '--batch', v.batch!, '--hr', v.hr!, '--scale', v.scale!, '--preset', v.preset!, '--device', v.device!];
-      const [ours] = await runBenchChild(childArgs);
-      console.log(JSON.stringify(ours));
-      if (!withPeer || !ours) continue;
-      const [peer] = await runPeer({ models: [model], loss, threads: common.threads, repeat: common.repeat, batch: common.batch, hr: common.hrPx, scale: common.scale });
-      if (!peer) continue;
-      console.log(JSON.stringify({ ...peer, load1: load1() }));
-      console.log(JSON.stringify(ratioLine(ours, peer)));
+      const childArgs = ['engine', '--child', '--model', model, '--loss', loss, '--threads', v.threads!, '--repeat', v.repeat!, '--batch', v.batch!, '--hr', v.hr!, '--scale', v.scale!, '--preset', v.preset!, '--device', v.device!, ...(v['no-blocked'] ? ['--no-blocked'] : [])];
+      const oursAll: Record<string, unknown>[] = [];
+      const peerAll: PeerLine[] = [];
+      // Alternating rounds: on a shared machine, the fastest of each side is the closest to its quiet time.
+      for (let r = 0; r < rounds; r++) {
+        const [ours] = await runBenchChild(childArgs);
+        console.log(JSON.stringify(ours));
+        if (ours) oursAll.push(ours);
+        if (!withPeer || !ours) continue;
+        const [peer] = await runPeer({ models: [model], loss, threads: common.threads, repeat: common.repeat, batch: common.batch, hr: common.hrPx, scale: common.scale });
+        if (!peer) continue;
+        console.log(JSON.stringify({ ...peer, load1: load1() }));
+        peerAll.push(peer);
+      }
+      if (!oursAll.length || !peerAll.length) continue;
+      const best = <T extends Record<string, unknown>>(xs: T[], key: string) => Math.min(...xs.map((x) => x[key] as number));
+      const ours = { fwd_ms: best(oursAll, 'fwd_ms'), step_ms: best(oursAll, 'step_ms') };
+      const peer = { ...peerAll[0]!, fwd_ms: best(peerAll as never, 'fwd_ms'), step_ms: best(peerAll as never, 'step_ms') };
+      console.log(JSON.stringify({ ...ratioLine(ours, peer), ...(rounds > 1 ? { rounds } : {}) }));
     }
   }
 }
