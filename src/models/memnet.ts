@@ -51,7 +51,9 @@ function bnReluConv(vars: Vars, bn: string, cv: string, x: Tensor, ctx: ForwardC
 /**
  * Memory block `b`: R passes of the R-unit recursive chain (each pass one short-term memory), then the gate.
  * With `recompute`, each pass and the gate are recomputed for the backward: between forward and backward the
- * step keeps only the short- and long-term memories, not the ~8 tensors per residual unit.
+ * step keeps only the short- and long-term memories, not the ~8 tensors per residual unit. Segments per pass
+ * rather than per memory block: the same one extra forward, but a recomputed 6 × 6 block would still hold its
+ * 36 units at once (≈ 5.5 GB at batch 8 × 96²); per pass it holds one pass (6 units) and the gate.
  */
 function memoryBlock(vars: Vars, b: string, residual: number, ctx: ForwardContext, recompute: boolean, longTerm: readonly Tensor[]): Tensor {
   const segment = (fn: (...xs: Tensor[]) => Tensor, ...xs: Tensor[]) => (recompute ? remat(fn, ...xs) : fn(...xs));
