@@ -24,6 +24,7 @@ export { definePrimitive, primitives, apply } from './ops/registry.js';
 export type { Primitive, LowerCtx, AttrValue, TensorType } from './ops/registry.js';
 
 export { grad, valueAndGrad, zerosLike } from './grad.js';
+export { remat } from './remat.js';
 export { topoSort, checkGraph } from './graph.js';
 export { toOnnx, OPSET } from './onnx.js';
 export { compileFunction } from './compile.js';
