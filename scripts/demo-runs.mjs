@@ -11,8 +11,11 @@
 // - model selection on the first `valLimit` validation patches (whole 512² patches, ROI PSNR, as the protocol) at
 //   update 0 and every `valEvery` updates; the best checkpoint is the one evaluated. Validating at update 0 lets a
 //   run that training only made worse keep its start; the demo's check does not count such a run as beating bicubic.
-// The loss is the protocol's, MSE - 5 SSIM, unless an entry names another (`loss`). `lr` (and `loss`) are what
-// scripts/demo-sweep.mjs picked on the validation split; the test split played no part (see README "The demo").
+// - the loss is the protocol's, MSE - 5 SSIM, unless an entry names another (`loss`): with plain MSE, VDSR and DRRN
+//   never rose above their start on CELL0 x4 validation (the MSE fit smooths the background and the cell peaks that
+//   ROI PSNR weighs); SRCNN 9-5-5 from scratch did better on validation with plain MSE.
+// `lr` and `loss` are what scripts/demo-sweep.mjs picked on the validation split (lr 1e-4, 3e-4, 1e-3 on CELL0 x4;
+// bench/results/2026-11-21-demo-sweep.json); the test split played no part (see README "The demo").
 export const RUNS = [
   { method: 'vdsr', preset: 'default', steps: 60, minutes: 2.5, lr: 0.0001, hSize: 32, valLimit: 4, valEvery: 20, zero: true },
   { method: 'drrn', preset: 'demo', steps: 40, minutes: 3, lr: 0.0003, hSize: 32, valLimit: 4, valEvery: 20, zero: true },
