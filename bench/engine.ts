@@ -15,14 +15,13 @@ import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { bufferShapes, paramShapes } from '../src/engine/nn/spec.js';
 import { initState, splitState } from '../src/engine/nn/state.js';
 import { sgd } from '../src/engine/optim/sgd.js';
 import { Session, type Device, type HostTensor } from '../src/engine/runtime.js';
 import { compileStep, type CompiledStep } from '../src/engine/step.js';
 import { StepRunner } from '../src/engine/step-runner.js';
 import { inferenceGraph } from '../src/infer/graph.js';
-import { applyModel, type Model } from '../src/models/model.js';
+import { modelStepSpec, type Model } from '../src/models/model.js';
 import { buildModel } from '../src/models/registry.js';
 import { lossByName } from '../src/train/loss.js';
 import { Rng } from '../src/util/random.js';
@@ -30,20 +29,9 @@ import { peerAvailable, runPeer, type PeerLine } from './peer.js';
 
 /** The protocol step of a model as the trainer compiles it: input `x` in the model's convention, target `y`. */
 export function compileModelStep(model: Model, loss: string, batch: number, hrPx: number): { compiled: CompiledStep; side: number } {
-  const side = model.input === 'cv2-bicubic' ? hrPx : hrPx / model.scale;
-  const lossFn = lossByName(loss);
-  const compiled = compileStep({
-    params: paramShapes(model.specs),
-    buffers: bufferShapes(model.specs),
-    inputs: { x: [batch, 1, side, side], y: [batch, 1, hrPx, hrPx] },
-    lossFn: ({ params, buffers, inputs }) => {
-      const { y, buffers: updates } = applyModel(model, { params, buffers }, inputs.x!, { training: true });
-      return { loss: lossFn(y, inputs.y!), buffers: updates };
-    },
-    // The peer's optimizer (torch.optim.SGD lr 1e-3, momentum 0.9, Nesterov).
-    optimizer: sgd({ momentum: 0.9, nesterov: true }),
-  });
-  return { compiled, side };
+  // The peer's optimizer (torch.optim.SGD lr 1e-3, momentum 0.9, Nesterov).
+  const compiled = compileStep(modelStepSpec(model, { batch, hrPx, loss: lossByName(loss), optimizer: sgd({ momentum: 0.9, nesterov: true }) }));
+  return { compiled, side: model.input === 'cv2-bicubic' ? hrPx : hrPx / model.scale };
 }
 
 /** Median of a non-empty list. */

@@ -5,6 +5,8 @@
 import type { ForwardContext, Vars } from '../engine/nn/layers.js';
 import { forwardContext } from '../engine/nn/layers.js';
 import type { ParamSpecs } from '../engine/nn/spec.js';
+import { bufferShapes, paramShapes } from '../engine/nn/spec.js';
+import type { Optimizer, StepSpec } from '../engine/step.js';
 import type { Tensor } from '../engine/tensor.js';
 
 /**
@@ -58,4 +60,26 @@ export function applyModel(
   const ctx = forwardContext(training);
   const y = model.forward({ ...vars.params, ...vars.buffers }, x, ctx);
   return { y, buffers: ctx.updates };
+}
+
+/**
+ * The training-step spec of a model (for compileStep): batch `x` [batch, 1, side, side] in the model's input
+ * convention (HR-sized for a cv2-bicubic input, LR-sized otherwise), target `y` [batch, 1, hrPx, hrPx], the loss
+ * on the training-mode forward, and the new batch-norm statistics as the step's buffer outputs.
+ */
+export function modelStepSpec(
+  model: Model,
+  o: { batch: number; hrPx: number; loss: (pred: Tensor, target: Tensor) => Tensor; optimizer: Optimizer },
+): StepSpec {
+  const side = model.input === 'cv2-bicubic' ? o.hrPx : o.hrPx / model.scale;
+  return {
+    params: paramShapes(model.specs),
+    buffers: bufferShapes(model.specs),
+    inputs: { x: [o.batch, 1, side, side], y: [o.batch, 1, o.hrPx, o.hrPx] },
+    lossFn: ({ params, buffers, inputs }) => {
+      const { y, buffers: updates } = applyModel(model, { params, buffers }, inputs.x!, { training: true });
+      return { loss: o.loss(y, inputs.y!), buffers: updates };
+    },
+    optimizer: o.optimizer,
+  };
 }

@@ -7,8 +7,6 @@
 import { appendFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SrcacoError } from '../errors.js';
-import { forwardContext } from '../engine/nn/layers.js';
-import { bufferShapes, paramShapes } from '../engine/nn/spec.js';
 import { initState, mergeState, splitState, type StateDict } from '../engine/nn/state.js';
 import { clipGradNorm } from '../engine/optim/clip.js';
 import { adam } from '../engine/optim/adam.js';
@@ -19,7 +17,7 @@ import { StepRunner } from '../engine/step-runner.js';
 import { exportOnnx } from '../infer/export.js';
 import { PAIR_LIST_FILES } from '../io/layout.js';
 import type { ResultRow } from '../metrics/aggregate.js';
-import type { Model } from '../models/model.js';
+import { modelStepSpec, type Model } from '../models/model.js';
 import { buildModel } from '../models/registry.js';
 import { batchStream, type BatchOptions, type BatchStream, type TrainBatch } from './dataBatch.js';
 import { defaultPatchOptions } from './dataPatch.js';
@@ -83,21 +81,15 @@ export function modelOfConfig(c: Pick<TrainConfig, 'method' | 'scale' | 'preset'
 
 /** The step graph of a model: batch `x` in the model's input convention, target `y`, the loss, the optimizer. */
 function compileTrainStep(model: Model, c: TrainConfig) {
-  const p = c.hrPatchPx;
-  const side = model.input === 'cv2-bicubic' ? p : p / c.scale;
-  const loss = lossByName(c.loss);
   const optimizer = c.optimizer === 'adam' ? adam({ weightDecay: c.weightDecay }) : sgd({ momentum: c.momentum, nesterov: c.nesterov, weightDecay: c.weightDecay });
-  return compileStep({
-    params: paramShapes(model.specs),
-    buffers: bufferShapes(model.specs),
-    inputs: { x: [c.batchSize, 1, side, side], y: [c.batchSize, 1, p, p] },
-    lossFn: ({ params, buffers, inputs }) => {
-      const ctx = forwardContext(true);
-      const pred = model.forward({ ...params, ...buffers }, inputs.x!, ctx);
-      return { loss: loss(pred, inputs.y!), buffers: ctx.updates };
-    },
-    optimizer: c.clipGradNorm > 0 ? clipGradNorm(optimizer, c.clipGradNorm) : optimizer,
-  });
+  return compileStep(
+    modelStepSpec(model, {
+      batch: c.batchSize,
+      hrPx: c.hrPatchPx,
+      loss: lossByName(c.loss),
+      optimizer: c.clipGradNorm > 0 ? clipGradNorm(optimizer, c.clipGradNorm) : optimizer,
+    }),
+  );
 }
 
 /** Zeroes the weight (and bias) of the model's last conv in state_dict order: its output layer. */

@@ -8,7 +8,7 @@ import { compileStep, input, mseLoss, sgd, StepRunner, topoSort } from '../../sr
 import { bufferShapes, paramShapes } from '../../src/engine/nn/spec.js';
 import { forwardContext } from '../../src/engine/nn/layers.js';
 import { initState, splitState } from '../../src/engine/nn/state.js';
-import { applyModel } from '../../src/models/model.js';
+import { modelStepSpec } from '../../src/models/model.js';
 import { buildModel } from '../../src/models/registry.js';
 import { Rng } from '../../src/util/random.js';
 
@@ -17,16 +17,7 @@ const HR = 16;
 
 async function oneStep(recompute: number): Promise<{ params: Record<string, HostTensor>; buffers: Record<string, HostTensor>; init: Record<string, HostTensor> }> {
   const model = buildModel('memnet', { scale: 2, config: { num_memory_blocks: 2, num_residual_blocks: 2, recompute } });
-  const compiled = compileStep({
-    params: paramShapes(model.specs),
-    buffers: bufferShapes(model.specs),
-    inputs: { x: [B, 1, HR / 2, HR / 2], y: [B, 1, HR, HR] },
-    lossFn: ({ params, buffers, inputs }) => {
-      const { y, buffers: updates } = applyModel(model, { params, buffers }, inputs.x!, { training: true });
-      return { loss: mseLoss(y, inputs.y!), buffers: updates };
-    },
-    optimizer: sgd({ momentum: 0.9, nesterov: true }),
-  });
+  const compiled = compileStep(modelStepSpec(model, { batch: B, hrPx: HR, loss: mseLoss, optimizer: sgd({ momentum: 0.9, nesterov: true }) }));
   const { params, buffers } = splitState(model.specs, initState(model.specs, new Rng(1)));
   const runner = await StepRunner.create(compiled, { params, buffers }, { threads: 1 });
   const rng = new Rng(2);

@@ -3,26 +3,16 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { compileStep } from '../../../src/engine/step.js';
 import { StepRunner } from '../../../src/engine/step-runner.js';
-import { bufferShapes, paramShapes } from '../../../src/engine/nn/spec.js';
 import { initState, splitState } from '../../../src/engine/nn/state.js';
 import { sgd } from '../../../src/engine/optim/index.js';
 import { mseLoss } from '../../../src/engine/ops/nn.js';
-import { applyModel } from '../../../src/models/model.js';
+import { modelStepSpec } from '../../../src/models/model.js';
 import { buildModel } from '../../../src/models/registry.js';
 import { Rng } from '../../../src/util/random.js';
 
 const [m, r, recompute, batch, hr] = process.argv.slice(2).map(Number) as [number, number, number, number, number];
 const model = buildModel('memnet', { scale: 2, config: { num_memory_blocks: m, num_residual_blocks: r, recompute } });
-const compiled = compileStep({
-  params: paramShapes(model.specs),
-  buffers: bufferShapes(model.specs),
-  inputs: { x: [batch, 1, hr / 2, hr / 2], y: [batch, 1, hr, hr] },
-  lossFn: ({ params, buffers, inputs }) => {
-    const { y, buffers: updates } = applyModel(model, { params, buffers }, inputs.x!, { training: true });
-    return { loss: mseLoss(y, inputs.y!), buffers: updates };
-  },
-  optimizer: sgd({ momentum: 0.9 }),
-});
+const compiled = compileStep(modelStepSpec(model, { batch: batch, hrPx: hr, loss: mseLoss, optimizer: sgd({ momentum: 0.9 }) }));
 const { params, buffers } = splitState(model.specs, initState(model.specs, new Rng(1)));
 const runner = await StepRunner.create(compiled, { params, buffers }, { threads: 1 });
 const rng = new Rng(2);
