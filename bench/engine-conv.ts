@@ -17,6 +17,7 @@ const layers = process.env.LAYERS ? JSON.parse(process.env.LAYERS) as { name: st
 const rng = new Rng(2);
 const host = (shape: number[]): E.HostTensor => ({ shape, data: Float32Array.from({ length: shape.reduce((a, b) => a * b) }, () => rng.normal()) });
 const forms = ['batchConv', 'offsetMatmul', 'im2col', 'gradShift', 'rowShift', 'padShift'] as const;
+const block = await E.nchwcBlockSize();
 
 type Variant = { layer: string; what: string; run: () => Promise<unknown>; cpu: number[]; wall: number[] };
 const variants: Variant[] = [];
@@ -26,14 +27,16 @@ for (const l of layers) {
   const gs = host([B, l.o, S, S]);
   const ws = host([l.o, l.c, l.k, l.k]);
   const feeds = { x: xs, g: gs, w: ws };
-  const add = async (what: string, build: (x: E.Tensor, g: E.Tensor, w: E.Tensor) => E.Tensor) => {
+  const add = async (what: string, build: (x: E.Tensor, g: E.Tensor, w: E.Tensor) => E.Tensor, lowering: { nchwcBlock?: number } = {}) => {
     const x = E.input('x', xs.shape);
     const g = E.input('g', gs.shape);
     const w = E.input('w', ws.shape);
-    const s = await E.Session.create(E.toOnnx({ inputs: [x, g, w], outputs: [['y', build(x, g, w)]] }), { threads });
+    const s = await E.Session.create(E.toOnnx({ inputs: [x, g, w], outputs: [['y', build(x, g, w)]] }, lowering), { threads });
     variants.push({ layer: l.name, what, run: () => s.run(feeds), cpu: [], wall: [] });
   };
   await add('forward', (x, _g, w) => E.conv2d(x, w, null, { padding: pad }));
+  // The same conv as a training step lowers it on this CPU (weights fed as inputs), reorders in and out included.
+  if (block) await add('forward:blocked', (x, _g, w) => E.conv2d(x, w, null, { padding: pad }), { nchwcBlock: block });
   for (const weight of forms) {
     await add(`weight:${weight}`, (x, g, w) => E.convWeightGrad(x, g, w.shape, { stride: [1, 1], pads: [pad, pad, pad, pad], dilation: [1, 1], groups: 1 }, weight));
   }
