@@ -4,7 +4,7 @@
  * step depends on is saved in the last checkpoint (params, optimizer slots, buffers, step count, the sampler's
  * three integers), so a resumed run takes the very same updates as an uninterrupted one.
  */
-import { appendFile } from 'node:fs/promises';
+import { appendFile, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SrcacoError } from '../errors.js';
 import { initState, mergeState, splitState, type StateDict } from '../engine/nn/state.js';
@@ -15,6 +15,7 @@ import type { HostTensor } from '../engine/runtime.js';
 import { compileStep } from '../engine/step.js';
 import { StepRunner } from '../engine/step-runner.js';
 import { exportOnnx } from '../infer/export.js';
+import { writeFileAtomic } from '../io/atomic.js';
 import { PAIR_LIST_FILES } from '../io/layout.js';
 import type { ResultRow } from '../metrics/aggregate.js';
 import { modelStepSpec, type Model } from '../models/model.js';
@@ -92,6 +93,21 @@ function compileTrainStep(model: Model, c: TrainConfig) {
   );
 }
 
+/**
+ * Removes the log entries of updates after `step`: an interrupted run logged them past its last checkpoint, and
+ * the resumed run takes those updates again (and logs them again).
+ */
+async function dropLogAfter(logPath: string, step: number): Promise<void> {
+  let text: string;
+  try {
+    text = await readFile(logPath, 'utf8');
+  } catch {
+    return; // no log yet
+  }
+  const kept = text.split('\n').filter((line) => line && !(((JSON.parse(line) as { step?: number }).step ?? 0) > step));
+  await writeFileAtomic(logPath, kept.map((l) => `${l}\n`).join(''));
+}
+
 /** Zeroes the weight (and bias) of the model's last conv in state_dict order: its output layer. */
 export function zeroLastLayer(model: Model, state: StateDict): void {
   const weights = Object.keys(model.specs).filter((n) => n.endsWith('.weight') && model.specs[n]!.role === 'param' && model.specs[n]!.shape.length === 4);
@@ -128,6 +144,7 @@ export async function trainLoop(c: TrainConfig, runDir: string, options: { resum
   if (options.resume) {
     const ck = await loadRunCheckpoint(runDir, 'last', model);
     ({ state: base, optimizerState, meta } = ck);
+    await dropLogAfter(logPath, meta.step);
     await log({ kind: 'resume', step: meta.step, epoch: meta.sampler.epoch });
   } else {
     // Weights draw from their own stream of the seed, never shared with the batch sampler.

@@ -3,7 +3,7 @@
 // checkpoint kept, and the run folder holds what other commands read.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { appendFile, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Session } from '../../src/engine/runtime.js';
@@ -42,9 +42,13 @@ test('a resumed run ends with the same parameters, bit for bit, as an uninterrup
   const whole = await startRun(base({ steps: 6, valEvery: 3 }), { out, name: 'whole' });
   const part = await startRun(base({ steps: 3, valEvery: 3 }), { out, name: 'part' });
   assert.equal(part.steps, 3);
+  // As if killed after logging an update past its last checkpoint: the resumed run takes update 4 again.
+  await appendFile(join(part.runDir, 'log.jsonl'), `${JSON.stringify({ kind: 'train', step: 4, loss: 1 })}\n`);
   // The resumed half builds its batches in a worker thread: the same batches as on the training thread.
   const resumed = await resumeRun(part.runDir, { steps: 6, workers: 1 });
   assert.equal(resumed.steps, 6);
+  const trainSteps = (await readLog(resumed.runDir)).filter((e) => e.kind === 'train').map((e) => e.step);
+  assert.deepEqual(trainSteps, [1, 2, 3, 4, 5, 6], 'each update is logged once');
   for (const file of ['last.safetensors', 'last.optim.safetensors', 'best.safetensors']) {
     const a = await tensorsOf(join(whole.runDir, file));
     const b = await tensorsOf(join(resumed.runDir, file));
