@@ -10,6 +10,7 @@ import * as E from '../../src/engine/index.js';
 import type { Tensor } from '../../src/engine/index.js';
 import { remat } from '../../src/engine/remat.js';
 import { Rng } from '../../src/util/random.js';
+import { maxAbsDiff } from './compare.js';
 
 const B = 2;
 const S = 8;
@@ -62,14 +63,6 @@ async function twoSteps(compiled: E.CompiledStep): Promise<{ losses: number[]; i
   return out;
 }
 
-function maxAbsDiff(a: Record<string, E.HostTensor>, b: Record<string, E.HostTensor>): number {
-  let d = 0;
-  for (const [k, v] of Object.entries(a)) {
-    const w = b[k]!.data as Float32Array;
-    (v.data as Float32Array).forEach((x, i) => (d = Math.max(d, Math.abs(x - w[i]!))));
-  }
-  return d;
-}
 
 test('remat: two training steps give the same parameters and batch-norm statistics as the plain graph', async () => {
   const tracedPlain = { outer: 0, inner: 0 };

@@ -11,6 +11,7 @@ import { initState, splitState } from '../../src/engine/nn/state.js';
 import { modelStepSpec } from '../../src/models/model.js';
 import { buildModel } from '../../src/models/registry.js';
 import { Rng } from '../../src/util/random.js';
+import { maxAbsDiff } from '../engine/compare.js';
 
 const B = 2;
 const HR = 16;
@@ -28,14 +29,6 @@ async function oneStep(recompute: number): Promise<{ params: Record<string, Host
   return out;
 }
 
-function maxAbsDiff(a: Record<string, HostTensor>, b: Record<string, HostTensor>): number {
-  let d = 0;
-  for (const [k, v] of Object.entries(a)) {
-    const w = b[k]!.data as Float32Array;
-    (v.data as Float32Array).forEach((x, i) => (d = Math.max(d, Math.abs(x - w[i]!))));
-  }
-  return d;
-}
 
 test('memnet recompute=1 takes the same training step as recompute=0 (parameters and BN running statistics)', async () => {
   const plain = await oneStep(0);
