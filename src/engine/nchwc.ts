@@ -2,11 +2,11 @@
  * Blocked-channel (NCHWc) convolutions for ONNX Runtime's CPU provider, in graphs whose weights are inputs.
  *
  * Why: ORT runs a plain Conv through MLAS's NCHW path (im2col + GEMM). Its NchwcTransformer rewrites convs into
- * MLAS's direct NCHWc kernels (1.1–2× faster on the 3×3 and 5×5 layers of VDSR, DRRN and SRCNN 9-5-5 at 8 × 96²,
- * 1 thread), but only when the weights are constant initializers, because it reorders them once at load time. A training step feeds its weights as inputs, so we
- * do the rewrite ourselves: the weight reorder becomes three cheap nodes in the graph (64·64·9 values), and the
- * activations between blocked convs stay blocked, so the layout copies (ReorderInput/ReorderOutput) appear only
- * where an NCHW consumer needs the tensor.
+ * MLAS's direct NCHWc kernels (1.1–2× faster on the 3×3 and 5×5 layers of VDSR, DRRN and SRCNN 9-5-5 at
+ * 8 × 96², 1 thread), but only when the weights are constant initializers, because it reorders them once at load
+ * time. A training step feeds its weights as inputs, so we do the rewrite ourselves: the weight reorder becomes
+ * three cheap nodes in the graph (64·64·9 values), and the activations between blocked convs stay blocked, so the
+ * layout copies (ReorderInput/ReorderOutput) appear only where an NCHW consumer needs the tensor.
  *
  * The layout: a tensor [N, C, H, W] with C a multiple of the block size B is stored as [N, C/B, H, W, B] under
  * the same declared shape; the weight [O, C, kh, kw] as [O/B, C/B, kh, kw, B(in), B(out)]. B is MLAS's, which
