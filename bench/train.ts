@@ -15,6 +15,7 @@
  */
 import { parseArgs } from 'node:util';
 import { planeOf, type Plane } from '../src/image/plane.js';
+import { areaDownsample } from '../src/prep/registration/resample.js';
 import { buildModel, modelDef } from '../src/models/registry.js';
 import { initState, splitState } from '../src/engine/nn/state.js';
 import type { Device } from '../src/engine/runtime.js';
@@ -39,16 +40,8 @@ export function syntheticPairs(count: number, hrPx: number, scale: number, rng: 
       for (let y = y0; y < y1; y++) for (let x = x0; x < x1; x++) hr[y * hrPx + x]! += a * Math.exp(-((x - cx) ** 2 + (y - cy) ** 2) / (2 * r * r));
     }
     const hr8 = Uint8Array.from(hr, (v) => Math.min(255, Math.round(v + rng.uniform() * 3)));
-    const l = hrPx / scale;
-    const lr8 = new Uint8Array(l * l);
-    for (let y = 0; y < l; y++) {
-      for (let x = 0; x < l; x++) {
-        let s = 0;
-        for (let dy = 0; dy < scale; dy++) for (let dx = 0; dx < scale; dx++) s += hr8[(y * scale + dy) * hrPx + x * scale + dx]!;
-        lr8[y * l + x] = Math.round(s / (scale * scale));
-      }
-    }
-    pairs.push({ lr: planeOf(l, l, lr8) as Plane, hr: planeOf(hrPx, hrPx, hr8) as Plane });
+    const lr = areaDownsample({ width: hrPx, height: hrPx, data: hr8 }, scale);
+    pairs.push({ lr: planeOf(lr.width, lr.height, Uint8Array.from(lr.data, Math.round)) as Plane, hr: planeOf(hrPx, hrPx, hr8) as Plane });
   }
   return pairs;
 }

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { planeOf } from '../../src/image/plane.js';
 import { splitFolderName, type Cell, type SplitName, type SrScale } from '../../src/io/layout.js';
 import { writeTiff } from '../../src/io/tiff.js';
+import { areaDownsample } from '../../src/prep/registration/resample.js';
 import { Rng } from '../../src/util/random.js';
 
 /** One HR/LR pair: smooth bright blobs on a dark, slightly noisy background. */
@@ -20,16 +21,8 @@ function pairPlanes(hrSide: number, scale: number, seed: number) {
       hr[y * hrSide + x] = Math.min(255, Math.round(v));
     }
   }
-  const side = hrSide / scale;
-  const lr = new Uint8Array(side * side);
-  for (let y = 0; y < side; y++) {
-    for (let x = 0; x < side; x++) {
-      let s = 0;
-      for (let dy = 0; dy < scale; dy++) for (let dx = 0; dx < scale; dx++) s += hr[(y * scale + dy) * hrSide + x * scale + dx]!;
-      lr[y * side + x] = Math.round(s / (scale * scale));
-    }
-  }
-  return { lr: planeOf(side, side, lr), hr: planeOf(hrSide, hrSide, hr) };
+  const lr = areaDownsample({ width: hrSide, height: hrSide, data: hr }, scale);
+  return { lr: planeOf(lr.width, lr.height, Uint8Array.from(lr.data, Math.round)), hr: planeOf(hrSide, hrSide, hr) };
 }
 
 /** Writes `counts` pairs per split under a fresh temporary data root and returns it. */
