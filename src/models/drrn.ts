@@ -9,7 +9,7 @@ import type { ParamSpecs } from '../engine/nn/spec.js';
 import { conv2dSpecs, overrideInit } from '../engine/nn/spec.js';
 import { add, relu } from '../engine/ops/elementwise.js';
 import type { Tensor } from '../engine/tensor.js';
-import type { Model, ModelDef } from './model.js';
+import { positiveIntConfig, type Model, type ModelDef } from './model.js';
 import { upsampleClamped } from './upsample.js';
 import { fanOutNormal } from './vdsr.js';
 
@@ -48,8 +48,7 @@ export const drrn: ModelDef = {
   presets: { demo: { num_residual_units: 3 } },
   description: 'a recursive block of one shared residual unit (two 3×3 convs, 128 channels) applied U times',
   build(scale, config): Model {
-    const units = config.num_residual_units!;
-    if (!Number.isInteger(units) || units < 1) throw new RangeError(`num_residual_units must be an integer ≥ 1, received ${units}`);
+    const units = positiveIntConfig(config.num_residual_units, 'num_residual_units');
     return {
       name: 'drrn',
       scale,

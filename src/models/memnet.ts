@@ -13,7 +13,7 @@ import { add, relu } from '../engine/ops/elementwise.js';
 import { concat } from '../engine/ops/shape.js';
 import { remat } from '../engine/remat.js';
 import type { Tensor } from '../engine/tensor.js';
-import type { Model, ModelDef } from './model.js';
+import { positiveIntConfig, type Model, type ModelDef } from './model.js';
 import { upsampleClamped } from './upsample.js';
 
 const C = 64;
@@ -92,11 +92,6 @@ function memnetForward(scale: number, blocks: number, residual: number, recomput
   return add(bnReluConv(vars, 'reconstructor.0', 'reconstructor.2', longTerm[blocks]!, ctx, 0), up);
 }
 
-function positiveInt(v: number | undefined, what: string): number {
-  if (v === undefined || !Number.isInteger(v) || v < 1) throw new RangeError(`${what} must be an integer ≥ 1, received ${v}`);
-  return v;
-}
-
 export const memnet: ModelDef = {
   name: 'memnet',
   family: 'pre-upsampling',
@@ -110,8 +105,8 @@ export const memnet: ModelDef = {
   presets: { demo: { num_memory_blocks: 2, num_residual_blocks: 2 } },
   description: 'memory blocks of recursive residual blocks with gates over short- and long-term memories; BatchNorm',
   build(scale, config): Model {
-    const blocks = positiveInt(config.num_memory_blocks, 'num_memory_blocks');
-    const residual = positiveInt(config.num_residual_blocks, 'num_residual_blocks');
+    const blocks = positiveIntConfig(config.num_memory_blocks, 'num_memory_blocks');
+    const residual = positiveIntConfig(config.num_residual_blocks, 'num_residual_blocks');
     const r = config.recompute ?? -1;
     if (![-1, 0, 1].includes(r)) throw new RangeError(`recompute must be -1 (auto), 0 (off) or 1 (on), received ${r}`);
     const recompute = r === -1 ? 'auto' : r === 1;

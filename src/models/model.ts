@@ -83,3 +83,9 @@ export function modelStepSpec(
     optimizer: o.optimizer,
   };
 }
+
+/** A model hyper-parameter that must be a whole number ≥ 1 (the registry turns the RangeError into a usage error). */
+export function positiveIntConfig(v: number | undefined, name: string): number {
+  if (v === undefined || !Number.isInteger(v) || v < 1) throw new RangeError(`${name} must be an integer ≥ 1, received ${v}`);
+  return v;
+}
