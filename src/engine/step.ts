@@ -65,8 +65,8 @@ export const stepNames = {
 } as const;
 
 export interface CompiledStep {
-  /** ONNX model bytes, standard ops only (any execution provider). */
-  model: Uint8Array;
+  /** ONNX model bytes (standard ops only unless compiled with `cpuBlock`), lowered when first read. */
+  readonly model: Uint8Array;
   /** What was compiled, to compile again for a device (StepRunner does, with blocked convs, for the CPU). */
   spec: StepSpec;
   params: Readonly<Record<string, readonly number[]>>;
@@ -90,8 +90,13 @@ export interface CompileOptions {
 export function compileStep(spec: StepSpec, options: CompileOptions = {}): CompiledStep {
   const block = options.cpuBlock ?? 0;
   const graph = traceForBlock(block, () => traceStep(spec));
+  // Lowered on first use: on the CPU, StepRunner compiles the spec again for its block and never reads this one
+  // (the original MemNet's graph takes seconds to serialize).
+  let model: Uint8Array | undefined;
   return {
-    model: toOnnx(graph, block ? { nchwcBlock: block } : {}),
+    get model() {
+      return (model ??= toOnnx(graph, block ? { nchwcBlock: block } : {}));
+    },
     spec,
     params: spec.params,
     buffers: spec.buffers ?? {},
