@@ -58,6 +58,11 @@ const float64Cases: GradCase[] = [
     inputs: [any([3, 2, 2, 2]), any([2]), any([2])],
     fn: (x, w, b) => E.batchNorm2d(x, w, b, { runningMean: c1([0, 0], [2]), runningVar: c1([1, 1], [2]) }, { training: true }).y,
   },
+  {
+    name: 'batchNorm-train-plain-relu',
+    inputs: [any([2, 3, 3, 2])],
+    fn: (x) => E.relu(E.batchNorm2d(x, null, null, { runningMean: c1([0, 0, 0], [3]), runningVar: c1([1, 1, 1], [3]) }, { training: true }).y),
+  },
   { name: 'mse-l1', inputs: [any([2, 3]), any([2, 3])], fn: (a, b) => E.add(E.mseLoss(a, b), E.l1Loss(a, b)) },
   { name: 'fft2Abs-shift', inputs: [any([1, 2, 4, 6])], fn: (a) => E.fftShift2d(E.pow(E.add(E.fft2Abs(a), 1e-8), 0.8)) },
 ];
@@ -65,6 +70,11 @@ const float64Cases: GradCase[] = [
 const conv = (o: E.Conv2dOptions) => (x: Tensor, w: Tensor, b: Tensor) => E.conv2d(x, w, b, o);
 const weightForms = ['offsetMatmul', 'batchConv', 'im2col', 'gradShift', 'rowShift', 'padShift', 'auto'] as const;
 const float32Cases: GradCase[] = [
+  {
+    name: 'batchNorm-train',
+    inputs: [any([4, 3, 5, 5]), any([3]), any([3])],
+    fn: (x, w, b) => E.batchNorm2d(x, w, b, { runningMean: E.constant([0, 0, 0], [3]), runningVar: E.constant([1, 1, 1], [3]) }, { training: true }).y,
+  },
   ...weightForms.flatMap((weight): GradCase[] => [
     {
       name: `conv2d-${weight}`,
@@ -116,7 +126,7 @@ test('float64 VJPs match central differences', async () => {
   assertClose(results, 1e-6);
 });
 
-test('float32 VJPs (conv family, resize, pools) match central differences', async () => {
+test('float32 VJPs (conv family, batch norm, resize, pools) match central differences', async () => {
   const results = await gradCheck(float32Cases, 'float32', 1e-2);
   assertClose(results, 1e-2);
 });

@@ -8,7 +8,7 @@ import { grad } from '../grad.js';
 import type { Tensor } from '../tensor.js';
 import { constant } from '../tensor.js';
 import { conv2d } from './conv.js';
-import { abs, add, div, erf, exp, log, maximum, mul, sqrt, stopGradient, sub } from './elementwise.js';
+import { abs, add, div, erf, exp, log, maximum, mul, neg, sqrt, stopGradient, sub } from './elementwise.js';
 import { apply, definePrimitive, expect } from './registry.js';
 import { reduceMax, reduceMean, reduceSum, variance } from './reduce.js';
 import { padConstant, reshape, slice } from './shape.js';
@@ -58,27 +58,23 @@ export function batchNorm2d(
 ): { y: Tensor; running: BatchNormState } {
   const c = x.shape[1]!;
   const perChannel = (t: Tensor) => reshape(t, [1, c, 1, 1]);
-  let mean: Tensor;
-  let varc: Tensor;
-  let next = running;
-  if (training) {
-    mean = reduceMean(x, [0, 2, 3], true);
-    varc = variance(x, [0, 2, 3], true);
-    const n = numel([x.shape[0]!, x.shape[2]!, x.shape[3]!]);
-    expect(n !== null && n > 1, `batch-norm training needs a static batch with more than one value per channel, got ${formatShape(x.shape)}`);
-    const m = stopGradient(reshape(mean, [c]));
-    const v = stopGradient(mul(reshape(varc, [c]), n / (n - 1)));
-    next = {
-      runningMean: add(mul(running.runningMean, 1 - momentum), mul(m, momentum)),
-      runningVar: add(mul(running.runningVar, 1 - momentum), mul(v, momentum)),
-    };
-  } else {
-    mean = perChannel(running.runningMean);
-    varc = perChannel(running.runningVar);
+  if (!training) {
+    let y = div(sub(x, perChannel(running.runningMean)), sqrt(add(perChannel(running.runningVar), eps)));
+    if (weight) y = mul(y, perChannel(weight));
+    if (bias) y = add(y, perChannel(bias));
+    return { y, running };
   }
-  let y = div(sub(x, mean), sqrt(add(varc, eps)));
-  if (weight) y = mul(y, perChannel(weight));
-  if (bias) y = add(y, perChannel(bias));
+  const n = numel([x.shape[0]!, x.shape[2]!, x.shape[3]!]);
+  expect(n !== null && n > 1, `batch-norm training needs a static batch with more than one value per channel, got ${formatShape(x.shape)}`);
+  // The batch statistics carry no gradient of their own: the normalisation's VJP is the whole derivative.
+  const mean = stopGradient(reduceMean(x, [0, 2, 3], true));
+  const varc = stopGradient(variance(x, [0, 2, 3], true));
+  const ones = (v: number) => constant(new Array<number>(Number(c)).fill(v), [Number(c)], x.dtype);
+  const y = apply(P.batchNormTrain, [x, mean, varc, weight ?? ones(1), bias ?? ones(0)], { eps, count: n });
+  const next = {
+    runningMean: add(mul(running.runningMean, 1 - momentum), mul(reshape(mean, [c]), momentum)),
+    runningVar: add(mul(running.runningVar, 1 - momentum), mul(reshape(varc, [c]), (momentum * n) / (n - 1))),
+  };
   return { y, running: next };
 }
 
@@ -130,7 +126,50 @@ function avgPoolByConv(x: Tensor, a: PoolAttrs): Tensor {
   return conv2d(x, w, null, { stride: a.stride, padding: a.pads, groups: c });
 }
 
+interface BatchNormAttrs {
+  eps: number;
+  /** Values per channel (N·H·W), static. */
+  count: number;
+}
+
 const P = {
+  /**
+   * (x − mean) / √(var + ε) · weight + bias where mean and var are x's own batch statistics over N, H, W (the
+   * caller's contract): one ONNX BatchNormalization pass (its inference form, fed the batch statistics) instead
+   * of four elementwise ones. Its VJP is the whole training-mode derivative, through the statistics too (PyTorch's
+   * formula), as g·k + x·a + b with per-channel k, a, b: three reads and a write instead of the ~20 passes
+   * autodiff makes of the composite.
+   */
+  batchNormTrain: definePrimitive<BatchNormAttrs>({
+    name: 'batchNormTrain',
+    shape: ([x, mean, varc, w, b]) => {
+      const c = x!.shape[1]!;
+      expect(x!.shape.length === 4, `batch norm needs [N, C, H, W], got ${formatShape(x!.shape)}`);
+      expect([mean, varc].every((t) => t!.shape.length === 4 && t!.shape[1] === c), `batch statistics must be [1, C, 1, 1] with C = ${String(c)}`);
+      expect([w, b].every((t) => t!.shape.length === 1 && t!.shape[0] === c), `weight and bias must be [C] with C = ${String(c)}`);
+      return { shape: [...x!.shape], dtype: x!.dtype };
+    },
+    lower: (ctx, [x, mean, varc, w, b], out, a) => {
+      const flat = ctx.constant([-1], [1], 'int64');
+      const [m] = ctx.emit('Reshape', [mean!, flat], 1);
+      const [v] = ctx.emit('Reshape', [varc!, flat], 1);
+      ctx.emit('BatchNormalization', [x!, w!, b!, m!, v!], [out], { epsilon: { f: a.eps } });
+    },
+    vjp: (g, [x, mean, varc, w], _y, a) => {
+      const c = x!.shape[1]!;
+      const axes = [0, 2, 3];
+      const invStd = div(1, sqrt(add(varc!, a.eps)));
+      const sumG = reduceSum(g, axes, true);
+      // Σ g·x̂ = (Σ g·x − mean·Σ g) / σ, the weight's gradient.
+      const sumGXhat = mul(sub(reduceSum(mul(g, x!), axes, true), mul(mean!, sumG)), invStd);
+      const k = mul(reshape(w!, [1, c, 1, 1]), invStd);
+      // dx = k·(g − Σg/n − x̂·Σ(g·x̂)/n) = k·g + a·x + b.
+      const ax = neg(mul(mul(k, invStd), div(sumGXhat, a.count)));
+      const bx = sub(neg(mul(k, div(sumG, a.count))), mul(ax, mean!));
+      const dx = add(add(mul(g, k), mul(x!, ax)), bx);
+      return [dx, null, null, reshape(sumGXhat, [c]), reshape(sumG, [c])];
+    },
+  }),
   maxPool2d: definePrimitive<PoolAttrs>({
     name: 'maxPool2d',
     shape: poolType,
