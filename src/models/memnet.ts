@@ -17,10 +17,21 @@ import { positiveIntConfig, type Model, type ModelDef } from './model.js';
 import { upsampleClamped } from './upsample.js';
 
 const C = 64;
-/** Activations a residual unit keeps for the backward without recomputation, in 64-channel HR tensors. */
-const UNIT_SAVED_FEATURES = 8;
-/** 'auto' recomputes above this estimate (the demo preset at batch 8 × 96² stays below, at ≈ 1.2 GB). */
-const AUTO_RECOMPUTE_BYTES = 4 * 2 ** 30;
+/**
+ * What a training step keeps for the backward, and recomputes instead:
+ * - 'off': every activation (≈ 8 64-channel HR tensors per residual unit);
+ * - 'norm': each BN-ReLU-conv keeps only its input; its batch norm and ReLU are recomputed for the backward. The
+ *   conv is not: its backward reads its input and weights, never its output, so the recomputed copy's convs are
+ *   dead and dropped. ≈ 2 tensors per residual unit for a few elementwise passes;
+ * - 'pass': each recursive pass and gate keeps only its inputs and is recomputed whole, convs included (one more
+ *   forward, the least memory: one pass's activations at a time).
+ */
+type Recompute = 'off' | 'norm' | 'pass';
+const RECOMPUTE_LEVELS: readonly Recompute[] = ['off', 'norm', 'pass'];
+/** 64-channel HR tensors a residual unit keeps for the backward, per level ('pass': its share of a pass output). */
+const UNIT_SAVED_FEATURES: Record<Recompute, number> = { off: 8, norm: 2, pass: 0.2 };
+/** 'auto' takes the first level whose saved activations stay below this (the original 6 × 6 at batch 8 × 96²: 'norm'). */
+const AUTO_RECOMPUTE_BYTES = 12 * 2 ** 30;
 
 function memnetSpecs(blocks: number, residual: number): ParamSpecs {
   const specs: Record<string, ParamSpec> = { ...batchNorm2dSpecs('feature_extractor.0', 1), ...conv2dSpecs('feature_extractor.2', 1, C, 3, { bias: false }) };
@@ -48,28 +59,25 @@ function bnReluConv(vars: Vars, bn: string, cv: string, x: Tensor, ctx: ForwardC
   return conv(vars, cv, relu(batchNorm(vars, bn, x, ctx)), { padding });
 }
 
-/**
- * Memory block `b`: R passes of the R-unit recursive chain (each pass one short-term memory), then the gate.
- * With `recompute`, each pass and the gate are recomputed for the backward: between forward and backward the
- * step keeps only the short- and long-term memories, not the ~8 tensors per residual unit. Segments per pass
- * rather than per memory block: the same one extra forward, but a recomputed 6 × 6 block would still hold its
- * 36 units at once (≈ 5.5 GB at batch 8 × 96²); per pass it holds one pass (6 units) and the gate.
- */
-function memoryBlock(vars: Vars, b: string, residual: number, ctx: ForwardContext, recompute: boolean, longTerm: readonly Tensor[]): Tensor {
-  const segment = (fn: (...xs: Tensor[]) => Tensor, ...xs: Tensor[]) => (recompute ? remat(fn, ...xs) : fn(...xs));
+/** Memory block `b`: R passes of the R-unit recursive chain (each pass one short-term memory), then the gate. */
+function memoryBlock(vars: Vars, b: string, residual: number, ctx: ForwardContext, level: Recompute, longTerm: readonly Tensor[]): Tensor {
+  const unit = (bn: string, cv: string, x: Tensor, padding: number) =>
+    level === 'norm' ? remat((t) => bnReluConv(vars, bn, cv, t, ctx, padding), x) : bnReluConv(vars, bn, cv, x, ctx, padding);
+  const segment = (fn: (...xs: Tensor[]) => Tensor, ...xs: Tensor[]) => (level === 'pass' ? remat(fn, ...xs) : fn(...xs));
   const chain = (x: Tensor) => {
     for (let j = 0; j < residual; j++) {
       const r = `${b}.recursive_unit.${j}.residual_block`;
-      const h = bnReluConv(vars, `${r}.0`, `${r}.2`, x, ctx, 1);
-      x = add(bnReluConv(vars, `${r}.3`, `${r}.5`, h, ctx, 1), x);
+      const h = unit(`${r}.0`, `${r}.2`, x, 1);
+      x = add(unit(`${r}.3`, `${r}.5`, h, 1), x);
     }
     return x;
   };
   const shortTerm: Tensor[] = [];
   let x = longTerm[longTerm.length - 1]!;
   for (let pass = 0; pass < residual; pass++) shortTerm.push((x = segment(chain, x)));
+  // The gate's input is the concatenation of every memory, up to (R + M)·64 channels: recomputed, never kept.
   const gate = (...memories: Tensor[]) => bnReluConv(vars, `${b}.gate_unit.0`, `${b}.gate_unit.2`, concat(memories, 1), ctx, 0);
-  return segment(gate, ...shortTerm, ...longTerm);
+  return level === 'off' ? gate(...shortTerm, ...longTerm) : remat(gate, ...shortTerm, ...longTerm);
 }
 
 /** Bytes of one 64-channel HR activation of this forward, or null for symbolic sizes (inference graphs). */
@@ -78,17 +86,19 @@ function featureBytes(lr: Tensor, scale: number): number | null {
   return typeof n === 'number' && typeof h === 'number' && typeof w === 'number' ? n * C * h * scale * w * scale * 4 : null;
 }
 
-/** 'auto': recompute in training when the residual units' saved activations would pass AUTO_RECOMPUTE_BYTES. */
-function autoRecompute(blocks: number, residual: number, lr: Tensor, scale: number, ctx: ForwardContext): boolean {
+/** 'auto': no recomputation at inference; in training, the first level whose saved activations fit AUTO_RECOMPUTE_BYTES. */
+function autoRecompute(blocks: number, residual: number, lr: Tensor, scale: number, ctx: ForwardContext): Recompute {
   const f = featureBytes(lr, scale);
-  return ctx.training && f !== null && blocks * residual * residual * UNIT_SAVED_FEATURES * f > AUTO_RECOMPUTE_BYTES;
+  if (!ctx.training || f === null) return 'off';
+  const units = blocks * residual * residual;
+  return RECOMPUTE_LEVELS.find((level) => units * UNIT_SAVED_FEATURES[level] * f <= AUTO_RECOMPUTE_BYTES) ?? 'pass';
 }
 
-function memnetForward(scale: number, blocks: number, residual: number, recompute: 'auto' | boolean, vars: Vars, lr: Tensor, ctx: ForwardContext): Tensor {
+function memnetForward(scale: number, blocks: number, residual: number, recompute: Recompute | 'auto', vars: Vars, lr: Tensor, ctx: ForwardContext): Tensor {
   const up = upsampleClamped(lr, scale);
   const longTerm = [bnReluConv(vars, 'feature_extractor.0', 'feature_extractor.2', up, ctx, 1)];
-  const on = recompute === 'auto' ? autoRecompute(blocks, residual, lr, scale, ctx) : recompute;
-  for (let i = 0; i < blocks; i++) longTerm.push(memoryBlock(vars, `dense_memory_blocks.${i}`, residual, ctx, on, longTerm));
+  const level = recompute === 'auto' ? autoRecompute(blocks, residual, lr, scale, ctx) : recompute;
+  for (let i = 0; i < blocks; i++) longTerm.push(memoryBlock(vars, `dense_memory_blocks.${i}`, residual, ctx, level, longTerm));
   return add(bnReluConv(vars, 'reconstructor.0', 'reconstructor.2', longTerm[blocks]!, ctx, 0), up);
 }
 
@@ -97,9 +107,8 @@ export const memnet: ModelDef = {
   family: 'pre-upsampling',
   upsampling: 'inside: torch bicubic (a = -0.75) of the LR input, clamped to [0, 1]; global residual',
   scales: [2, 4, 8],
-  // recompute is srcaco's, not the original's (it changes no weight or value, only memory and time): 1 recomputes
-  // each recursive pass and gate for the backward, 0 keeps every activation, -1 (auto) is 1 only where the
-  // saved activations would pass AUTO_RECOMPUTE_BYTES (the original 6 × 6 at batch 8 × 96²: ≈ 33 GB).
+  // recompute is srcaco's, not the original's (it changes no weight or value, only memory and time): 0 keeps every
+  // activation, 1 recomputes batch norms and ReLUs, 2 recomputes whole passes, -1 (auto) the first that fits.
   defaults: { num_memory_blocks: 6, num_residual_blocks: 6, recompute: -1 },
   // 2 × 2 instead of 6 × 6: 16 residual-block passes instead of 216, for a training demo on 2 cores.
   presets: { demo: { num_memory_blocks: 2, num_residual_blocks: 2 } },
@@ -108,8 +117,8 @@ export const memnet: ModelDef = {
     const blocks = positiveIntConfig(config.num_memory_blocks, 'num_memory_blocks');
     const residual = positiveIntConfig(config.num_residual_blocks, 'num_residual_blocks');
     const r = config.recompute ?? -1;
-    if (![-1, 0, 1].includes(r)) throw new RangeError(`recompute must be -1 (auto), 0 (off) or 1 (on), received ${r}`);
-    const recompute = r === -1 ? 'auto' : r === 1;
+    if (![-1, 0, 1, 2].includes(r)) throw new RangeError(`recompute must be -1 (auto), 0 (off), 1 (batch norms) or 2 (whole passes), received ${r}`);
+    const recompute = r === -1 ? 'auto' : RECOMPUTE_LEVELS[r]!;
     return {
       name: 'memnet',
       scale,

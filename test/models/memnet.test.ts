@@ -30,15 +30,17 @@ async function oneStep(recompute: number): Promise<{ params: Record<string, Host
 }
 
 
-test('memnet recompute=1 takes the same training step as recompute=0 (parameters and BN running statistics)', async () => {
+for (const level of [1, 2]) {
+  test(`memnet recompute=${level} takes the same training step as recompute=0 (parameters and BN running statistics)`, async () => {
   const plain = await oneStep(0);
-  const recomputed = await oneStep(1);
+  const recomputed = await oneStep(level);
   assert.ok(maxAbsDiff(plain.params, plain.init) > 1e-3, 'the step should move the parameters');
   const dp = maxAbsDiff(plain.params, recomputed.params);
   assert.ok(dp < 1e-5, `parameters differ by ${dp}`);
   const db = maxAbsDiff(plain.buffers, recomputed.buffers);
   assert.ok(db < 1e-6, `running statistics differ by ${db}`);
 });
+}
 
 test("memnet recompute=-1 (auto) recomputes for the original 6 × 6 at batch 8 × 96², not for the demo preset nor at inference", () => {
   const segments = (preset: string, batch: number, training: boolean) => {
@@ -47,14 +49,24 @@ test("memnet recompute=-1 (auto) recomputes for the original 6 × 6 at batch 8 �
     const y = model.forward(vars, input('x', [batch, 1, 48, 48]), forwardContext(training));
     return topoSort([y]).filter((t) => t.node.kind === 'op' && t.node.prim.name === 'remat').length;
   };
-  // Per memory block: one segment per recursive pass and one for the gate.
-  assert.equal(segments('default', 8, true), 6 * (6 + 1));
+  // The original 6 × 6 at batch 8 × 96² would keep ≈ 33 GB: auto recomputes its batch norms, one segment per
+  // BN-ReLU-conv of a residual unit (2 per unit, 6 × 6 × 6 units) and one per gate.
+  assert.equal(segments('default', 8, true), 2 * 6 * 6 * 6 + 6);
   assert.equal(segments('demo', 8, true), 0);
   assert.equal(segments('default', 8, false), 0);
-  assert.throws(() => buildModel('memnet', { scale: 2, config: { recompute: 2 } }), /recompute must be -1 \(auto\), 0 \(off\) or 1 \(on\), received 2/);
+  const passes = (recompute: number) => {
+    const model = buildModel('memnet', { scale: 2, config: { recompute } });
+    const vars = Object.fromEntries(Object.entries({ ...paramShapes(model.specs), ...bufferShapes(model.specs) }).map(([k, s]) => [k, input(k, s)]));
+    const y = model.forward(vars, input('x', [2, 1, 8, 8]), forwardContext(true));
+    return topoSort([y]).filter((t) => t.node.kind === 'op' && t.node.prim.name === 'remat').length;
+  };
+  // Whole passes: per memory block, one segment per recursive pass and one for the gate.
+  assert.equal(passes(2), 6 * (6 + 1));
+  assert.equal(passes(0), 0);
+  assert.throws(() => buildModel('memnet', { scale: 2, config: { recompute: 3 } }), /recompute must be -1 \(auto\), 0 \(off\), 1 \(batch norms\) or 2 \(whole passes\), received 3/);
 });
 
-test('memnet recompute=1 holds much less memory during a training step (peak RSS of a child process)', async () => {
+test('memnet recompute=1 and 2 hold less memory during a training step (peak RSS of a child process)', async () => {
   const child = fileURLToPath(new URL('./helpers/memnet-step-rss.ts', import.meta.url));
   // 1 memory block × 4 passes of 4 residual units at batch 4 × 32²: 16 residual units of ≈ 8 MiB saved each.
   const stepRssMb = (recompute: number) =>
@@ -64,7 +76,8 @@ test('memnet recompute=1 holds much less memory during a training step (peak RSS
         resolve((JSON.parse(stdout.trim().split('\n').pop()!) as { stepRssMb: number }).stepRssMb);
       });
     });
-  const [plain, recomputed] = await Promise.all([stepRssMb(0), stepRssMb(1)]);
+  const [plain, norms, passes] = await Promise.all([stepRssMb(0), stepRssMb(1), stepRssMb(2)]);
   assert.ok(plain > 100, `the plain step should need > 100 MiB here, measured ${plain}`);
-  assert.ok(recomputed < 0.6 * plain, `recomputation should cut the step's memory: ${recomputed} MiB vs ${plain} MiB`);
+  assert.ok(norms < 0.75 * plain, `recomputing batch norms should cut the step's memory: ${norms} MiB vs ${plain} MiB`);
+  assert.ok(passes < 0.6 * plain, `recomputing whole passes should cut it further: ${passes} MiB vs ${plain} MiB`);
 });
