@@ -3,8 +3,11 @@
 // --minutes cap, so the result does not depend on the machine's load) per cell and scale; the score of a run is
 // its best validation ROI PSNR minus bicubic's on the same validation patches. The rate with the highest mean gain
 // over the swept cells and scales is the one to put in demo-runs.mjs. The test split is never read.
+// --whole-val scores instead the checkpoint each run selected on its few patches, evaluated on every validation
+// patch (srcaco eval --run DIR --split val): what the run delivers, without the optimism of scoring a selection
+// on the patches that made it.
 //
-//   node scripts/demo-sweep.mjs [--methods vdsr,drrn] [--lrs 1e-4,3e-4,1e-3] [--losses mse-ssim,mse] [--pairs CELL0x4,CELL2x2]
+//   node scripts/demo-sweep.mjs [--methods vdsr,drrn] [--lrs 1e-4,3e-4,1e-3] [--losses mse-ssim,mse] [--pairs CELL0x4,CELL2x2] [--whole-val]
 //
 // Reads the patches of an earlier demo (SRCACO_DEMO_OUT, default demo-out: run npm run demo or its simulate+prep
 // first), writes runs to <out>/sweep/runs and the table to <out>/sweep/sweep.json; SRCACO_DEMO_JOBS runs at a time
@@ -16,7 +19,7 @@ import { parseArgs } from 'node:util';
 import { CELLS, LOSS, NAMES, RUNS, SCALES, trainArgs, trainDataset } from './demo-runs.mjs';
 
 const { values } = parseArgs({
-  options: { methods: { type: 'string' }, lrs: { type: 'string' }, losses: { type: 'string' }, pairs: { type: 'string' } },
+  options: { methods: { type: 'string' }, lrs: { type: 'string' }, losses: { type: 'string' }, pairs: { type: 'string' }, 'whole-val': { type: 'boolean', default: false } },
 });
 const list = (v, fallback) => (v === undefined ? fallback : v.split(',').map((s) => s.trim()).filter(Boolean));
 const methods = list(values.methods, RUNS.map((r) => r.method));
@@ -43,11 +46,23 @@ mkdirSync(runs, { recursive: true });
 
 const logOf = (dir) => (existsSync(join(dir, 'log.jsonl')) ? readFileSync(join(dir, 'log.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l)) : []);
 
-/** Bicubic's ROI PSNR on the first `limit` validation patches of a cell and scale. */
+/** Bicubic's ROI PSNR on the first `limit` validation patches of a cell and scale (every patch: limit null). */
 function bicubicVal(cell, scale, limit) {
-  const r = spawnSync(process.execPath, [bin, 'eval', '--data', data, '--split', 'val', '--cell', cell, '--scale', String(scale), '--method', 'bicubic', '--limit', String(limit), '--workers', '1'], { encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [bin, 'eval', '--data', data, '--split', 'val', '--cell', cell, '--scale', String(scale), '--method', 'bicubic', ...(limit === null ? [] : ['--limit', String(limit)]), '--workers', '1'], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`bicubic eval failed: ${r.stderr}`);
   return JSON.parse(r.stdout).roi.psnr;
+}
+
+const valPatches = (cell, scale) => readFileSync(join(data, `caco2_val_X_${scale}_in_${512 / scale}_out_512_cell_${cell}`, 'l_h.txt'), 'utf8').trim().split('\n').length;
+
+/** The ROI PSNR of a run's selected checkpoint on every validation patch (an earlier whole-split evaluation is reused). */
+function wholeVal(dir, method, cell, scale) {
+  const file = join(dir, 'eval', `${NAMES[method]}_${cell}_x${scale}_val.json`);
+  const done = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : null;
+  if (done?.n === valPatches(cell, scale)) return done.roi.psnr;
+  const r = spawnSync(process.execPath, [bin, 'eval', '--run', dir, '--split', 'val', '--workers', '1'], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`eval of ${dir} failed: ${r.stderr}`);
+  return JSON.parse(readFileSync(file, 'utf8')).roi.psnr;
 }
 
 function train(args, label) {
@@ -91,7 +106,12 @@ const table = rows.map(({ dir, ...row }) => {
   if (!bicubic.has(key)) bicubic.set(key, bicubicVal(row.cell, row.scale, run.valLimit));
   const vals = logOf(dir).filter((e) => e.kind === 'val');
   const best = vals.reduce((b, e) => (e.roi.psnr > b.roi.psnr ? e : b));
-  return { ...row, valPatches: run.valLimit, bicubicRoiPsnr: bicubic.get(key), start: vals[0].roi.psnr, best: best.roi.psnr, bestStep: best.step, last: vals.at(-1).roi.psnr, gain: best.roi.psnr - bicubic.get(key), curve: vals.map((e) => [e.step, e.roi.psnr]) };
+  const scored = { ...row, valPatches: run.valLimit, bicubicRoiPsnr: bicubic.get(key), start: vals[0].roi.psnr, best: best.roi.psnr, bestStep: best.step, last: vals.at(-1).roi.psnr, gain: best.roi.psnr - bicubic.get(key), curve: vals.map((e) => [e.step, e.roi.psnr]) };
+  if (!values['whole-val']) return scored;
+  const wholeKey = `${row.cell}|${row.scale}|all`;
+  if (!bicubic.has(wholeKey)) bicubic.set(wholeKey, bicubicVal(row.cell, row.scale, null));
+  const roiPsnr = wholeVal(dir, row.method, row.cell, row.scale);
+  return { ...scored, wholeVal: { patches: valPatches(row.cell, row.scale), roiPsnr, bicubicRoiPsnr: bicubic.get(wholeKey), gain: roiPsnr - bicubic.get(wholeKey) } };
 });
 
 // Merged with an earlier sweep's file: rows of other methods, losses, rates, cells or scales are kept, and each
@@ -101,22 +121,25 @@ const earlier = existsSync(sweepFile) ? JSON.parse(readFileSync(sweepFile, 'utf8
 const same = (a, b) => a.method === b.method && a.loss === b.loss && a.lr === b.lr && a.cell === b.cell && a.scale === b.scale;
 const merged = [...earlier.rows.filter((r) => !table.some((t) => same(t, r))), ...table];
 
+// With --whole-val, a method's rows are all scored on the whole split (rows of an earlier sweep without it are left out).
+const gainOf = (r) => (values['whole-val'] ? r.wholeVal.gain : r.gain);
+if (values['whole-val']) merged.splice(0, merged.length, ...merged.filter((r) => r.wholeVal));
 const picks = {};
-console.log('\nBest validation ROI PSNR minus bicubic (dB), per loss and learning rate:');
+console.log(values['whole-val'] ? '\nSelected checkpoint on every validation patch, ROI PSNR minus bicubic (dB), per loss and learning rate:' : '\nBest validation ROI PSNR minus bicubic (dB), per loss and learning rate:');
 for (const method of RUNS.map((r) => r.method).filter((m) => merged.some((r) => r.method === m))) {
   const mine = merged.filter((r) => r.method === method);
   const settings = [...new Map(mine.map((r) => [`${r.loss}|${r.lr}`, { loss: r.loss, lr: r.lr }])).values()];
   const means = settings.map(({ loss, lr }) => {
-    const g = mine.filter((r) => r.lr === lr && r.loss === loss).map((r) => r.gain);
+    const g = mine.filter((r) => r.lr === lr && r.loss === loss).map(gainOf);
     return { loss, lr, mean: g.reduce((s, v) => s + v, 0) / g.length, pairs: g.length };
   });
   const pick = means.reduce((b, m) => (m.mean > b.mean ? m : b));
   picks[method] = { loss: pick.loss, lr: pick.lr };
   for (const m of means) {
-    const cellsText = mine.filter((r) => r.lr === m.lr && r.loss === m.loss).map((r) => `${r.cell} x${r.scale} ${r.gain >= 0 ? '+' : ''}${r.gain.toFixed(2)} (best at ${r.bestStep})`).join(', ');
+    const cellsText = mine.filter((r) => r.lr === m.lr && r.loss === m.loss).map((r) => `${r.cell} x${r.scale} ${gainOf(r) >= 0 ? '+' : ''}${gainOf(r).toFixed(2)} (best at ${r.bestStep})`).join(', ');
     console.log(`  ${NAMES[method].padEnd(10)} ${m.loss.padEnd(8)} lr ${String(m.lr).padEnd(7)} mean ${m.mean >= 0 ? '+' : ''}${m.mean.toFixed(2)}: ${cellsText}${m === pick ? '  <- picked' : ''}`);
   }
 }
-const result = { date: new Date().toISOString(), split: 'val', wallS: Math.round((performance.now() - t0) / 1000), jobs: JOBS, picks, rows: merged };
+const result = { date: new Date().toISOString(), split: 'val', score: values['whole-val'] ? 'selected checkpoint on every validation patch' : 'best validation ROI PSNR on the selection patches', wallS: Math.round((performance.now() - t0) / 1000), jobs: JOBS, picks, rows: merged };
 writeFileSync(sweepFile, `${JSON.stringify(result, null, 2)}\n`);
 console.log(`\n${sweepFile}`);
