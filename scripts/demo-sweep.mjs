@@ -56,17 +56,19 @@ function bicubicVal(cell, scale, limit) {
 
 const valPatches = (cell, scale) => readFileSync(join(data, `caco2_val_X_${scale}_in_${512 / scale}_out_512_cell_${cell}`, 'l_h.txt'), 'utf8').trim().split('\n').length;
 
-/** The ROI PSNR of a run's selected checkpoint on every validation patch (an earlier whole-split evaluation is reused). */
-function wholeVal(dir, method, cell, scale) {
-  const file = join(dir, 'eval', `${NAMES[method]}_${cell}_x${scale}_val.json`);
-  const done = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : null;
-  if (done?.n === valPatches(cell, scale)) return done.roi.psnr;
-  const r = spawnSync(process.execPath, [bin, 'eval', '--run', dir, '--split', 'val', '--workers', '1'], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`eval of ${dir} failed: ${r.stderr}`);
-  return JSON.parse(readFileSync(file, 'utf8')).roi.psnr;
+const wholeValFile = (dir, method, cell, scale) => join(dir, 'eval', `${NAMES[method]}_${cell}_x${scale}_val.json`);
+
+/** Whether a run's selected checkpoint has been evaluated on every validation patch. */
+function hasWholeVal(dir, method, cell, scale) {
+  const file = wholeValFile(dir, method, cell, scale);
+  return existsSync(file) && JSON.parse(readFileSync(file, 'utf8')).n === valPatches(cell, scale);
 }
 
-function train(args, label) {
+/** The ROI PSNR of a run's selected checkpoint on every validation patch (evaluated after its training). */
+const wholeVal = (dir, method, cell, scale) => JSON.parse(readFileSync(wholeValFile(dir, method, cell, scale), 'utf8')).roi.psnr;
+
+/** Runs `srcaco args` in the background; rejects with its stderr on failure. */
+function runSrcaco(args, label) {
   console.error(`[${label}] $ srcaco ${args.join(' ')}`);
   return new Promise((done, fail) => {
     const child = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
@@ -88,8 +90,14 @@ for (const method of methods) {
         const dir = join(runs, method, trainDataset(cell, scale), name);
         const row = { method, loss, lr, cell, scale, dir };
         rows.push(row);
-        if (logOf(dir).some((e) => e.kind === 'end')) continue;
-        tasks.push(() => train(trainArgs(run, { cell, scale, data, out: runs, name, lr, loss, capMinutes: false }), `${method} ${cell} x${scale} ${loss} lr ${lr}`));
+        const label = `${method} ${cell} x${scale} ${loss} lr ${lr}`;
+        const trained = logOf(dir).some((e) => e.kind === 'end');
+        const scored = !values['whole-val'] || hasWholeVal(dir, method, cell, scale);
+        if (trained && scored) continue;
+        tasks.push(async () => {
+          if (!trained) await runSrcaco(trainArgs(run, { cell, scale, data, out: runs, name, lr, loss, capMinutes: false }), label);
+          if (!scored) await runSrcaco(['eval', '--run', dir, '--split', 'val', '--workers', '1'], `${label} whole validation`);
+        });
       }
     }
   }
