@@ -131,7 +131,12 @@ const same = (a, b) => a.method === b.method && a.loss === b.loss && a.lr === b.
 const merged = [...earlier.rows.filter((r) => !table.some((t) => same(t, r))), ...table];
 
 // With --whole-val, a method's rows are all scored on the whole split (rows of an earlier sweep without it are left out).
-const gainOf = (r) => (values['whole-val'] ? r.wholeVal.gain : r.gain);
+// A run that started at its bicubic input and kept that start is bicubic again: at most 0, as in the demo's check.
+const keptStart = (r) => RUNS.find((x) => x.method === r.method)?.zero === true && r.bestStep === 0;
+const gainOf = (r) => {
+  const gain = values['whole-val'] ? r.wholeVal.gain : r.gain;
+  return keptStart(r) ? Math.min(gain, 0) : gain;
+};
 if (values['whole-val']) merged.splice(0, merged.length, ...merged.filter((r) => r.wholeVal));
 const picks = {};
 console.log(values['whole-val'] ? '\nSelected checkpoint on every validation patch, ROI PSNR minus bicubic (dB), per loss and learning rate:' : '\nBest validation ROI PSNR minus bicubic (dB), per loss and learning rate:');
