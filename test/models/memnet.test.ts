@@ -29,40 +29,37 @@ async function oneStep(recompute: number): Promise<{ params: Record<string, Host
   return out;
 }
 
-
 for (const level of [1, 2]) {
   test(`memnet recompute=${level} takes the same training step as recompute=0 (parameters and BN running statistics)`, async () => {
-  const plain = await oneStep(0);
-  const recomputed = await oneStep(level);
-  assert.ok(maxAbsDiff(plain.params, plain.init) > 1e-3, 'the step should move the parameters');
-  const dp = maxAbsDiff(plain.params, recomputed.params);
-  assert.ok(dp < 1e-5, `parameters differ by ${dp}`);
-  const db = maxAbsDiff(plain.buffers, recomputed.buffers);
-  assert.ok(db < 1e-6, `running statistics differ by ${db}`);
-});
+    const plain = await oneStep(0);
+    const recomputed = await oneStep(level);
+    assert.ok(maxAbsDiff(plain.params, plain.init) > 1e-3, 'the step should move the parameters');
+    const dp = maxAbsDiff(plain.params, recomputed.params);
+    assert.ok(dp < 1e-5, `parameters differ by ${dp}`);
+    const db = maxAbsDiff(plain.buffers, recomputed.buffers);
+    assert.ok(db < 1e-6, `running statistics differ by ${db}`);
+  });
+}
+
+/** Recomputed segments in a MemNet forward traced on an input of `shape`. */
+function rematSegments(options: { preset?: string; config?: Record<string, number> }, shape: number[], training: boolean): number {
+  const model = buildModel('memnet', { scale: 2, ...options });
+  const vars = Object.fromEntries(Object.entries({ ...paramShapes(model.specs), ...bufferShapes(model.specs) }).map(([k, s]) => [k, input(k, s)]));
+  const y = model.forward(vars, input('x', shape), forwardContext(training));
+  return topoSort([y]).filter((t) => t.node.kind === 'op' && t.node.prim.name === 'remat').length;
 }
 
 test("memnet recompute=-1 (auto) recomputes for the original 6 × 6 at batch 8 × 96², not for the demo preset nor at inference", () => {
-  const segments = (preset: string, batch: number, training: boolean) => {
-    const model = buildModel('memnet', { scale: 2, preset });
-    const vars = Object.fromEntries(Object.entries({ ...paramShapes(model.specs), ...bufferShapes(model.specs) }).map(([k, s]) => [k, input(k, s)]));
-    const y = model.forward(vars, input('x', [batch, 1, 48, 48]), forwardContext(training));
-    return topoSort([y]).filter((t) => t.node.kind === 'op' && t.node.prim.name === 'remat').length;
-  };
+  const auto = (preset: string, batch: number, training: boolean) => rematSegments({ preset }, [batch, 1, 48, 48], training);
   // The original 6 × 6 at batch 8 × 96² would keep ≈ 33 GB: auto recomputes its batch norms, one segment per
   // BN-ReLU-conv of a residual unit (2 per unit, 6 × 6 × 6 units) and one per gate.
-  assert.equal(segments('default', 8, true), 2 * 6 * 6 * 6 + 6);
-  assert.equal(segments('demo', 8, true), 0);
-  assert.equal(segments('default', 8, false), 0);
-  const passes = (recompute: number) => {
-    const model = buildModel('memnet', { scale: 2, config: { recompute } });
-    const vars = Object.fromEntries(Object.entries({ ...paramShapes(model.specs), ...bufferShapes(model.specs) }).map(([k, s]) => [k, input(k, s)]));
-    const y = model.forward(vars, input('x', [2, 1, 8, 8]), forwardContext(true));
-    return topoSort([y]).filter((t) => t.node.kind === 'op' && t.node.prim.name === 'remat').length;
-  };
+  assert.equal(auto('default', 8, true), 2 * 6 * 6 * 6 + 6);
+  assert.equal(auto('demo', 8, true), 0);
+  assert.equal(auto('default', 8, false), 0);
+  const forced = (recompute: number) => rematSegments({ config: { recompute } }, [2, 1, 8, 8], true);
   // Whole passes: per memory block, one segment per recursive pass and one for the gate.
-  assert.equal(passes(2), 6 * (6 + 1));
-  assert.equal(passes(0), 0);
+  assert.equal(forced(2), 6 * (6 + 1));
+  assert.equal(forced(0), 0);
   assert.throws(() => buildModel('memnet', { scale: 2, config: { recompute: 3 } }), /recompute must be -1 \(auto\), 0 \(off\), 1 \(batch norms\) or 2 \(whole passes\), received 3/);
 });
 
