@@ -56,16 +56,12 @@ function bicubicVal(cell, scale, limit) {
 
 const valPatches = (cell, scale) => readFileSync(join(data, `caco2_val_X_${scale}_in_${512 / scale}_out_512_cell_${cell}`, 'l_h.txt'), 'utf8').trim().split('\n').length;
 
-const wholeValFile = (dir, method, cell, scale) => join(dir, 'eval', `${NAMES[method]}_${cell}_x${scale}_val.json`);
-
-/** Whether a run's selected checkpoint has been evaluated on every validation patch. */
-function hasWholeVal(dir, method, cell, scale) {
-  const file = wholeValFile(dir, method, cell, scale);
-  return existsSync(file) && JSON.parse(readFileSync(file, 'utf8')).n === valPatches(cell, scale);
+/** A run's selected checkpoint's ROI PSNR on every validation patch, or undefined until it has been evaluated so. */
+function wholeVal(dir, method, cell, scale) {
+  const file = join(dir, 'eval', `${NAMES[method]}_${cell}_x${scale}_val.json`);
+  const row = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : null;
+  return row?.n === valPatches(cell, scale) ? row.roi.psnr : undefined;
 }
-
-/** The ROI PSNR of a run's selected checkpoint on every validation patch (evaluated after its training). */
-const wholeVal = (dir, method, cell, scale) => JSON.parse(readFileSync(wholeValFile(dir, method, cell, scale), 'utf8')).roi.psnr;
 
 /** Runs `srcaco args` in the background; rejects with its stderr on failure. */
 function runSrcaco(args, label) {
@@ -92,7 +88,7 @@ for (const method of methods) {
         rows.push(row);
         const label = `${method} ${cell} x${scale} ${loss} lr ${lr}`;
         const trained = logOf(dir).some((e) => e.kind === 'end');
-        const scored = !values['whole-val'] || hasWholeVal(dir, method, cell, scale);
+        const scored = !values['whole-val'] || wholeVal(dir, method, cell, scale) !== undefined;
         if (trained && scored) continue;
         tasks.push(async () => {
           if (!trained) await runSrcaco(trainArgs(run, { cell, scale, data, out: runs, name, lr, loss, capMinutes: false }), label);
@@ -131,17 +127,18 @@ const same = (a, b) => a.method === b.method && a.loss === b.loss && a.lr === b.
 const merged = [...earlier.rows.filter((r) => !table.some((t) => same(t, r))), ...table];
 
 // With --whole-val, a method's rows are all scored on the whole split (rows of an earlier sweep without it are left out).
+const scoredRows = values['whole-val'] ? merged.filter((r) => r.wholeVal) : merged;
 // A run that started at its bicubic input and kept that start is bicubic again: at most 0, as in the demo's check.
 const keptStart = (r) => RUNS.find((x) => x.method === r.method)?.zero === true && r.bestStep === 0;
 const gainOf = (r) => {
   const gain = values['whole-val'] ? r.wholeVal.gain : r.gain;
   return keptStart(r) ? Math.min(gain, 0) : gain;
 };
-if (values['whole-val']) merged.splice(0, merged.length, ...merged.filter((r) => r.wholeVal));
+const signed = (v) => `${v >= 0 ? '+' : ''}${v.toFixed(2)}`;
 const picks = {};
 console.log(values['whole-val'] ? '\nSelected checkpoint on every validation patch, ROI PSNR minus bicubic (dB), per loss and learning rate:' : '\nBest validation ROI PSNR minus bicubic (dB), per loss and learning rate:');
-for (const method of RUNS.map((r) => r.method).filter((m) => merged.some((r) => r.method === m))) {
-  const mine = merged.filter((r) => r.method === method);
+for (const method of RUNS.map((r) => r.method).filter((m) => scoredRows.some((r) => r.method === m))) {
+  const mine = scoredRows.filter((r) => r.method === method);
   const settings = [...new Map(mine.map((r) => [`${r.loss}|${r.lr}`, { loss: r.loss, lr: r.lr }])).values()];
   const means = settings.map(({ loss, lr }) => {
     const g = mine.filter((r) => r.lr === lr && r.loss === loss).map(gainOf);
@@ -153,11 +150,10 @@ for (const method of RUNS.map((r) => r.method).filter((m) => merged.some((r) => 
   const pick = means.filter((m) => m.pairs === full).reduce((b, m) => (m.worst > b.worst || (m.worst === b.worst && m.mean > b.mean) ? m : b));
   picks[method] = { loss: pick.loss, lr: pick.lr };
   for (const m of means) {
-    const cellsText = mine.filter((r) => r.lr === m.lr && r.loss === m.loss).map((r) => `${r.cell} x${r.scale} ${gainOf(r) >= 0 ? '+' : ''}${gainOf(r).toFixed(2)} (best at ${r.bestStep})`).join(', ');
-    const signed = (v) => `${v >= 0 ? '+' : ''}${v.toFixed(2)}`;
+    const cellsText = mine.filter((r) => r.lr === m.lr && r.loss === m.loss).map((r) => `${r.cell} x${r.scale} ${signed(gainOf(r))} (best at ${r.bestStep})`).join(', ');
     console.log(`  ${NAMES[method].padEnd(10)} ${m.loss.padEnd(11)} lr ${String(m.lr).padEnd(7)} worst ${signed(m.worst)} mean ${signed(m.mean)}: ${cellsText}${m === pick ? '  <- picked' : ''}`);
   }
 }
-const result = { date: new Date().toISOString(), split: 'val', score: values['whole-val'] ? 'selected checkpoint on every validation patch' : 'best validation ROI PSNR on the selection patches', wallS: Math.round((performance.now() - t0) / 1000), jobs: JOBS, picks, rows: merged };
+const result = { date: new Date().toISOString(), split: 'val', score: values['whole-val'] ? 'selected checkpoint on every validation patch' : 'best validation ROI PSNR on the selection patches', wallS: Math.round((performance.now() - t0) / 1000), jobs: JOBS, picks, rows: scoredRows };
 writeFileSync(sweepFile, `${JSON.stringify(result, null, 2)}\n`);
 console.log(`\n${sweepFile}`);
