@@ -7,11 +7,12 @@
  * bicubic for SRCNN) from synthetic 512² HR / 256² LR pairs held in memory, then StepRunner.step with the
  * protocol loss and SGD-Nesterov; one warm-up step, then --steps timed steps, in a child process per model
  * whose maxRSS is the model's peak memory (killed once its RSS passes --rss-cap-gb, below the 24 GB a step may
- * take, so an oversized model fails instead of exhausting a shared machine; 0: no cap). Peer: bench_torch.py --loss mse-ssim for the same
- * model; its memnet runs at batch 1 (the original MemNet needs more than 24 GB at batch 8 in PyTorch).
- * patches_per_s counts the whole loop (batch wait + step); data_wait_ms is the median wait on the prefetcher.
- * --config sets model hyper-parameters for every model that has them (e.g. memnet's recompute=0|1; its
- * default -1 recomputes activations where the step would not fit in memory, as for the original 6 × 6).
+ * take, so an oversized model fails instead of exhausting a shared machine; 0: no cap). Peer: bench_torch.py
+ * --loss mse-ssim for the same model; its memnet runs at batch 1 (the original MemNet needs more than 24 GB at
+ * batch 8 in PyTorch). patches_per_s counts the whole loop (batch wait + step); data_wait_ms is the median wait on
+ * the prefetcher. --config sets model hyper-parameters for every model that has them (e.g. memnet's
+ * recompute=0|1|2; its default -1 recomputes activations where the step would not fit in memory, as for the
+ * original 6 × 6).
  */
 import { parseArgs } from 'node:util';
 import { planeOf, type Plane } from '../src/image/plane.js';

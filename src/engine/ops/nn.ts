@@ -69,8 +69,9 @@ export function batchNorm2d(
   // The batch statistics carry no gradient of their own: the normalisation's VJP is the whole derivative.
   const mean = stopGradient(reduceMean(x, [0, 2, 3], true));
   const varc = stopGradient(variance(x, [0, 2, 3], true));
-  const ones = (v: number) => constant(new Array<number>(Number(c)).fill(v), [Number(c)], x.dtype);
-  const y = apply(P.batchNormTrain, [x, mean, varc, weight ?? ones(1), bias ?? ones(0)], { eps, count: n });
+  // The ONNX node needs a scale and a bias: identity ones where the layer has none.
+  const filled = (v: number) => constant(new Array<number>(Number(c)).fill(v), [Number(c)], x.dtype);
+  const y = apply(P.batchNormTrain, [x, mean, varc, weight ?? filled(1), bias ?? filled(0)], { eps, count: n });
   const next = {
     runningMean: add(mul(running.runningMean, 1 - momentum), mul(reshape(mean, [c]), momentum)),
     runningVar: add(mul(running.runningVar, 1 - momentum), mul(reshape(varc, [c]), (momentum * n) / (n - 1))),
