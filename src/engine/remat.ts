@@ -14,6 +14,12 @@
  * ORT also runs each node only when the first graph output that needs it is computed, so the cotangents the
  * segment returns are tied to each other the same way: its weight gradients then run with its input gradient,
  * not at the parameters' updates with the recomputed activations held until then.
+ *
+ * `rematWith({ tie: 'captured' }, fn, ...inputs)` ties only what `fn` captures (its parameters), not its inputs.
+ * The copy's work that reads only the inputs is then identical to the forward's and ORT merges it back (a batch
+ * norm's batch statistics: computed once instead of twice), and no full-size `x + 0·g₀` is made. Use it only where
+ * everything big the segment makes depends on a captured tensor or is consumed at once, as in BN → ReLU → conv:
+ * a merged big tensor would be kept from the forward to the backward, which is what remat is there to avoid.
  */
 import { SrcacoError } from '../errors.js';
 import { grad } from './grad.js';
@@ -21,13 +27,21 @@ import { add, cast, mul } from './ops/elementwise.js';
 import { apply, definePrimitive } from './ops/registry.js';
 import { reshape, slice } from './ops/shape.js';
 import type { Tensor } from './tensor.js';
+import { numel } from './dims.js';
 import { input, isFloat } from './tensor.js';
+
+/** Which of the segment's free tensors the copy is tied to: all of them, or only those `fn` captures. */
+export interface RematOptions {
+  tie: 'all' | 'captured';
+}
 
 interface SegmentAttrs {
   /** The segment's output as the forward traced it. */
   readonly output: Tensor;
   /** Tensors made outside the segment that it reads (its inputs, captured parameters), in a fixed order. */
   readonly free: readonly Tensor[];
+  /** The free tensors the copy reads through a tie (the rest it reads as they are). */
+  readonly tied: ReadonlySet<Tensor>;
 }
 
 /** `x + tick`, with no gradient to either: it starts the copy, whose cotangents stop at its inputs. */
@@ -45,9 +59,9 @@ const rematSegment = definePrimitive<SegmentAttrs>({
   lower: (ctx, ins, out) => void ctx.emit('Identity', [ins[0]!], [out]),
   vjp: (g, [, ...free], _out, attrs) => {
     const tick = zeroTick(g);
-    const tied = free.map((x) => (isFloat(x.dtype) ? apply(rematTie, [x, x.dtype === tick.dtype ? tick : cast(tick, x.dtype)], null) : x));
+    const tied = free.map((x) => (attrs.tied.has(x) ? apply(rematTie, [x, x.dtype === tick.dtype ? tick : cast(tick, x.dtype)], null) : x));
     const copy = cloneSegment(attrs, tied);
-    const wrt = tied.filter((t) => isFloat(t.dtype));
+    const wrt = [...new Set(tied.filter((t) => isFloat(t.dtype)))];
     const grads = grad(copy, wrt, g);
     const byTied = new Map(wrt.map((t, i) => [t, grads[i]!]));
     const cots = free.map((_, i) => byTied.get(tied[i]!) ?? null);
@@ -69,8 +83,10 @@ const rematSegment = definePrimitive<SegmentAttrs>({
 
 /** 0 · (one element of g), as a scalar: the data dependency that orders and distinguishes the copy. */
 function zeroTick(g: Tensor): Tensor {
-  let e = g;
-  for (let axis = 0; axis < g.rank; axis++) e = slice(e, axis, 0, 1);
+  // Flattened first where the size is static, so that the slice reads one element (slicing axis by axis
+  // copies a whole [1, C, H, W], or gathers from every row when the innermost axis goes first).
+  let e = numel(g.shape) !== null ? reshape(g, [-1]) : g;
+  for (let axis = 0; axis < e.rank; axis++) e = slice(e, axis, 0, 1);
   return mul(reshape(e, []), 0);
 }
 
@@ -104,6 +120,11 @@ function cloneSegment(attrs: SegmentAttrs, replacements: readonly Tensor[]): Ten
  * they come from the forward pass, which runs once). Without a gradient it is the plain forward.
  */
 export function remat<T extends Tensor[]>(fn: (...inputs: T) => Tensor, ...inputs: T): Tensor {
+  return rematWith({ tie: 'all' }, fn, ...inputs);
+}
+
+/** `remat` with a choice of what the recomputed copy is tied to (see the module's comment). */
+export function rematWith<T extends Tensor[]>(options: RematOptions, fn: (...inputs: T) => Tensor, ...inputs: T): Tensor {
   // Tensor ids count up in creation order: everything with a smaller id than this probe exists outside fn.
   const start = input('remat/start', []).id;
   const output = fn(...inputs);
@@ -127,5 +148,9 @@ export function remat<T extends Tensor[]>(fn: (...inputs: T) => Tensor, ...input
       }
     }
   }
-  return apply(rematSegment, [output, ...free], { output, free });
+  const floats = free.filter((t) => isFloat(t.dtype));
+  const captured = floats.filter((t) => !inputs.includes(t as T[number]));
+  // With nothing captured to tie to, the copy must be tied through its inputs (else ORT merges it back whole).
+  const tied = new Set(options.tie === 'captured' && captured.length > 0 ? captured : floats);
+  return apply(rematSegment, [output, ...free], { output, free, tied });
 }

@@ -11,7 +11,7 @@ import type { ParamSpec, ParamSpecs } from '../engine/nn/spec.js';
 import { batchNorm2dSpecs, conv2dSpecs, overrideInit } from '../engine/nn/spec.js';
 import { add, relu } from '../engine/ops/elementwise.js';
 import { concat } from '../engine/ops/shape.js';
-import { remat } from '../engine/remat.js';
+import { remat, rematWith } from '../engine/remat.js';
 import type { Tensor } from '../engine/tensor.js';
 import { positiveIntConfig, type Model, type ModelDef } from './model.js';
 import { upsampleClamped } from './upsample.js';
@@ -61,8 +61,10 @@ function bnReluConv(vars: Vars, bn: string, cv: string, x: Tensor, ctx: ForwardC
 
 /** Memory block `b`: R passes of the R-unit recursive chain (each pass one short-term memory), then the gate. */
 function memoryBlock(vars: Vars, b: string, residual: number, ctx: ForwardContext, level: Recompute, longTerm: readonly Tensor[]): Tensor {
+  // A 'norm' unit's copy is tied through its parameters only: it then reuses the forward's batch statistics of x
+  // (ORT merges the copy's) and needs no full-size tie; everything big it makes depends on the BN's weight.
   const unit = (bn: string, cv: string, x: Tensor, padding: number) =>
-    level === 'norm' ? remat((t) => bnReluConv(vars, bn, cv, t, ctx, padding), x) : bnReluConv(vars, bn, cv, x, ctx, padding);
+    level === 'norm' ? rematWith({ tie: 'captured' }, (t) => bnReluConv(vars, bn, cv, t, ctx, padding), x) : bnReluConv(vars, bn, cv, x, ctx, padding);
   const segment = (fn: (...xs: Tensor[]) => Tensor, ...xs: Tensor[]) => (level === 'pass' ? remat(fn, ...xs) : fn(...xs));
   const chain = (x: Tensor) => {
     for (let j = 0; j < residual; j++) {

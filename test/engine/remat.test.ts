@@ -8,7 +8,7 @@ import ort from 'onnxruntime-node';
 import onnxProto from 'onnx-proto';
 import * as E from '../../src/engine/index.js';
 import type { Tensor } from '../../src/engine/index.js';
-import { remat } from '../../src/engine/remat.js';
+import { remat, rematWith, type RematOptions } from '../../src/engine/remat.js';
 import { Rng } from '../../src/util/random.js';
 import { maxAbsDiff } from './compare.js';
 
@@ -106,6 +106,56 @@ test('remat: ONNX Runtime keeps the recomputed copy (no common-subexpression mer
       assert.equal(count(recomputed.model, op) - count(plain.model, op), 1, `${op} in the built graph`);
       assert.equal(count(optRemat, op) - count(optPlain, op), 1, `${op} in the optimized graph`);
     }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+/** conv w1 → [segment: BN → ReLU → conv w2] → MSE, the segment recomputed with `tie` (or not at all). */
+function bnSegmentStep(tie: RematOptions['tie'] | null): E.CompiledStep {
+  return E.compileStep({
+    params,
+    buffers,
+    inputs: { x: [B, 3, S, S], y: [B, 4, S, S] },
+    optimizer: E.sgd({ momentum: 0.9, nesterov: true }),
+    lossFn: ({ params: p, buffers: b, inputs }) => {
+      let running: E.BatchNormState | undefined;
+      const unit = (h: Tensor) => {
+        const bn = E.batchNorm2d(h, p['bn.weight']!, p['bn.bias']!, { runningMean: b['bn.running_mean']!, runningVar: b['bn.running_var']! }, { training: true });
+        running = bn.running;
+        return E.conv2d(E.relu(bn.y), p.w2!, null, { padding: 1 });
+      };
+      const h0 = E.conv2d(inputs.x!, p.w1!, null, { padding: 1 });
+      const out = tie === null ? unit(h0) : rematWith({ tie }, unit, h0);
+      return { loss: E.mseLoss(out, inputs.y!), buffers: { 'bn.running_mean': running!.runningMean, 'bn.running_var': running!.runningVar } };
+    },
+  });
+}
+
+test("rematWith tie 'captured': the same step, the copy kept, its batch statistics merged with the forward's", async () => {
+  const plain = await twoSteps(bnSegmentStep(null));
+  const captured = await twoSteps(bnSegmentStep('captured'));
+  assert.ok(maxAbsDiff(plain.params, captured.params) < 1e-6);
+  assert.equal(maxAbsDiff(plain.buffers, captured.buffers), 0);
+  const dir = mkdtempSync(join(tmpdir(), 'srcaco-remat-'));
+  try {
+    const counts = async (compiled: E.CompiledStep, name: string) => {
+      const path = join(dir, name);
+      const session = await ort.InferenceSession.create(compiled.model, { graphOptimizationLevel: 'all', optimizedModelFilePath: path, intraOpNumThreads: 1 });
+      await session.release();
+      const nodes = onnxProto.onnx.ModelProto.decode(readFileSync(path)).graph!.node!;
+      const n = (op: string) => nodes.filter((x) => x.opType === op).length;
+      return { relu: n('Relu'), batchNorm: n('BatchNormalization'), reduceMean: n('ReduceMean') };
+    };
+    const none = await counts(bnSegmentStep(null), 'none.onnx');
+    const all = await counts(bnSegmentStep('all'), 'all.onnx');
+    const cap = await counts(bnSegmentStep('captured'), 'captured.onnx');
+    // Both recompute the normalisation and the ReLU (a merged copy would leave the plain counts).
+    for (const c of [all, cap]) assert.deepEqual([c.relu, c.batchNorm], [none.relu + 1, none.batchNorm + 1]);
+    // Tying the input too recomputes the statistics (mean and variance: two more ReduceMean); tying only the
+    // parameters leaves them to ORT's merge.
+    assert.equal(all.reduceMean, none.reduceMean + 2);
+    assert.equal(cap.reduceMean, none.reduceMean);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
