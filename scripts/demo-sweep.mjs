@@ -54,7 +54,13 @@ function bicubicVal(cell, scale, limit) {
   return JSON.parse(r.stdout).roi.psnr;
 }
 
-const valPatches = (cell, scale) => readFileSync(join(data, `caco2_val_X_${scale}_in_${512 / scale}_out_512_cell_${cell}`, 'l_h.txt'), 'utf8').trim().split('\n').length;
+const valCounts = new Map();
+/** How many validation patches a cell and scale has (its l_h.txt read once). */
+function valPatches(cell, scale) {
+  const key = `${cell}|${scale}`;
+  if (!valCounts.has(key)) valCounts.set(key, readFileSync(join(data, `caco2_val_X_${scale}_in_${512 / scale}_out_512_cell_${cell}`, 'l_h.txt'), 'utf8').trim().split('\n').length);
+  return valCounts.get(key);
+}
 
 /** A run's selected checkpoint's ROI PSNR on every validation patch, or undefined until it has been evaluated so. */
 function wholeVal(dir, method, cell, scale) {
