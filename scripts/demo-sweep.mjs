@@ -7,8 +7,11 @@
 // --whole-val scores instead the checkpoint each run selected on its few patches, evaluated on every validation
 // patch (srcaco eval --run DIR --split val): what the run delivers, without the optimism of scoring a selection
 // on the patches that made it.
+// --per-pair picks, as the paper tunes its learning rate per method, cell and scale, the setting that gains most
+// for each cell and scale on its own, among the rows of the --losses given (ties: the higher gain before a kept
+// start is counted as no gain).
 //
-//   node scripts/demo-sweep.mjs [--methods vdsr,drrn] [--lrs 1e-4,3e-4,1e-3] [--losses mse-ssim,mse] [--pairs CELL0x4,CELL2x2] [--whole-val]
+//   node scripts/demo-sweep.mjs [--methods vdsr,drrn] [--lrs 1e-4,3e-4,1e-3] [--losses mse-ssim,mse] [--pairs CELL0x4,CELL2x2] [--whole-val] [--per-pair]
 //
 // Reads the patches of an earlier demo (SRCACO_DEMO_OUT, default demo-out: run npm run demo or its simulate+prep
 // first), writes runs to <out>/sweep/runs and the table to <out>/sweep/sweep.json; SRCACO_DEMO_JOBS runs at a time
@@ -20,7 +23,7 @@ import { parseArgs } from 'node:util';
 import { CELLS, LOSS, NAMES, RUNS, SCALES, trainArgs, trainDataset } from './demo-runs.mjs';
 
 const { values } = parseArgs({
-  options: { methods: { type: 'string' }, lrs: { type: 'string' }, losses: { type: 'string' }, pairs: { type: 'string' }, 'whole-val': { type: 'boolean', default: false } },
+  options: { methods: { type: 'string' }, lrs: { type: 'string' }, losses: { type: 'string' }, pairs: { type: 'string' }, 'whole-val': { type: 'boolean', default: false }, 'per-pair': { type: 'boolean', default: false } },
 });
 const list = (v, fallback) => (v === undefined ? fallback : v.split(',').map((s) => s.trim()).filter(Boolean));
 const methods = list(values.methods, RUNS.map((r) => r.method));
@@ -142,8 +145,22 @@ const gainOf = (r) => {
 };
 const signed = (v) => `${v >= 0 ? '+' : ''}${v.toFixed(2)}`;
 const picks = {};
-console.log(values['whole-val'] ? '\nSelected checkpoint on every validation patch, ROI PSNR minus bicubic (dB), per loss and learning rate:' : '\nBest validation ROI PSNR minus bicubic (dB), per loss and learning rate:');
-for (const method of RUNS.map((r) => r.method).filter((m) => scoredRows.some((r) => r.method === m))) {
+const rawGain = (r) => (values['whole-val'] ? r.wholeVal.gain : r.gain);
+if (values['per-pair']) {
+  console.log('\nPer cell and scale, among the losses ' + losses.join(', ') + ' (gain in dB over bicubic; <- picked):');
+  for (const method of RUNS.map((r) => r.method).filter((m) => scoredRows.some((r) => r.method === m))) {
+    const mine = scoredRows.filter((r) => r.method === method && losses.includes(r.loss));
+    for (const { cell, scale } of [...new Map(mine.map((r) => [`${r.cell}x${r.scale}`, r])).values()]) {
+      const candidates = mine.filter((r) => r.cell === cell && r.scale === scale).sort((a, b) => a.lr - b.lr);
+      const pick = candidates.reduce((b, r) => (gainOf(r) > gainOf(b) || (gainOf(r) === gainOf(b) && rawGain(r) > rawGain(b)) ? r : b));
+      (picks[method] ??= {})[`${cell}x${scale}`] = { loss: pick.loss, lr: pick.lr, gain: Math.round(gainOf(pick) * 100) / 100 };
+      const text = candidates.map((r) => `${r.loss} lr ${r.lr} ${signed(gainOf(r))} (best at ${r.bestStep})${r === pick ? ' <-' : ''}`).join(', ');
+      console.log(`  ${NAMES[method].padEnd(10)} ${cell} x${scale}: ${text}`);
+    }
+  }
+}
+if (!values['per-pair']) console.log(values['whole-val'] ? '\nSelected checkpoint on every validation patch, ROI PSNR minus bicubic (dB), per loss and learning rate:' : '\nBest validation ROI PSNR minus bicubic (dB), per loss and learning rate:');
+for (const method of values['per-pair'] ? [] : RUNS.map((r) => r.method).filter((m) => scoredRows.some((r) => r.method === m))) {
   const mine = scoredRows.filter((r) => r.method === method);
   const settings = [...new Map(mine.map((r) => [`${r.loss}|${r.lr}`, { loss: r.loss, lr: r.lr }])).values()];
   const means = settings.map(({ loss, lr }) => {
@@ -160,6 +177,6 @@ for (const method of RUNS.map((r) => r.method).filter((m) => scoredRows.some((r)
     console.log(`  ${NAMES[method].padEnd(10)} ${m.loss.padEnd(11)} lr ${String(m.lr).padEnd(7)} worst ${signed(m.worst)} mean ${signed(m.mean)}: ${cellsText}${m === pick ? '  <- picked' : ''}`);
   }
 }
-const result = { date: new Date().toISOString(), split: 'val', score: values['whole-val'] ? 'selected checkpoint on every validation patch' : 'best validation ROI PSNR on the selection patches', wallS: Math.round((performance.now() - t0) / 1000), jobs: JOBS, picks, rows: scoredRows };
+const result = { date: new Date().toISOString(), split: 'val', score: values['whole-val'] ? 'selected checkpoint on every validation patch' : 'best validation ROI PSNR on the selection patches', pick: values['per-pair'] ? 'per cell and scale' : 'worst cell and scale', wallS: Math.round((performance.now() - t0) / 1000), jobs: JOBS, picks, rows: scoredRows };
 writeFileSync(sweepFile, `${JSON.stringify(result, null, 2)}\n`);
 console.log(`\n${sweepFile}`);
