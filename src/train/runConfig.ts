@@ -9,6 +9,7 @@ import { SrcacoError } from '../errors.js';
 import type { Device } from '../engine/runtime.js';
 import { CELLS, SR_SCALES, splitFolderName, type Cell, type SrScale } from '../io/layout.js';
 import { LOSS_NAMES } from './loss.js';
+import { protocolSchedule } from './schedule.js';
 
 export const OPTIMIZER_NAMES = ['sgd', 'adam'] as const;
 export type OptimizerName = (typeof OPTIMIZER_NAMES)[number];
@@ -106,6 +107,9 @@ export function resolveTrainConfig(partial: Partial<TrainConfig> & Pick<TrainCon
   positiveInt(c.hrPatchPx, '--h-size', 1);
   if (c.hrPatchPx % c.scale !== 0) throw new SrcacoError('usage', `--h-size ${c.hrPatchPx} must be a multiple of the scale ${c.scale}`, { option: '--h-size' });
   if (!(c.lr > 0) || !Number.isFinite(c.lr)) throw new SrcacoError('usage', `--lr must be a number > 0, received ${c.lr}`, { option: '--lr' });
+  // The schedule never goes below its floor, so a lower base rate would silently train at the floor.
+  const { minLr } = protocolSchedule(c.lr);
+  if (c.lr < minLr) throw new SrcacoError('usage', `--lr ${c.lr} is below the schedule's floor ${minLr}: every update would use ${minLr}; give --lr >= ${minLr}`, { option: '--lr' });
   if (!(c.clipGradNorm >= 0)) throw new SrcacoError('usage', `--clip-grad must be >= 0 (0: off), received ${c.clipGradNorm}`, { option: '--clip-grad' });
   positiveInt(c.seed, '--seed', 0);
   positiveInt(c.valEvery, '--val-every', 0);

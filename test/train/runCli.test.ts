@@ -58,5 +58,6 @@ test('srcaco train refuses bad input with one line', async () => {
   failsWith(srcaco('train', '--method', 'srcnn915', ...tiny.map((a) => (a === 'CELL2' ? 'CELL0' : a)), '--steps', '1'), /caco2_train_X_2_in_256_out_512_cell_CELL0.*run prep first/);
   failsWith(srcaco('train', '--method', 'vdsr', ...tiny, '--preset', 'tiny', '--steps', '1'), /vdsr has no preset 'tiny'; known: default/);
   failsWith(srcaco('train', '--method', 'srcnn915', ...tiny, '--optimizer', 'rmsprop', '--steps', '1'), /--optimizer must be one of sgd, adam, received 'rmsprop'/);
+  failsWith(srcaco('train', '--method', 'srcnn915', ...tiny, '--lr', '3e-5', '--steps', '1'), /--lr 0.00003 is below the schedule's floor 0.0001/);
   failsWith(srcaco('eval', '--run', join(out, 'nowhere')), /is this a training run folder/);
 });
