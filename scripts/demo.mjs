@@ -10,7 +10,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import { CELLS, COMMON, LOSS, NAMES, RUNS, SCALES, trainArgs, trainDataset } from './demo-runs.mjs';
+import { CELLS, COMMON, LOSS, NAMES, RUNS, SCALES, lrOf, trainArgs, trainDataset } from './demo-runs.mjs';
 
 const bin = new URL('../bin/srcaco', import.meta.url).pathname;
 const out = resolve(process.env.SRCACO_DEMO_OUT ?? 'demo-out');
@@ -121,7 +121,7 @@ for (const run of RUNS) {
       if (vals.length === 0 || !end) continue;
       const best = vals.reduce((b, e) => (e.roi.psnr > b.roi.psnr ? e : b));
       const round = (v) => Math.round(v * 100) / 100;
-      selection.push({ method: NAMES[run.method], cell, scale: s, updates: end.step, stoppedBy: end.stoppedBy, valPatches: best.n, startValRoiPsnr: round(vals[0].roi.psnr), bestValRoiPsnr: round(best.roi.psnr), bestUpdate: best.step, zeroStart: run.zero === true });
+      selection.push({ method: NAMES[run.method], cell, scale: s, lr: lrOf(run, cell, s), updates: end.step, stoppedBy: end.stoppedBy, valPatches: best.n, startValRoiPsnr: round(vals[0].roi.psnr), bestValRoiPsnr: round(best.roi.psnr), bestUpdate: best.step, zeroStart: run.zero === true });
     }
   }
 }
@@ -142,15 +142,16 @@ stage('report', () => {
     }
   }
   writeFileSync(join(crops, 'crops.json'), `${JSON.stringify(sets, null, 2)}\n`);
-  const fmtRun = (r) => `${NAMES[r.method]}${r.preset === 'default' ? '' : ` (${r.preset} preset)`} ${r.steps} updates at lr ${r.lr} on ${r.hSize}² patches, validated every ${r.valEvery} on ${r.valLimit} patches`;
+  const fmtLr = (lr) => (typeof lr === 'number' ? `lr ${lr}` : `lr ${Object.entries(lr).map(([pair, v]) => `${v} (${pair.replace('x', ' x')})`).join(', ')}`);
+  const fmtRun = (r) => `${NAMES[r.method]}${r.preset === 'default' ? '' : ` (${r.preset} preset)`} ${r.steps} updates at ${fmtLr(r.lr)} on ${r.hSize}² patches, validated every ${r.valEvery} on ${r.valLimit} patches`;
   const notes = [
     `Simulated data (srcaco simulate --preset demo: 5 tiles of 2048 px), patches by srcaco prep; every number on the first ${TEST_LIMIT} test patches.`,
     'Deviations from the protocol (SGD-Nesterov at lr 0.01, 96² patches, 100 epochs, model selection on the first 128 validation patches): ' +
       `Adam with the gradient norm clipped at 1, batches of 8, the protocol's loss MSE - 5 SSIM (${LOSS})${RUNS.some((r) => r.loss) ? ` except ${RUNS.filter((r) => r.loss).map((r) => `${NAMES[r.method]} (${r.loss})`).join(', ')}` : ''}; ` +
       `${RUNS.map(fmtRun).join('; ')}; each run stops early if it reaches its time cap (${RUNS.map((r) => `${NAMES[r.method]} ${r.minutes} min`).join(', ')}). ` +
       'VDSR, DRRN and MemNet start from their own bicubic input (last layer at zero), SRCNN 9-5-5 from the default initialisation. Every run is validated (whole 512² validation patches, ROI PSNR) at update 0 and on its schedule, and the best checkpoint is the one evaluated here. ' +
-      'Learning rates and losses were chosen by scripts/demo-sweep.mjs on the validation split, never on the test split: for VDSR, DRRN and MemNet, each run\'s selected checkpoint scored on all 15 validation patches, keeping the setting whose worst cell and scale gains most over bicubic, a kept bicubic start counting as no gain (bench/results/2026-11-21-demo-sweep-whole-val.json); for SRCNN 9-5-5, the best validation ROI PSNR over lr 1e-4, 3e-4, 1e-3 on CELL0 x4 (bench/results/2026-11-21-demo-sweep.json). ' +
-      'The training crops are centred by the protocol\'s ROI sampler (probability ∝ exp(5·roi)+1), which puts 93-97 % of the crop centres on cells here. Same settings for every cell and scale of a model, seed 0 everywhere.',
+      'Learning rates were chosen per cell and scale, as the paper tunes them per method, cell and scale, by scripts/demo-sweep.mjs --whole-val --per-pair on the validation split, never by a test score: each run\'s selected checkpoint scored on all 15 validation patches, keeping the rate that gains most over bicubic, among 1e-4 and 3e-4 (SRCNN 9-5-5: 1e-4, 3e-4, 1e-3), a kept bicubic start counting as no gain (bench/results/2026-11-21-demo-sweep-per-pair.json). ' +
+      'The training crops are centred by the protocol\'s ROI sampler (probability ∝ exp(5·roi)+1), which puts 93-97 % of the crop centres on cells here. Same settings for every cell and scale of a model but the learning rate, seed 0 everywhere.',
     { title: 'Model selection: the validated checkpoint each test row comes from', data: selection },
     { title: 'Training budget per run (demo settings, far from the protocol\'s 100 epochs)', data: { runs: RUNS, loss: LOSS, common: COMMON, parallelJobs: JOBS } },
     { title: 'Wall time per stage (seconds)', data: timings },
