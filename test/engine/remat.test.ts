@@ -18,11 +18,10 @@ const params = { w1: [4, 3, 3, 3], w2: [4, 4, 3, 3], w3: [4, 4, 3, 3], 'bn.weigh
 const buffers = { 'bn.running_mean': [4], 'bn.running_var': [4] };
 
 /**
- * conv w1 → [segment: BN (running statistics) → ReLU → conv w2 → [nested segment: conv w3 → tanh] + residual]
- * → conv w2 again (a weight used both inside and after a segment) → MSE. Counts how often each segment is traced.
+ * A step: conv w1 on x → `body` → MSE against y. `bn` is the one batch norm (training; its running statistics
+ * become the step's buffers), `p` the parameters.
  */
-function stepWith(useRemat: boolean, traced: { outer: number; inner: number }): E.CompiledStep {
-  const seg = (fn: (...xs: Tensor[]) => Tensor, ...xs: Tensor[]) => (useRemat ? remat(fn, ...xs) : fn(...xs));
+function stepAround(body: (h0: Tensor, bn: (h: Tensor) => Tensor, p: Record<string, Tensor>) => Tensor): E.CompiledStep {
   return E.compileStep({
     params,
     buffers,
@@ -30,21 +29,34 @@ function stepWith(useRemat: boolean, traced: { outer: number; inner: number }): 
     optimizer: E.sgd({ momentum: 0.9, nesterov: true }),
     lossFn: ({ params: p, buffers: b, inputs }) => {
       let running: E.BatchNormState | undefined;
-      const h0 = E.conv2d(inputs.x!, p.w1!, null, { padding: 1 });
-      const h1 = seg((h) => {
-        traced.outer++;
-        const bn = E.batchNorm2d(h, p['bn.weight']!, p['bn.bias']!, { runningMean: b['bn.running_mean']!, runningVar: b['bn.running_var']! }, { training: true });
-        running = bn.running;
-        const a = E.conv2d(E.relu(bn.y), p.w2!, null, { padding: 1 });
-        const inner = seg((z) => {
-          traced.inner++;
-          return E.tanh(E.conv2d(z, p.w3!, null, { padding: 1 }));
-        }, a);
-        return E.add(inner, h);
-      }, h0);
-      const out = E.conv2d(h1, p.w2!, null, { padding: 1 });
+      const bn = (h: Tensor) => {
+        const out = E.batchNorm2d(h, p['bn.weight']!, p['bn.bias']!, { runningMean: b['bn.running_mean']!, runningVar: b['bn.running_var']! }, { training: true });
+        running = out.running;
+        return out.y;
+      };
+      const out = body(E.conv2d(inputs.x!, p.w1!, null, { padding: 1 }), bn, p);
       return { loss: E.mseLoss(out, inputs.y!), buffers: { 'bn.running_mean': running!.runningMean, 'bn.running_var': running!.runningVar } };
     },
+  });
+}
+
+/**
+ * conv w1 → [segment: BN (running statistics) → ReLU → conv w2 → [nested segment: conv w3 → tanh] + residual]
+ * → conv w2 again (a weight used both inside and after a segment) → MSE. Counts how often each segment is traced.
+ */
+function stepWith(useRemat: boolean, traced: { outer: number; inner: number }): E.CompiledStep {
+  const seg = (fn: (...xs: Tensor[]) => Tensor, ...xs: Tensor[]) => (useRemat ? remat(fn, ...xs) : fn(...xs));
+  return stepAround((h0, bn, p) => {
+    const h1 = seg((h) => {
+      traced.outer++;
+      const a = E.conv2d(E.relu(bn(h)), p.w2!, null, { padding: 1 });
+      const inner = seg((z) => {
+        traced.inner++;
+        return E.tanh(E.conv2d(z, p.w3!, null, { padding: 1 }));
+      }, a);
+      return E.add(inner, h);
+    }, h0);
+    return E.conv2d(h1, p.w2!, null, { padding: 1 });
   });
 }
 
@@ -113,22 +125,9 @@ test('remat: ONNX Runtime keeps the recomputed copy (no common-subexpression mer
 
 /** conv w1 → [segment: BN → ReLU → conv w2] → MSE, the segment recomputed with `tie` (or not at all). */
 function bnSegmentStep(tie: RematOptions['tie'] | null): E.CompiledStep {
-  return E.compileStep({
-    params,
-    buffers,
-    inputs: { x: [B, 3, S, S], y: [B, 4, S, S] },
-    optimizer: E.sgd({ momentum: 0.9, nesterov: true }),
-    lossFn: ({ params: p, buffers: b, inputs }) => {
-      let running: E.BatchNormState | undefined;
-      const unit = (h: Tensor) => {
-        const bn = E.batchNorm2d(h, p['bn.weight']!, p['bn.bias']!, { runningMean: b['bn.running_mean']!, runningVar: b['bn.running_var']! }, { training: true });
-        running = bn.running;
-        return E.conv2d(E.relu(bn.y), p.w2!, null, { padding: 1 });
-      };
-      const h0 = E.conv2d(inputs.x!, p.w1!, null, { padding: 1 });
-      const out = tie === null ? unit(h0) : rematWith({ tie }, unit, h0);
-      return { loss: E.mseLoss(out, inputs.y!), buffers: { 'bn.running_mean': running!.runningMean, 'bn.running_var': running!.runningVar } };
-    },
+  return stepAround((h0, bn, p) => {
+    const unit = (h: Tensor) => E.conv2d(E.relu(bn(h)), p.w2!, null, { padding: 1 });
+    return tie === null ? unit(h0) : rematWith({ tie }, unit, h0);
   });
 }
 
