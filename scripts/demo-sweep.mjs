@@ -139,16 +139,16 @@ const merged = [...earlier.rows.filter((r) => !table.some((t) => same(t, r))), .
 const scoredRows = values['whole-val'] ? merged.filter((r) => r.wholeVal) : merged;
 // A run that started at its bicubic input and kept that start is bicubic again: at most 0, as in the demo's check.
 const keptStart = (r) => RUNS.find((x) => x.method === r.method)?.zero === true && r.bestStep === 0;
-const gainOf = (r) => {
-  const gain = values['whole-val'] ? r.wholeVal.gain : r.gain;
-  return keptStart(r) ? Math.min(gain, 0) : gain;
-};
-const signed = (v) => `${v >= 0 ? '+' : ''}${v.toFixed(2)}`;
-const picks = {};
 const rawGain = (r) => (values['whole-val'] ? r.wholeVal.gain : r.gain);
-if (values['per-pair']) {
+const gainOf = (r) => (keptStart(r) ? Math.min(rawGain(r), 0) : rawGain(r));
+const signed = (v) => `${v >= 0 ? '+' : ''}${v.toFixed(2)}`;
+const sweptMethods = RUNS.map((r) => r.method).filter((m) => scoredRows.some((r) => r.method === m));
+
+/** One setting per cell and scale of each method: the one that gains most there (ties: the higher raw gain). */
+function pickPerPair() {
+  const picks = {};
   console.log('\nPer cell and scale, among the losses ' + losses.join(', ') + ' (gain in dB over bicubic; <- picked):');
-  for (const method of RUNS.map((r) => r.method).filter((m) => scoredRows.some((r) => r.method === m))) {
+  for (const method of sweptMethods) {
     const mine = scoredRows.filter((r) => r.method === method && losses.includes(r.loss));
     for (const { cell, scale } of [...new Map(mine.map((r) => [`${r.cell}x${r.scale}`, r])).values()]) {
       const candidates = mine.filter((r) => r.cell === cell && r.scale === scale).sort((a, b) => a.lr - b.lr);
@@ -158,25 +158,34 @@ if (values['per-pair']) {
       console.log(`  ${NAMES[method].padEnd(10)} ${cell} x${scale}: ${text}`);
     }
   }
+  return picks;
 }
-if (!values['per-pair']) console.log(values['whole-val'] ? '\nSelected checkpoint on every validation patch, ROI PSNR minus bicubic (dB), per loss and learning rate:' : '\nBest validation ROI PSNR minus bicubic (dB), per loss and learning rate:');
-for (const method of values['per-pair'] ? [] : RUNS.map((r) => r.method).filter((m) => scoredRows.some((r) => r.method === m))) {
-  const mine = scoredRows.filter((r) => r.method === method);
-  const settings = [...new Map(mine.map((r) => [`${r.loss}|${r.lr}`, { loss: r.loss, lr: r.lr }])).values()];
-  const means = settings.map(({ loss, lr }) => {
-    const g = mine.filter((r) => r.lr === lr && r.loss === loss).map(gainOf);
-    return { loss, lr, mean: g.reduce((s, v) => s + v, 0) / g.length, worst: Math.min(...g), pairs: g.length };
-  });
-  // The demo's check is per cell and scale, so the pick is the setting whose worst pair gains most (then the mean).
-  // Only settings run on as many cells and scales as the most-swept one compete (a worst over fewer pairs flatters).
-  const full = Math.max(...means.map((m) => m.pairs));
-  const pick = means.filter((m) => m.pairs === full).reduce((b, m) => (m.worst > b.worst || (m.worst === b.worst && m.mean > b.mean) ? m : b));
-  picks[method] = { loss: pick.loss, lr: pick.lr };
-  for (const m of means) {
-    const cellsText = mine.filter((r) => r.lr === m.lr && r.loss === m.loss).map((r) => `${r.cell} x${r.scale} ${signed(gainOf(r))} (best at ${r.bestStep})`).join(', ');
-    console.log(`  ${NAMES[method].padEnd(10)} ${m.loss.padEnd(11)} lr ${String(m.lr).padEnd(7)} worst ${signed(m.worst)} mean ${signed(m.mean)}: ${cellsText}${m === pick ? '  <- picked' : ''}`);
+
+/** One setting per method: the one whose worst cell and scale gains most (ties: the highest mean). */
+function pickWorstPair() {
+  const picks = {};
+  console.log(values['whole-val'] ? '\nSelected checkpoint on every validation patch, ROI PSNR minus bicubic (dB), per loss and learning rate:' : '\nBest validation ROI PSNR minus bicubic (dB), per loss and learning rate:');
+  for (const method of sweptMethods) {
+    const mine = scoredRows.filter((r) => r.method === method);
+    const settings = [...new Map(mine.map((r) => [`${r.loss}|${r.lr}`, { loss: r.loss, lr: r.lr }])).values()];
+    const means = settings.map(({ loss, lr }) => {
+      const g = mine.filter((r) => r.lr === lr && r.loss === loss).map(gainOf);
+      return { loss, lr, mean: g.reduce((s, v) => s + v, 0) / g.length, worst: Math.min(...g), pairs: g.length };
+    });
+    // The demo's check is per cell and scale, so the pick is the setting whose worst pair gains most (then the mean).
+    // Only settings run on as many cells and scales as the most-swept one compete (a worst over fewer pairs flatters).
+    const full = Math.max(...means.map((m) => m.pairs));
+    const pick = means.filter((m) => m.pairs === full).reduce((b, m) => (m.worst > b.worst || (m.worst === b.worst && m.mean > b.mean) ? m : b));
+    picks[method] = { loss: pick.loss, lr: pick.lr };
+    for (const m of means) {
+      const cellsText = mine.filter((r) => r.lr === m.lr && r.loss === m.loss).map((r) => `${r.cell} x${r.scale} ${signed(gainOf(r))} (best at ${r.bestStep})`).join(', ');
+      console.log(`  ${NAMES[method].padEnd(10)} ${m.loss.padEnd(11)} lr ${String(m.lr).padEnd(7)} worst ${signed(m.worst)} mean ${signed(m.mean)}: ${cellsText}${m === pick ? '  <- picked' : ''}`);
+    }
   }
+  return picks;
 }
+
+const picks = values['per-pair'] ? pickPerPair() : pickWorstPair();
 const result = { date: new Date().toISOString(), split: 'val', score: values['whole-val'] ? 'selected checkpoint on every validation patch' : 'best validation ROI PSNR on the selection patches', pick: values['per-pair'] ? 'per cell and scale' : 'worst cell and scale', wallS: Math.round((performance.now() - t0) / 1000), jobs: JOBS, picks, rows: scoredRows };
 writeFileSync(sweepFile, `${JSON.stringify(result, null, 2)}\n`);
 console.log(`\n${sweepFile}`);
