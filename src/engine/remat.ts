@@ -22,12 +22,12 @@
  * a merged big tensor would be kept from the forward to the backward, which is what remat is there to avoid.
  */
 import { SrcacoError } from '../errors.js';
+import { numel } from './dims.js';
 import { grad } from './grad.js';
 import { add, cast, mul } from './ops/elementwise.js';
 import { apply, definePrimitive } from './ops/registry.js';
 import { reshape, slice } from './ops/shape.js';
 import type { Tensor } from './tensor.js';
-import { numel } from './dims.js';
 import { input, isFloat } from './tensor.js';
 
 /** Which of the segment's free tensors the copy is tied to: all of them, or only those `fn` captures. */
@@ -61,7 +61,7 @@ const rematSegment = definePrimitive<SegmentAttrs>({
     const tick = zeroTick(g);
     const tied = free.map((x) => (attrs.tied.has(x) ? apply(rematTie, [x, x.dtype === tick.dtype ? tick : cast(tick, x.dtype)], null) : x));
     const copy = cloneSegment(attrs, tied);
-    const wrt = [...new Set(tied.filter((t) => isFloat(t.dtype)))];
+    const wrt = tied.filter((t) => isFloat(t.dtype));
     const grads = grad(copy, wrt, g);
     const byTied = new Map(wrt.map((t, i) => [t, grads[i]!]));
     const cots = free.map((_, i) => byTied.get(tied[i]!) ?? null);
