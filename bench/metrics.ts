@@ -11,9 +11,9 @@ import { join } from 'node:path';
 import { planeOf } from '../src/image/plane.js';
 import { writeTiff } from '../src/io/tiff.js';
 import { splitFolderName } from '../src/io/layout.js';
-import { evaluateSplit } from '../src/metrics/evaluate_split.js';
-import { pairMetrics255 } from '../src/metrics/pair_metrics.js';
-import { SsimScratch } from '../src/metrics/ssim_map.js';
+import { evaluateSplit } from '../src/metrics/evaluate-split.js';
+import { pairMetrics255 } from '../src/metrics/pair-metrics.js';
+import { SsimScratch } from '../src/metrics/ssim-map.js';
 import { Rng } from '../src/util/random.js';
 
 function arg(name: string, fallback: number): number {

@@ -59,15 +59,15 @@ export { writeFileAtomic } from './io/atomic.js';
 
 // Training data
 export { learningRateAt, protocolSchedule, type StepSchedule } from './train/schedule.js';
-export { dihedral, inverseDihedral, type DihedralMode } from './train/augmentDihedral.js';
-export { augmentLr, defaultLrAugment, type LrAugmentOptions } from './train/augmentLr.js';
+export { dihedral, inverseDihedral, type DihedralMode } from './train/augment-dihedral.js';
+export { augmentLr, defaultLrAugment, type LrAugmentOptions } from './train/augment-lr.js';
 export {
   samplePatch,
   defaultPatchOptions,
   type PatchOptions,
   type TrainPair,
   type TrainPatch,
-} from './train/dataPatch.js';
+} from './train/data-patch.js';
 export {
   buildBatch,
   batchStream,
@@ -75,16 +75,16 @@ export {
   type BatchStream,
   type PairSource,
   type TrainBatch,
-} from './train/dataBatch.js';
-export { readPairFiles, openPairSource, type PairSourceSpec } from './train/dataSource.js';
-export { TrainPrefetcher, type PrefetchOptions } from './train/dataPrefetch.js';
-export { samplingRoi, drawCentreOrigin, alignCrop } from './train/samplerCrop.js';
-export type { TrainSamplerState } from './train/samplerEpoch.js';
+} from './train/data-batch.js';
+export { readPairFiles, openPairSource, type PairSourceSpec } from './train/data-source.js';
+export { TrainPrefetcher, type PrefetchOptions } from './train/data-prefetch.js';
+export { samplingRoi, drawCentreOrigin, alignCrop } from './train/sampler-crop.js';
+export type { TrainSamplerState } from './train/sampler-epoch.js';
 
 // Metrics and evaluation
-export { pairMetrics, pairMetrics255, psnrFromMse, type PairMetricsOptions } from './metrics/pair_metrics.js';
+export { pairMetrics, pairMetrics255, psnrFromMse, type PairMetricsOptions } from './metrics/pair-metrics.js';
 export { quantizeTo255 } from './metrics/quantize.js';
-export { ssimMapValid, gaussianWindow1d, SsimScratch, type SsimOptions } from './metrics/ssim_map.js';
+export { ssimMapValid, gaussianWindow1d, SsimScratch, type SsimOptions } from './metrics/ssim-map.js';
 export { DEFAULT_ROI_THRESHOLDS, METRIC_NAMES, type MetricValues, type PairMetrics } from './metrics/types.js';
 export {
   aggregateMetrics,
@@ -93,8 +93,8 @@ export {
   type ResultRow,
   type MaybeMetricValues,
 } from './metrics/aggregate.js';
-export { evaluateSplit, readSplitPairs, type EvaluateSplitOptions } from './metrics/evaluate_split.js';
-export { bicubicBaseline } from './metrics/bicubic_baseline.js';
+export { evaluateSplit, readSplitPairs, type EvaluateSplitOptions } from './metrics/evaluate-split.js';
+export { bicubicBaseline } from './metrics/bicubic-baseline.js';
 export {
   buildResultTable,
   tableToMarkdown,
@@ -102,21 +102,21 @@ export {
   tableToHtml,
   type TablePart,
   type ResultTable,
-} from './metrics/result_table.js';
-export { resizeBicubic, cubicKernel, type ResizeBicubicOptions } from './image/resize_bicubic.js';
-export { resizeCubicCv2, resizeCubicCv2Uint8 } from './image/resize_cv2.js';
-export { resizeNearest } from './image/resize_nearest.js';
+} from './metrics/result-table.js';
+export { resizeBicubic, cubicKernel, type ResizeBicubicOptions } from './image/resize-bicubic.js';
+export { resizeCubicCv2, resizeCubicCv2Uint8 } from './image/resize-cv2.js';
+export { resizeNearest } from './image/resize-nearest.js';
 export { encodePng } from './image/png.js';
 export type { PngImage } from './image/png.js';
 
 // Report
-export { buildReport } from './report/build_report.js';
-export type { BuildReportOptions, BuiltReport, ReportNote } from './report/build_report.js';
+export { buildReport } from './report/build-report.js';
+export type { BuildReportOptions, BuiltReport, ReportNote } from './report/build-report.js';
 export type { CropSet } from './report/crops.js';
-export { readCropSets, writeCropSets } from './report/crop_files.js';
-export { reportResults } from './report/results_json.js';
-export type { ReportResult, ReportMetrics } from './report/results_json.js';
-export { scalePlotSvg } from './report/figure_scale_plot.js';
+export { readCropSets, writeCropSets } from './report/crop-files.js';
+export { reportResults } from './report/results-json.js';
+export type { ReportResult, ReportMetrics } from './report/results-json.js';
+export { scalePlotSvg } from './report/figure-scale-plot.js';
 
 // Simulator
 export { simulateDataset } from './sim/dataset.js';
@@ -131,7 +131,7 @@ export type { Truth, TileTruth } from './sim/truth.js';
 // Training: optimizers, losses, checkpoints
 export { sgd, adam, adamW, clipGradNorm, type SgdOptions, type AdamOptions } from './engine/optim/index.js';
 export { lossByName, LOSS_NAMES, mseSsimLoss, charbonnierLoss, type LossFn, type LossOptions } from './train/loss.js';
-export { ssimLossTerm, SSIM_LOSS_DEFAULTS, type SsimLossOptions } from './train/lossSsim.js';
+export { ssimLossTerm, SSIM_LOSS_DEFAULTS, type SsimLossOptions } from './train/loss-ssim.js';
 export {
   saveCheckpoint,
   loadCheckpoint,
@@ -264,7 +264,7 @@ export {
   type OptimizerName,
   type TrainConfig,
   type RunConfigFile,
-} from './train/runConfig.js';
-export { saveRunCheckpoint, loadRunCheckpoint, type RunCheckpoint, type RunCheckpointMeta } from './train/runCheckpoint.js';
-export { evaluateRun, methodDisplayName, type EvaluateRunOptions } from './train/runEval.js';
+} from './train/run-config.js';
+export { saveRunCheckpoint, loadRunCheckpoint, type RunCheckpoint, type RunCheckpointMeta } from './train/run-checkpoint.js';
+export { evaluateRun, methodDisplayName, type EvaluateRunOptions } from './train/run-eval.js';
 export { loadSplitPairs, measureModel, type SplitPair, type MeasureModelOptions } from './train/validate.js';

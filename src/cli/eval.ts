@@ -5,9 +5,9 @@ import { join } from 'node:path';
 import { SrcacoError } from '../errors.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { CELLS, SPLITS, SR_SCALES, type Cell, type SplitName, type SrScale } from '../io/layout.js';
-import { evaluateSplit } from '../metrics/evaluate_split.js';
+import { evaluateSplit } from '../metrics/evaluate-split.js';
 import { intOption, thresholdsOption } from './metrics.js';
-import { evalRunCommand } from './evalRun.js';
+import { evalRunCommand } from './eval-run.js';
 import { progressBar, type Progress } from './progress.js';
 
 interface RawEvalOptions {

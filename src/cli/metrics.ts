@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { SrcacoError } from '../errors.js';
 import type { Plane } from '../image/plane.js';
 import { readTiff } from '../io/tiff.js';
-import { pairMetrics } from '../metrics/pair_metrics.js';
+import { pairMetrics } from '../metrics/pair-metrics.js';
 import { DEFAULT_ROI_THRESHOLDS, type MetricValues } from '../metrics/types.js';
 
 interface RawMetricsOptions {

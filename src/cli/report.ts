@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import { readFile } from 'node:fs/promises';
 import { SrcacoError } from '../errors.js';
-import { buildReport, type ReportNote } from '../report/build_report.js';
-import { readCropSets } from '../report/crop_files.js';
+import { buildReport, type ReportNote } from '../report/build-report.js';
+import { readCropSets } from '../report/crop-files.js';
 import { readResultRows } from './table.js';
 
 interface RawReportOptions {

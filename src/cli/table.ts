@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { SrcacoError } from '../errors.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import type { ResultRow } from '../metrics/aggregate.js';
-import { buildResultTable, tableToCsv, tableToHtml, tableToMarkdown, type TablePart } from '../metrics/result_table.js';
+import { buildResultTable, tableToCsv, tableToHtml, tableToMarkdown, type TablePart } from '../metrics/result-table.js';
 
 interface RawTableOptions {
   format: string;

@@ -5,7 +5,7 @@ import type { Device } from '../engine/runtime.js';
 import type { Cell, SrScale } from '../io/layout.js';
 import type { TrainHooks, TrainProgress, TrainResult } from '../train/loop.js';
 import { resumeRun, startRun } from '../train/run.js';
-import { TRAIN_DEFAULTS } from '../train/runConfig.js';
+import { TRAIN_DEFAULTS } from '../train/run-config.js';
 
 interface RawTrainOptions {
   method?: string;

@@ -8,9 +8,9 @@ import type { Device } from '../engine/runtime.js';
 import { Session } from '../engine/runtime.js';
 import type { Plane } from '../image/plane.js';
 import { createPlane, planeOf } from '../image/plane.js';
-import { bicubicBaseline } from '../metrics/bicubic_baseline.js';
+import { bicubicBaseline } from '../metrics/bicubic-baseline.js';
 import type { Model } from '../models/model.js';
-import { resizeCubicCv2, resizeCubicCv2Uint8 } from '../image/resize_cv2.js';
+import { resizeCubicCv2, resizeCubicCv2Uint8 } from '../image/resize-cv2.js';
 import { inferenceGraph } from './graph.js';
 import { runTiled } from './tiles.js';
 

@@ -9,7 +9,7 @@ import { clamp } from '../engine/ops/elementwise.js';
 import { matmul } from '../engine/ops/linalg.js';
 import { constant } from '../engine/tensor.js';
 import type { Tensor } from '../engine/tensor.js';
-import { torchBicubicAntialiasWeights } from '../image/resize_bicubic.js';
+import { torchBicubicAntialiasWeights } from '../image/resize-bicubic.js';
 import type { Model, ModelDef } from './model.js';
 
 /** The [out, in] matrix of the antialiased bicubic along one axis. */

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { SrScale } from '../io/layout.js';
 import { readTiff } from '../io/tiff-read.js';
 import type { Plane } from '../image/plane.js';
-import { resizeBicubic } from '../image/resize_bicubic.js';
+import { resizeBicubic } from '../image/resize-bicubic.js';
 import { addHistogram, histogram, type Histogram } from '../report/plot-svg.js';
 import type { ManifestEntry } from './cut-tile.js';
 

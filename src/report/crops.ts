@@ -3,9 +3,9 @@ import { SrcacoError } from '../errors.js';
 import { encodePng } from '../image/png.js';
 import type { Plane } from '../image/plane.js';
 import { writeFileAtomic } from '../io/atomic.js';
-import { bicubicBaseline } from '../metrics/bicubic_baseline.js';
+import { bicubicBaseline } from '../metrics/bicubic-baseline.js';
 import { cropBytes, displayWhite, planeTo255, psnr255, stretchBytes, upsampleNearestBytes, type PixelRect } from './display.js';
-import { busiestWindow, isPlaced, type CropWindow } from './crop_window.js';
+import { busiestWindow, isPlaced, type CropWindow } from './crop-window.js';
 import { escapeHtml } from './html.js';
 
 /**

@@ -1,6 +1,6 @@
 import { SrcacoError } from '../errors.js';
 import type { Plane } from '../image/plane.js';
-import { psnrFromMse } from '../metrics/pair_metrics.js';
+import { psnrFromMse } from '../metrics/pair-metrics.js';
 import { quantizeTo255 } from '../metrics/quantize.js';
 
 /**

@@ -1,5 +1,5 @@
 import { SrcacoError } from '../errors.js';
-import { niceTicks, SERIES_COLORS } from './figure_scale_plot.js';
+import { niceTicks, SERIES_COLORS } from './figure-scale-plot.js';
 import { escapeHtml } from './html.js';
 
 /** One curve: points (x[i], y[i]) joined in order. */

@@ -5,8 +5,8 @@
 import { SrcacoError } from '../errors.js';
 import type { Tensor } from '../engine/index.js';
 import { add, mul, reduceMean, sqrt, sub, l1Loss, mseLoss } from '../engine/index.js';
-import type { SsimLossOptions } from './lossSsim.js';
-import { ssimLossTerm } from './lossSsim.js';
+import type { SsimLossOptions } from './loss-ssim.js';
+import { ssimLossTerm } from './loss-ssim.js';
 
 /** A training loss over a prediction and its target of the same shape; returns a scalar tensor. */
 export type LossFn = (pred: Tensor, target: Tensor) => Tensor;

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { SrcacoError } from '../errors.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { trainLoop, modelOfConfig, type TrainHooks, type TrainResult } from './loop.js';
-import { resolveTrainConfig, runFolder, softwareVersions, trainDatasetName, type RunConfigFile, type TrainConfig } from './runConfig.js';
+import { resolveTrainConfig, runFolder, softwareVersions, trainDatasetName, type RunConfigFile, type TrainConfig } from './run-config.js';
 
 /** Options of a new run besides its configuration. */
 export interface StartRunOptions {

@@ -10,10 +10,10 @@ import type { Plane } from '../image/plane.js';
 import { Upscaler } from '../infer/upscaler.js';
 import { type Cell, type SplitName, type SrScale } from '../io/layout.js';
 import { aggregateMetrics, type ImageMetrics, type ResultRow } from '../metrics/aggregate.js';
-import { readSplitPairs } from '../metrics/evaluate_split.js';
-import { readSinglePlane } from '../metrics/measure_pair.js';
-import { pairMetrics } from '../metrics/pair_metrics.js';
-import { SsimScratch } from '../metrics/ssim_map.js';
+import { readSplitPairs } from '../metrics/evaluate-split.js';
+import { readSinglePlane } from '../metrics/measure-pair.js';
+import { pairMetrics } from '../metrics/pair-metrics.js';
+import { SsimScratch } from '../metrics/ssim-map.js';
 import type { Model } from '../models/model.js';
 
 /** One whole LR/HR patch pair of a split, with its id (the HR file name). */

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import { crc32 as zlibCrc32 } from 'node:zlib';
 import { crc32, encodePng } from '../../src/image/png.js';
 import { Rng } from '../../src/util/random.js';
-import { decodePng } from './png_decode.js';
+import { decodePng } from './png-decode.js';
 
 test('crc32 equals zlib.crc32', () => {
   const bytes = new TextEncoder().encode('IEND and some more bytes');

@@ -2,11 +2,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { planeOf } from '../../src/image/plane.js';
-import { cubicKernel, resizeBicubic } from '../../src/image/resize_bicubic.js';
-import { resizeCubicCv2, resizeCubicCv2Uint8 } from '../../src/image/resize_cv2.js';
-import { resizeNearest } from '../../src/image/resize_nearest.js';
+import { cubicKernel, resizeBicubic } from '../../src/image/resize-bicubic.js';
+import { resizeCubicCv2, resizeCubicCv2Uint8 } from '../../src/image/resize-cv2.js';
+import { resizeNearest } from '../../src/image/resize-nearest.js';
 
-// Outputs of torch / cv2 on random images (scripts/fixtures/bicubic_fixtures.py).
+// Outputs of torch / cv2 on random images (scripts/fixtures/bicubic-fixtures.py).
 const fixture = JSON.parse(readFileSync(new URL('../fixtures/bicubic/resize.json', import.meta.url), 'utf8'));
 const floats = (b64: string) => new Float32Array(new Uint8Array(Buffer.from(b64, 'base64')).slice().buffer);
 

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openTiff, readTiff } from '../../src/io/tiff.js';
 
-// Files written by tifffile (and LZW files checked against libtiff) by scripts/fixtures/tiff_fixtures.py.
+// Files written by tifffile (and LZW files checked against libtiff) by scripts/fixtures/tiff-fixtures.py.
 const dir = join(import.meta.dirname, '..', 'fixtures', 'tiff');
 interface Entry {
   file: string;
@@ -18,7 +18,7 @@ interface Entry {
 }
 const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as Entry[];
 
-/** The formula of tiff_fixtures.py `values`. */
+/** The formula of tiff-fixtures.py `values`. */
 function expected(dtype: Entry['dtype'], k: number, y: number, x: number): number {
   if (dtype === 'uint8') return (3 * x + 7 * y + 50 * k) % 256;
   if (dtype === 'uint16') return (300 * x + 701 * y + 5000 * k) % 65536;

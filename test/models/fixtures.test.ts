@@ -1,4 +1,4 @@
-// Every pre-upsampling model against the PyTorch reference fixtures (scripts/fixtures/models_reference.py):
+// Every pre-upsampling model against the PyTorch reference fixtures (scripts/fixtures/models-reference.py):
 // state_dict names and shapes, and eval-mode (MemNet also training-mode BatchNorm) outputs run on ORT.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';

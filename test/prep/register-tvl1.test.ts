@@ -1,5 +1,5 @@
 // The TV-L1 port and the seed-compat pipeline against scikit-image 0.19 / the original Python
-// (fixtures from scripts/fixtures/tvl1_fixtures.py; no Python needed here).
+// (fixtures from scripts/fixtures/tvl1-fixtures.py; no Python needed here).
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { planeOf, type Plane } from '../../src/image/plane.js';
-import { resizeCubicCv2 } from '../../src/image/resize_cv2.js';
+import { resizeCubicCv2 } from '../../src/image/resize-cv2.js';
 import { buildTileModel, fieldBounds } from '../../src/sim/band.js';
 import { bleachFactors } from '../../src/sim/bleach.js';
 import { defaultSimParams, psfSigmaHrPx } from '../../src/sim/params.js';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Rng } from '../../src/util/random.js';
-import { augmentLr, defaultLrAugment, gaussianBlurReflect } from '../../src/train/augmentLr.js';
+import { augmentLr, defaultLrAugment, gaussianBlurReflect } from '../../src/train/augment-lr.js';
 
 function image(w: number, h: number): Float32Array {
   return Float32Array.from({ length: w * h }, (_, i) => 0.2 + 0.6 * (((i * 7919) % 97) / 97));

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
-import { defaultLrAugment } from '../../src/train/augmentLr.js';
-import { batchStream, buildBatch, type BatchOptions, type TrainBatch } from '../../src/train/dataBatch.js';
-import { defaultPatchOptions, type TrainPair } from '../../src/train/dataPatch.js';
-import { TrainPrefetcher } from '../../src/train/dataPrefetch.js';
-import { openPairSource } from '../../src/train/dataSource.js';
-import { batchesPerEpoch, epochOrder } from '../../src/train/samplerEpoch.js';
+import { defaultLrAugment } from '../../src/train/augment-lr.js';
+import { batchStream, buildBatch, type BatchOptions, type TrainBatch } from '../../src/train/data-batch.js';
+import { defaultPatchOptions, type TrainPair } from '../../src/train/data-patch.js';
+import { TrainPrefetcher } from '../../src/train/data-prefetch.js';
+import { openPairSource } from '../../src/train/data-source.js';
+import { batchesPerEpoch, epochOrder } from '../../src/train/sampler-epoch.js';
 import { boxPair } from './helpers.js';
 
 const pairs: TrainPair[] = Array.from({ length: 5 }, (_, i) => boxPair(32, 2, 100 + i));

@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { planeOf } from '../../src/image/plane.js';
-import { resizeCubicCv2, resizeCubicCv2Uint8 } from '../../src/image/resize_cv2.js';
+import { resizeCubicCv2, resizeCubicCv2Uint8 } from '../../src/image/resize-cv2.js';
 
-// Fixtures from scripts/fixtures/models_cv2_bicubic.py (cv2.resize INTER_CUBIC).
+// Fixtures from scripts/fixtures/models-cv2-bicubic.py (cv2.resize INTER_CUBIC).
 const dir = new URL('../fixtures/models/cv2_bicubic/', import.meta.url);
 const bytes = (name: string) => readFileSync(new URL(name, dir));
 const f32 = (name: string) => {

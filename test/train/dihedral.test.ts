@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { dihedral, inverseDihedral, type DihedralMode } from '../../src/train/augmentDihedral.js';
+import { dihedral, inverseDihedral, type DihedralMode } from '../../src/train/augment-dihedral.js';
 
 // Independent 2-D arrays and numpy's primitives, composed exactly as the original's augment_img lists them.
 type Grid = number[][];

@@ -11,8 +11,8 @@ import { loadRunModel } from '../../src/infer/weights.js';
 import { readSafetensors } from '../../src/io/safetensors.js';
 import { isSrcacoError } from '../../src/errors.js';
 import { resumeRun, startRun } from '../../src/train/run.js';
-import type { TrainConfig } from '../../src/train/runConfig.js';
-import { writeTinyDataset } from './runFixture.js';
+import type { TrainConfig } from '../../src/train/run-config.js';
+import { writeTinyDataset } from './run-fixture.js';
 
 const dataRoot = await writeTinyDataset();
 const out = await mkdtemp(join(tmpdir(), 'srcaco-runs-'));

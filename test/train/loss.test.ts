@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import * as E from '../../src/engine/index.js';
 import { SrcacoError } from '../../src/errors.js';
 import { LOSS_NAMES, charbonnierLoss, lossByName, mseSsimLoss } from '../../src/train/loss.js';
-import { gaussianWindow1d, ssimLossTerm } from '../../src/train/lossSsim.js';
+import { gaussianWindow1d, ssimLossTerm } from '../../src/train/loss-ssim.js';
 import { gradCheck } from '../engine/gradcheck.js';
 
 interface LossCase {

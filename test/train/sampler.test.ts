@@ -2,14 +2,14 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { planeOf } from '../../src/image/plane.js';
 import { Rng } from '../../src/util/random.js';
-import { defaultPatchOptions, samplePatch } from '../../src/train/dataPatch.js';
+import { defaultPatchOptions, samplePatch } from '../../src/train/data-patch.js';
 import {
   alignCrop,
   backgroundCentreWeight,
   drawCentreOrigin,
   roiCentreWeight,
   samplingRoi,
-} from '../../src/train/samplerCrop.js';
+} from '../../src/train/sampler-crop.js';
 import { boxPair } from './helpers.js';
 
 function boxDown(a: Float32Array, side: number, scale: number): Float32Array {

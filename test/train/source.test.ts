@@ -5,9 +5,9 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { planeOf } from '../../src/image/plane.js';
 import { writeTiff } from '../../src/io/tiff.js';
-import { buildBatch } from '../../src/train/dataBatch.js';
-import { defaultPatchOptions } from '../../src/train/dataPatch.js';
-import { openPairSource, readPairFiles } from '../../src/train/dataSource.js';
+import { buildBatch } from '../../src/train/data-batch.js';
+import { defaultPatchOptions } from '../../src/train/data-patch.js';
+import { openPairSource, readPairFiles } from '../../src/train/data-source.js';
 import { Rng } from '../../src/util/random.js';
 
 const dirs: string[] = [];
