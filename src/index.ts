@@ -128,19 +128,10 @@ export { defaultSimParams, psfSigmaHrPx } from './sim/params.js';
 export type { SimParams } from './sim/params.js';
 export type { Truth, TileTruth } from './sim/truth.js';
 
-// Training: optimizers, losses, checkpoints
+// Training: optimizers, losses
 export { sgd, adam, adamW, clipGradNorm, type SgdOptions, type AdamOptions } from './engine/optim/index.js';
 export { lossByName, LOSS_NAMES, mseSsimLoss, charbonnierLoss, type LossFn, type LossOptions } from './train/loss.js';
 export { ssimLossTerm, SSIM_LOSS_DEFAULTS, type SsimLossOptions } from './train/loss-ssim.js';
-export {
-  saveCheckpoint,
-  loadCheckpoint,
-  loadStateDict,
-  checkTensors,
-  CHECKPOINT_JSON,
-  type CheckpointData,
-  type ExpectedTensors,
-} from './engine/checkpoint.js';
 
 // Models and inference
 export {
@@ -180,11 +171,10 @@ export {
   Upscaler,
   upscaleTiffFile,
   loadModelWeights,
-  loadRunModel,
+  modelStateOf,
   exportOnnx,
   axisTiles,
   type UpscalerOptions,
-  type RunModelConfig,
 } from './infer/index.js';
 
 // Registration
@@ -244,10 +234,9 @@ export {
 export * as engine from './engine/index.js';
 
 // Training runs
-export { startRun, resumeRun, readRunConfig, type StartRunOptions, type ResumeOverrides } from './train/run.js';
+export { startRun, resumeRun, type StartRunOptions, type ResumeOverrides } from './train/run.js';
 export {
   trainLoop,
-  modelOfConfig,
   zeroLastLayer,
   type TrainHooks,
   type TrainProgress,
@@ -257,7 +246,7 @@ export {
 export {
   resolveTrainConfig,
   TRAIN_DEFAULTS,
-  runFolder,
+  modelOfConfig,
   trainDatasetName,
   softwareVersions,
   OPTIMIZER_NAMES,
@@ -265,6 +254,14 @@ export {
   type TrainConfig,
   type RunConfigFile,
 } from './train/run-config.js';
-export { saveRunCheckpoint, loadRunCheckpoint, type RunCheckpoint, type RunCheckpointMeta } from './train/run-checkpoint.js';
+export {
+  RunFolder,
+  runFolderPath,
+  type CheckpointTag,
+  type CreateRunOptions,
+  type RunCheckpoint,
+  type RunCheckpointMeta,
+  type RunFolderConfig,
+} from './train/run-folder.js';
 export { evaluateRun, methodDisplayName, type EvaluateRunOptions } from './train/run-eval.js';
 export { loadSplitPairs, measureModel, type SplitPair, type MeasureModelOptions } from './train/validate.js';

@@ -5,9 +5,10 @@ import type { Device } from '../engine/runtime.js';
 import { EXECUTION_PROVIDERS } from '../engine/runtime.js';
 import { exportOnnx } from '../infer/export.js';
 import { upscaleTiffFile } from '../infer/upscale-file.js';
-import { loadModelWeights, loadRunModel } from '../infer/weights.js';
+import { loadModelWeights } from '../infer/weights.js';
 import type { Model } from '../models/model.js';
 import { buildModel, modelNames } from '../models/registry.js';
+import { RunFolder } from '../train/run-folder.js';
 import { intOption } from './metrics.js';
 import { progressBar, type Progress } from './progress.js';
 
@@ -28,7 +29,9 @@ interface RawUpscaleOptions {
 async function resolveModel(raw: RawUpscaleOptions): Promise<{ model: Model; state: StateDict }> {
   if (raw.run !== undefined) {
     if (raw.weights !== undefined) throw new SrcacoError('usage', 'give either --run or --weights, not both', { option: '--run' });
-    const { model, state } = await loadRunModel(raw.run);
+    const run = await RunFolder.open(raw.run);
+    const { model } = run;
+    const state = await run.loadWeights('best');
     if (raw.method !== undefined && raw.method.toLowerCase() !== model.name) {
       throw new SrcacoError('usage', `--method ${raw.method} differs from the run's method ${model.name}`, { option: '--method' });
     }

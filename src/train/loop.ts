@@ -4,7 +4,6 @@
  * step depends on is saved in the last checkpoint (params, optimizer slots, buffers, step count, the sampler's
  * three integers), so a resumed run takes the very same updates as an uninterrupted one.
  */
-import { appendFile, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SrcacoError } from '../errors.js';
 import { initState, mergeState, splitState, type StateDict } from '../engine/nn/state.js';
@@ -15,18 +14,16 @@ import type { HostTensor } from '../engine/runtime.js';
 import { compileStep } from '../engine/step.js';
 import { StepRunner } from '../engine/step-runner.js';
 import { exportOnnx } from '../infer/export.js';
-import { writeFileAtomic } from '../io/atomic.js';
 import { PAIR_LIST_FILES } from '../io/layout.js';
 import type { ResultRow } from '../metrics/aggregate.js';
 import { modelStepSpec, type Model } from '../models/model.js';
-import { buildModel } from '../models/registry.js';
 import { batchStream, type BatchOptions, type BatchStream, type TrainBatch } from './data-batch.js';
 import { defaultPatchOptions } from './data-patch.js';
 import { TrainPrefetcher } from './data-prefetch.js';
 import { openPairSource, readPairFiles, type PairSourceSpec } from './data-source.js';
 import { lossByName } from './loss.js';
-import { loadRunCheckpoint, saveRunCheckpoint, type RunCheckpointMeta } from './run-checkpoint.js';
 import { trainDatasetName, type TrainConfig } from './run-config.js';
+import type { RunCheckpointMeta, RunFolder } from './run-folder.js';
 import { batchesPerEpoch, streamRng } from './sampler-epoch.js';
 import { learningRateAt, protocolSchedule } from './schedule.js';
 import { loadSplitPairs, measureModel } from './validate.js';
@@ -75,11 +72,6 @@ export interface TrainResult {
   patchesPerS: number;
 }
 
-/** The model a configuration describes (registry name, scale, preset, overrides). */
-export function modelOfConfig(c: Pick<TrainConfig, 'method' | 'scale' | 'preset' | 'config'>): Model {
-  return buildModel(c.method, { scale: c.scale, preset: c.preset, config: c.config });
-}
-
 /** The step graph of a model: batch `x` in the model's input convention, target `y`, the loss, the optimizer. */
 function compileTrainStep(model: Model, c: TrainConfig) {
   const optimizer = c.optimizer === 'adam' ? adam({ weightDecay: c.weightDecay }) : sgd({ momentum: c.momentum, nesterov: c.nesterov, weightDecay: c.weightDecay });
@@ -91,21 +83,6 @@ function compileTrainStep(model: Model, c: TrainConfig) {
       optimizer: c.clipGradNorm > 0 ? clipGradNorm(optimizer, c.clipGradNorm) : optimizer,
     }),
   );
-}
-
-/**
- * Removes the log entries of updates after `step`: an interrupted run logged them past its last checkpoint, and
- * the resumed run takes those updates again (and logs them again).
- */
-async function dropLogAfter(logPath: string, step: number): Promise<void> {
-  let text: string;
-  try {
-    text = await readFile(logPath, 'utf8');
-  } catch {
-    return; // no log yet
-  }
-  const kept = text.split('\n').filter((line) => line && !(((JSON.parse(line) as { step?: number }).step ?? 0) > step));
-  await writeFileAtomic(logPath, kept.map((l) => `${l}\n`).join(''));
 }
 
 /** Zeroes the weight (and bias) of the model's last conv in state_dict order: its output layer. */
@@ -121,13 +98,12 @@ const copyHost = (t: HostTensor): HostTensor => ({ shape: [...t.shape], data: t.
 
 /**
  * Trains (or, when the run folder already holds a last checkpoint and `resume` is set, continues) the run in
- * `runDir`, whose config.json the caller has written. Stops at the first budget reached; a non-finite loss
- * stops with an error and leaves the last good checkpoint in place.
+ * `run` with `c`, its configuration (a resume may change the budget). Stops at the first budget reached; a
+ * non-finite loss stops with an error and leaves the last good checkpoint in place.
  */
-export async function trainLoop(c: TrainConfig, runDir: string, options: { resume?: boolean } = {}, hooks: TrainHooks = {}): Promise<TrainResult> {
-  const model = modelOfConfig(c);
-  const logPath = join(runDir, 'log.jsonl');
-  const log = (entry: Record<string, unknown>) => appendFile(logPath, `${JSON.stringify({ ...entry, time: new Date().toISOString() })}\n`);
+export async function trainLoop(c: TrainConfig, run: RunFolder, options: { resume?: boolean } = {}, hooks: TrainHooks = {}): Promise<TrainResult> {
+  const { model, dir: runDir } = run;
+  const log = (entry: Record<string, unknown>) => run.appendLog(entry);
 
   const trainList = join(c.dataRoot, trainDatasetName(c), PAIR_LIST_FILES.lrToHr);
   const files = await readPairFiles(trainList, c.dataRoot);
@@ -142,16 +118,16 @@ export async function trainLoop(c: TrainConfig, runDir: string, options: { resum
   let optimizerState: Record<string, HostTensor> | undefined;
   let meta: RunCheckpointMeta;
   if (options.resume) {
-    const ck = await loadRunCheckpoint(runDir, 'last', model);
+    const ck = await run.loadCheckpoint('last');
     ({ state: base, optimizerState, meta } = ck);
-    await dropLogAfter(logPath, meta.step);
+    await run.dropLogAfter(meta.step);
     await log({ kind: 'resume', step: meta.step, epoch: meta.sampler.epoch });
   } else {
     // Weights draw from their own stream of the seed, never shared with the batch sampler.
     base = initState(model.specs, streamRng(c.seed, 0x1a17, 0, 0));
     if (c.zeroLastLayer) zeroLastLayer(model, base);
     meta = { step: 0, sampler: { seed: c.seed, epoch: 0, batchInEpoch: 0 }, bestRoiPsnr: null, bestStep: null, elapsedS: 0 };
-    await saveRunCheckpoint(runDir, 'last', { state: base, optimizerState: {}, meta });
+    await run.saveCheckpoint('last', { state: base, optimizerState: {}, meta });
     await log({ kind: 'start', step: 0, batchesPerEpoch: perEpoch, trainPairs: files.length, valPairs: valPairs.length });
   }
 
@@ -190,11 +166,11 @@ export async function trainLoop(c: TrainConfig, runDir: string, options: { resum
       elapsedS: startElapsed + elapsedS(),
     };
     if (isBest) {
-      await saveRunCheckpoint(runDir, 'best', { state, optimizerState: {}, meta });
-      await exportOnnx(model, state, join(runDir, 'best.onnx'));
+      await run.saveCheckpoint('best', { state, optimizerState: {}, meta });
+      await exportOnnx(model, state, run.bestOnnxPath);
     }
     const optim = Object.fromEntries(Object.entries(runner.optimizerState()).map(([k, v]) => [k, copyHost(v)]));
-    await saveRunCheckpoint(runDir, 'last', { state, optimizerState: optim, meta });
+    await run.saveCheckpoint('last', { state, optimizerState: optim, meta });
     lastValidation = row;
     lastValidatedStep = runner.stepCount;
     await log({ kind: 'val', step: runner.stepCount, epoch: sampler.epoch, n: row.n, roi: row.roi, full: row.full, best: isBest, elapsedS: meta.elapsedS });
@@ -227,7 +203,7 @@ export async function trainLoop(c: TrainConfig, runDir: string, options: { resum
         lr,
       );
       if (!Number.isFinite(loss)) {
-        const last = join(runDir, 'last.safetensors');
+        const last = run.checkpointPath('last');
         await log({ kind: 'error', step: runner.stepCount, epoch: batch.epoch, loss: String(loss), lr });
         throw new SrcacoError(
           'runtime',

@@ -1,13 +1,14 @@
 /**
- * A training run's configuration: every option with the protocol's defaults, checked once, and the run folder
- * it lives in (`<out>/<method>/<train split folder>/<id>/`). config.json holds exactly this plus versions, so a
+ * A training run's configuration: every option with the protocol's defaults, checked once, and the model it
+ * describes. A run folder's config.json (see run-folder.ts) holds exactly this plus versions, so a
  * run can be resumed, evaluated and reproduced from its folder alone.
  */
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { SrcacoError } from '../errors.js';
 import type { Device } from '../engine/runtime.js';
 import { CELLS, SR_SCALES, splitFolderName, type Cell, type SrScale } from '../io/layout.js';
+import type { Model } from '../models/model.js';
+import { buildModel } from '../models/registry.js';
 import { LOSS_NAMES } from './loss.js';
 import { protocolSchedule } from './schedule.js';
 
@@ -129,19 +130,14 @@ function positiveInt(v: number | undefined, option: string, min: number): void {
   if (!Number.isInteger(v) || v < min) throw new SrcacoError('usage', `${option} must be an integer >= ${min}, received ${v}`, { option });
 }
 
+/** The model a configuration describes (registry name, scale, preset, overrides). */
+export function modelOfConfig(c: Pick<TrainConfig, 'method' | 'scale' | 'config'> & { preset?: string }): Model {
+  return buildModel(c.method, { scale: c.scale, preset: c.preset, config: c.config });
+}
+
 /** The split folder a run trains on, e.g. caco2_train_X_2_in_256_out_512_cell_CELL2. */
 export function trainDatasetName(c: Pick<TrainConfig, 'scale' | 'cell'>): string {
   return splitFolderName('train', c.scale, c.cell);
-}
-
-/** `<out>/<method>/<train split folder>/<id>`; the id is `--name` or a UTC timestamp plus the seed. */
-export function runFolder(out: string, c: Pick<TrainConfig, 'method' | 'scale' | 'cell' | 'seed'>, name?: string, now = new Date()): string {
-  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
-  const id = name ?? `${stamp}-seed${c.seed}`;
-  if (!/^[A-Za-z0-9._-]+$/.test(id) || id === '.' || id === '..') {
-    throw new SrcacoError('usage', `--name may hold letters, digits, '.', '_' and '-' only, received '${id}'`, { option: '--name' });
-  }
-  return join(out, c.method.toLowerCase(), trainDatasetName(c), id);
 }
 
 /** Versions recorded in config.json: srcaco, Node.js and onnxruntime-node. */
@@ -157,7 +153,7 @@ export function softwareVersions(): Record<string, string> {
   return { srcaco: versionOf('package.json'), node: process.versions.node, onnxruntime: versionOf('node_modules/onnxruntime-node/package.json') };
 }
 
-/** config.json of a run: the model fields `loadRunModel` reads at the top level, then every option. */
+/** config.json of a run: every option (the model fields method/scale/preset/config at the top level) and records. */
 export interface RunConfigFile extends TrainConfig {
   trainDataset: string;
   versions: Record<string, string>;

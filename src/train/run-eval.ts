@@ -4,16 +4,13 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { SrcacoError } from '../errors.js';
 import type { Device } from '../engine/runtime.js';
 import { planeOf } from '../image/plane.js';
-import { loadRunModel } from '../infer/weights.js';
-import { writeFileAtomic } from '../io/atomic.js';
-import type { SplitName, SrScale, Cell } from '../io/layout.js';
+import type { SplitName } from '../io/layout.js';
 import { writeTiff } from '../io/tiff.js';
 import type { ImageMetrics, ResultRow } from '../metrics/aggregate.js';
 import { quantizeTo255 } from '../metrics/quantize.js';
-import { readRunConfig } from './run.js';
+import { RunFolder } from './run-folder.js';
 import { loadSplitPairs, measureModel } from './validate.js';
 
 /** How each method is called in result rows (the paper's spelling). */
@@ -40,12 +37,13 @@ export interface EvaluateRunOptions {
 
 /** Evaluates a run folder's best checkpoint; writes `DIR/eval/<method>_<cell>_x<s>_<split>.json` and `.jsonl`. */
 export async function evaluateRun(dir: string, o: EvaluateRunOptions = {}): Promise<{ images: ImageMetrics[]; row: ResultRow; rowPath: string }> {
-  const config = await readRunConfig(dir);
-  const { model, state } = await loadRunModelChecked(dir);
+  const run = await RunFolder.open(dir);
+  const config = run.trainConfig();
+  const state = await run.loadWeights('best');
   const split = o.split ?? 'test';
-  const pairs = await loadSplitPairs(o.dataRoot ?? config.dataRoot, split, config.cell as Cell, config.scale as SrScale, o.limit);
+  const pairs = await loadSplitPairs(o.dataRoot ?? config.dataRoot, split, config.cell, config.scale, o.limit);
   if (o.predDir) await mkdir(o.predDir, { recursive: true });
-  const { images, row } = await measureModel(model, state, pairs, {
+  const { images, row } = await measureModel(run.model, state, pairs, {
     method: o.name ?? methodDisplayName(config.method),
     cell: config.cell,
     split,
@@ -56,22 +54,5 @@ export async function evaluateRun(dir: string, o: EvaluateRunOptions = {}): Prom
       o.onImage?.(k + 1, total);
     },
   });
-  const evalDir = join(dir, 'eval');
-  await mkdir(evalDir, { recursive: true });
-  const stem = join(evalDir, `${row.method.replace(/[^A-Za-z0-9._-]+/g, '_')}_${row.cell}_x${row.scale}_${split}`);
-  await writeFileAtomic(`${stem}.jsonl`, images.map((m) => JSON.stringify(m)).join('\n') + '\n');
-  await writeFileAtomic(`${stem}.json`, `${JSON.stringify(row, null, 2)}\n`);
-  return { images, row, rowPath: `${stem}.json` };
-}
-
-/** loadRunModel with the message a user needs when the run never saved a best checkpoint. */
-async function loadRunModelChecked(dir: string) {
-  try {
-    return await loadRunModel(dir);
-  } catch (e) {
-    if (e instanceof SrcacoError && /cannot read the safetensors/.test(e.message)) {
-      throw new SrcacoError('input', `the run has no best checkpoint yet (best.safetensors): train it until its first validation`, { path: dir, cause: e });
-    }
-    throw e;
-  }
+  return { images, row, rowPath: await run.writeEval(images, row) };
 }

@@ -7,11 +7,11 @@ import { appendFile, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Session } from '../../src/engine/runtime.js';
-import { loadRunModel } from '../../src/infer/weights.js';
 import { readSafetensors } from '../../src/io/safetensors.js';
 import { isSrcacoError } from '../../src/errors.js';
 import { resumeRun, startRun } from '../../src/train/run.js';
 import type { TrainConfig } from '../../src/train/run-config.js';
+import { RunFolder } from '../../src/train/run-folder.js';
 import { writeTinyDataset } from './run-fixture.js';
 
 const dataRoot = await writeTinyDataset();
@@ -76,7 +76,9 @@ test('a resumed run ends with the same parameters, bit for bit, as an uninterrup
   assert.deepEqual(log.filter((e) => e.kind === 'val').map((e) => e.step), [0, 3, 6]);
   const val = log.find((e) => e.kind === 'val') as { roi: { psnr: number }; full: { psnr: number } };
   assert.ok(Number.isFinite(val.roi.psnr) && Number.isFinite(val.full.psnr));
-  const { model, state } = await loadRunModel(whole.runDir);
+  const run = await RunFolder.open(whole.runDir);
+  const { model } = run;
+  const state = await run.loadWeights();
   assert.equal(model.name, 'srcnn915');
   assert.ok(state['features.0.weight']);
   const session = await Session.create(await readFile(join(whole.runDir, 'best.onnx')));
