@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { SrcacoError } from '../errors.js';
 import { buildReport, type ReportNote } from '../report/build-report.js';
 import { readCropSets } from '../report/crop-files.js';
+import { RunFolder } from '../train/run-folder.js';
 import { readResultRows } from './table.js';
 
 interface RawReportOptions {
@@ -22,7 +23,7 @@ export function register(program: Command): void {
   program
     .command('report')
     .description('HTML report of evaluation rows: Tables 4/5, ROI PSNR per scale (Fig. 6), image crops (Fig. 7), notes; plus results.json')
-    .requiredOption('--results <files...>', 'row .json files from srcaco eval, or folders of them')
+    .requiredOption('--results <files...>', 'row .json files from srcaco eval, folders of them, or training run folders (their eval/ rows)')
     .requiredOption('--out <dir>', 'report folder (index.html, results.json, crops/)')
     .option('--title <text>', 'report title', 'srcaco results')
     .option('--split <name>', 'keep only rows of this split (needed when the rows mix splits)')
@@ -30,7 +31,9 @@ export function register(program: Command): void {
     .option('--note <text>', 'a paragraph for the notes section (repeatable)', collect)
     .option('--notes-file <file>', 'a JSON list of notes: strings or {title, text?, data?}')
     .action(async (raw: RawReportOptions) => {
-      let rows = await readResultRows(raw.results);
+      // A training run folder stands for the rows `srcaco eval --run` wrote into it.
+      const rowPaths = await Promise.all(raw.results.map(async (p) => ((await RunFolder.isRun(p)) ? (await RunFolder.open(p)).evalRowFiles() : [p])));
+      let rows = await readResultRows(rowPaths.flat());
       if (raw.split !== undefined) {
         rows = rows.filter((r) => r.split === raw.split);
         if (rows.length === 0) throw new SrcacoError('usage', `no result row has split '${raw.split}'`, { option: '--split' });

@@ -268,6 +268,13 @@ export class RunFolder {
     });
   }
 
+  /** The evaluation rows written so far (`eval/*.json`), sorted; none is an error saying how to make one. */
+  async evalRowFiles(): Promise<string[]> {
+    const names = (await readdir(this.evalDir).catch(() => [] as string[])).filter((n) => n.endsWith('.json')).sort();
+    if (names.length === 0) throw new SrcacoError('input', `the run has no evaluation rows yet; make one with srcaco eval --run ${this.dir}`, { path: this.evalDir });
+    return names.map((n) => join(this.evalDir, n));
+  }
+
   /** Writes an evaluation's row (`eval/<method>_<cell>_x<s>_<split>.json`) and its per-image lines (`.jsonl`); returns the row's path. */
   async writeEval(images: readonly ImageMetrics[], row: ResultRow): Promise<string> {
     await mkdir(this.evalDir, { recursive: true });

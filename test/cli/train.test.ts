@@ -33,6 +33,10 @@ test('srcaco train then srcaco eval --run: a run folder and its test-split row',
   assert.equal(row.method, 'SRCNN-915');
   assert.equal(row.split, 'test');
   assert.equal(row.n, 2);
+  // The report takes the run folder for its evaluation rows.
+  const rep = srcaco('report', '--results', dir, '--out', join(out, 'report'));
+  assert.equal(rep.status, 0, rep.stderr);
+  assert.match(rep.stdout, /\(1 rows, 0 crop sets\)/);
   // The saved predictions give the same row through the folder evaluation.
   const f = srcaco('eval', '--data', dataRoot, '--cell', 'CELL2', '--scale', '2', '--pred', join(out, 'pred'));
   assert.equal(f.status, 0, f.stderr);

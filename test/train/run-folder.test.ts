@@ -132,6 +132,7 @@ test('the log: appended entries read back; entries past a checkpoint dropped; ev
   const run = await RunFolder.create(out, config(), { name: 'log' });
   await run.dropLogAfter(0); // no log yet: nothing to do
   assert.deepEqual(await run.readLog(), []);
+  await failsOn(run.evalRowFiles(), run.evalDir, /no evaluation rows yet; make one with srcaco eval --run /);
   for (const step of [0, 1, 2, 3]) await run.appendLog({ kind: 'train', step });
   await run.dropLogAfter(2);
   const log = await run.readLog();
@@ -143,6 +144,7 @@ test('the log: appended entries read back; entries past a checkpoint dropped; ev
   assert.equal(rowPath, join(run.evalDir, 'SRCNN_9-5-5_CELL2_x2_test.json'));
   assert.deepEqual(JSON.parse(await readFile(rowPath, 'utf8')), row);
   assert.ok(existsSync(join(run.evalDir, 'SRCNN_9-5-5_CELL2_x2_test.jsonl')));
+  assert.deepEqual(await run.evalRowFiles(), [rowPath]);
   // --force starts the folder again: nothing of the earlier run survives.
   const again = await RunFolder.create(out, config(), { name: 'log', force: true });
   assert.deepEqual(await again.readLog(), []);
