@@ -18,7 +18,7 @@
 // demo's check (scripts/demo-sweep.mjs --whole-val --per-pair, bench/results/2026-11-21-demo-sweep-per-pair.json).
 // That rule was fixed before the sweep ran (with 3e-5 in the grid too, which the schedule's 1e-4 floor turned into
 // 1e-4 runs; they were dropped). It replaced an earlier one (one loss and rate per model, the best worst pair;
-// bench/results/2026-11-21-demo-sweep-whole-val.json) after that one's test report was known: see README "The demo".
+// bench/results/2026-11-21-demo-sweep-whole-val.json) after that one's test report was known: see bench/results/demo-history.md.
 // No setting was chosen by its test score.
 export const RUNS = [
   { method: 'vdsr', preset: 'default', steps: 60, minutes: 2.5, lr: { CELL2x2: 1e-4, CELL2x4: 3e-4, CELL0x2: 1e-4, CELL0x4: 1e-4 }, hSize: 32, valLimit: 4, valEvery: 20, zero: true },

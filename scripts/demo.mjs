@@ -1,4 +1,4 @@
-// `npm run demo`: the main job on simulated data, through the CLI step by step (see README "The demo"):
+// `npm run demo`: the main job on simulated data, through the CLI step by step (see README "The two commands"):
 // simulate the demo tiles → prep → train SRCNN 9-5-5, VDSR, DRRN and MemNet at ×2 and ×4 on CELL2 and CELL0 →
 // evaluate each and bicubic on the test split → demo-out/report/index.html and results.json. Finishes with a
 // check that every learned model beats bicubic on ROI PSNR, and says which do not.
@@ -181,6 +181,6 @@ console.log(`  total (wall, ${JOBS} jobs at a time) ${((performance.now() - t00)
 console.log(`\nReport: ${join(out, 'report', 'index.html')}`);
 if (losers.length === 0) console.log('Every learned model beats bicubic on ROI PSNR in this demo.');
 else {
-  console.log(`Not better than bicubic on ROI PSNR: ${losers.join(', ')} (short demo budgets; see README "The demo").`);
+  console.log(`Not better than bicubic on ROI PSNR: ${losers.join(', ')} (short demo budgets; see bench/results/demo-history.md).`);
   process.exitCode = 1;
 }

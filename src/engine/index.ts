@@ -1,6 +1,6 @@
 /**
  * The engine's public surface: trace models over symbolic tensors, differentiate, compile to ONNX, run on
- * ONNX Runtime. See README "Engine" for a worked example.
+ * ONNX Runtime. See docs/engine.md for a worked example.
  */
 export type { Dim, Shape } from './dims.js';
 export { Tensor, input, constant, scalarLike } from './tensor.js';

@@ -2,8 +2,8 @@
  * Blocked-channel (NCHWc) convolutions for ONNX Runtime's CPU provider, in graphs whose weights are inputs.
  *
  * Why: ORT runs a plain Conv through MLAS's NCHW path (im2col + GEMM). Its NchwcTransformer rewrites convs into
- * MLAS's direct NCHWc kernels (1.1–2× faster on the 3×3 and 5×5 layers of VDSR, DRRN and SRCNN 9-5-5 at
- * 8 × 96², 1 thread), but only when the weights are constant initializers, because it reorders them once at load
+ * MLAS's direct NCHWc kernels (faster on the 3×3 and 5×5 layers of VDSR, DRRN and SRCNN 9-5-5; numbers in
+ * docs/benchmarks.md), but only when the weights are constant initializers, because it reorders them once at load
  * time. A training step feeds its weights as inputs, so we do the rewrite ourselves: the weight reorder becomes
  * three cheap nodes in the graph (64·64·9 values), and the activations between blocked convs stay blocked, so the
  * layout copies (ReorderInput/ReorderOutput) appear only where an NCHW consumer needs the tensor.

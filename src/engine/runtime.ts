@@ -23,8 +23,8 @@ export interface SessionOptions {
   /** Whether idle ORT worker threads spin (ORT's default, lowest latency) or sleep (kinder to a shared machine). */
   spinning?: boolean;
   /**
-   * ORT's memory-pattern pre-planning (default on). Training steps turn it off: it roughly doubles their peak
-   * memory (a VDSR step at batch 8 x 96^2: 2061 vs 1398 MB) without a measurable speed gain.
+   * ORT's memory-pattern pre-planning (default on). Training steps turn it off: it raises their peak memory
+   * (docs/benchmarks.md) without a measurable speed gain.
    */
   memoryPattern?: boolean;
 }

@@ -82,8 +82,8 @@ export function ssimMapValid(
   }
   // Only sigma_x^2 + sigma_y^2 enters SSIM, and filtering is linear, so x^2 + y^2 is filtered as one
   // map: four filtered maps instead of five. One map per loop keeps the loops simple enough for the
-  // JIT (measured ~2x faster than filtering the maps together); the vertical pass works one output
-  // row at a time so its four rows stay in cache for the SSIM formula.
+  // JIT (measured faster than filtering the maps together: docs/benchmarks.md); the vertical pass works
+  // one output row at a time so its four rows stay in cache for the SSIM formula.
   const rows = size === 11 ? rowsValid11 : rowsValid;
   const hpass = size === 11 ? hpassValid11 : hpassValid;
   hpass(sx, w, h, g, hx);

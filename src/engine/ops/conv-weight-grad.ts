@@ -17,11 +17,9 @@ export function convWeightGrad(x: Tensor, g: Tensor, wShape: readonly Dim[], a: 
   const [o, cg, kh, kw] = wShape.map(Number) as [number, number, number, number];
   const stride1 = a.stride[0] === 1 && a.stride[1] === 1;
   let choice = a.groups === 1 ? form : 'batchConv';
-  // auto, from bench/engine-conv.ts (process CPU time, batch 8 × 96², 1 thread, loaded 2-core machine):
-  // O ≤ 4 → gradShift (32→1 5×5: 15 ms; others 34–82); C ≤ 4 → batchConv (1→64 9×9: 18; others 38–100);
-  // other stride-1 layers → padShift (64→32 5×5: 95 vs rowShift 109, others 196–297, forward 98; 64→64 3×3: 70 vs
-  // 78, others 143–189, forward 80; 128→128 3×3: 241 vs 268, others 371–634, forward 244); strided → offsetMatmul
-  // (not measured).
+  // auto: the formulation bench/engine-conv.ts measured fastest for each kind of layer (its numbers are in
+  // docs/benchmarks.md): O ≤ 4 → gradShift; C ≤ 4 → batchConv; other stride-1 layers → padShift;
+  // strided → offsetMatmul (not measured).
   if (choice === 'auto') choice = stride1 && o <= 4 ? 'gradShift' : cg <= 4 ? 'batchConv' : stride1 ? 'padShift' : 'offsetMatmul';
   // Traced for a CPU with blocked convs, x is blocked already (or nearly: one reorder shared with its conv).
   const block = blockOfTrace();
@@ -100,7 +98,7 @@ function rowShiftWeightGrad(xn: Tensor, g: Tensor, [o, c, kh, kw]: number[], dil
   const [, , ho, wo] = g.shape.map(Number) as [number, number, number, number];
   const rows = n * ho * wp;
   const spare = wp - wo; // stride 1: = dw·(kw - 1), the largest shift
-  // gᵀ [O, R] on the width-Wp grid, built contiguous: MatMul with a transposed first operand is ~1.7× slower in ORT.
+  // gᵀ [O, R] on the width-Wp grid, built contiguous: MatMul with a transposed first operand is slower in ORT.
   // One Pad puts g's zero columns on the left and adds a zero row at the end, so every shifted copy is a plain
   // Slice of it (shift s starts at spare - s): a slice-then-pad pair per shift would copy g twice.
   const gGrid = padConstant(reshape(transpose(g, [1, 0, 2, 3]), [o!, n * ho, wo]), [0, 0, spare, 0, 1, 0]);
@@ -136,8 +134,8 @@ function blockedShiftWeightGrad(x: Tensor, g: Tensor, [o, c, kh, kw]: number[], 
   const k = ho * wp;
   const cb = c! / block;
   const gStack = reshape(shiftedGradStack(g, kw!, dw, wp, wo), [n, 1, kw! * o!, k]);
-  // Rows of the blocked memory as [N, C/B, H, W·B]: the Pads then copy whole rows (ORT's Pad is ~1.4× slower
-  // with the innermost axis of 16 kept separate).
+  // Rows of the blocked memory as [N, C/B, H, W·B]: the Pads then copy whole rows (ORT's Pad is slower with the
+  // innermost axis of B kept separate).
   const xb = reshape(blockedView(x, block), [n, cb, h, w * block]);
   const per: Tensor[] = [];
   for (let i = 0; i < kh!; i++) {

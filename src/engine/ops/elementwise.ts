@@ -81,8 +81,8 @@ const P = {
   sign: unary('sign', 'Sign', () => null),
   // From the output, not the input: the pre-activation is then dead after the forward, so ORT can fuse
   // Conv + Relu into one FusedConv (a consumer of the Conv output blocks that fusion) and free it early.
-  // g · float(y > 0), not Where(y > 0, g, 0): ORT's Mul is vectorized better than its Where (8×64×96², 1 thread:
-  // 7.1 vs 9.0 ms with the Greater). A NaN/∞ gradient at an inactive unit now stays NaN instead of becoming 0.
+  // g · float(y > 0), not Where(y > 0, g, 0): ORT's Mul is vectorized better than its Where (measured with the
+  // Greater: docs/benchmarks.md). A NaN/∞ gradient at an inactive unit now stays NaN instead of becoming 0.
   relu: unary('relu', 'Relu', (g, _x, y) => mul(g, cast(greater(y, 0), y.dtype))),
   sigmoid: unary('sigmoid', 'Sigmoid', (g, _x, y) => mul(g, mul(y, sub(1, y)))),
   tanh: unary('tanh', 'Tanh', (g, _x, y) => mul(g, sub(1, mul(y, y)))),
