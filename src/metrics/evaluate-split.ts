@@ -2,8 +2,8 @@ import { access, readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { SrcacoError } from '../errors.js';
 import { PAIR_LIST_FILES, parsePairList, splitFolderName, type Cell, type SplitName, type SrScale } from '../io/layout.js';
+import { runInWorkers } from '../util/worker-pool.js';
 import { aggregateMetrics, type ImageMetrics, type ResultRow } from './aggregate.js';
-import { measurePairsInPool } from './eval-pool.js';
 import { measurePair, type PairJob } from './measure-pair.js';
 import { SsimScratch } from './ssim-map.js';
 import type { PairMetrics } from './types.js';
@@ -82,7 +82,11 @@ export async function evaluateSplit(options: EvaluateSplitOptions): Promise<{ im
   let done = 0;
   let results: PairMetrics[];
   if ((options.workers ?? 1) > 1 && jobs.length > 1) {
-    results = await measurePairsInPool(jobs, options.workers!, (k, m) => options.onImage?.(++done, jobs.length, imageOf(k, m)));
+    results = await runInWorkers<PairJob, PairMetrics>(new URL('./eval-worker.ts', import.meta.url), jobs, {
+      size: options.workers!,
+      name: 'evaluation',
+      onResult: (k, m) => options.onImage?.(++done, jobs.length, imageOf(k, m)),
+    });
   } else {
     const scratch = new SsimScratch();
     results = [];
