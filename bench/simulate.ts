@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { writeTiff } from '../src/io/tiff.js';
 import { simulateTileOnPool } from '../src/sim/dataset.js';
 import { defaultSimParams, LR_SCALES } from '../src/sim/params.js';
-import { BandPool } from '../src/sim/pool.js';
+import { startBandPool } from '../src/sim/pool.js';
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -16,7 +16,7 @@ const size = arg('size', 9318);
 const workers = arg('workers', 2);
 const seed = arg('seed', 0);
 const params = defaultSimParams();
-const pool = new BandPool(workers);
+const pool = startBandPool(workers);
 // Warm the workers (loader, JIT) on a tiny tile so the timing is of the simulation itself.
 await simulateTileOnPool(pool, params, seed, 99, 160);
 const t0 = performance.now();

@@ -6,6 +6,7 @@ export type { SrcacoErrorKind, SrcacoErrorOptions } from './errors.js';
 export { createPlane, planeOf, pixelTypeOf } from './image/plane.js';
 export type { Plane, PixelArray, PixelType } from './image/plane.js';
 export { Rng } from './util/random.js';
+export { defaultWorkers } from './util/worker-pool.js';
 
 // I/O: TIFF, dataset layout, splits, safetensors
 export { openTiff, readTiff, TiffFile, TiffStripWriter, writeTiff } from './io/tiff.js';
@@ -38,6 +39,7 @@ export {
   parsePairList,
 } from './io/layout.js';
 export type { Cell, PatchName, Scale, SplitName, SrScale } from './io/layout.js';
+export { readSplitPairs, type SplitPairFiles } from './io/split-pairs.js';
 export {
   DEFAULT_TILE_SPLIT,
   TILE_IDS,
@@ -76,7 +78,7 @@ export {
   type PairSource,
   type TrainBatch,
 } from './train/data-batch.js';
-export { readPairFiles, openPairSource, type PairSourceSpec } from './train/data-source.js';
+export { openPairSource, type PairSourceSpec } from './train/data-source.js';
 export { TrainPrefetcher, type PrefetchOptions } from './train/data-prefetch.js';
 export { samplingRoi, drawCentreOrigin, alignCrop } from './train/sampler-crop.js';
 export type { TrainSamplerState } from './train/sampler-epoch.js';
@@ -93,7 +95,7 @@ export {
   type ResultRow,
   type MaybeMetricValues,
 } from './metrics/aggregate.js';
-export { evaluateSplit, readSplitPairs, type EvaluateSplitOptions } from './metrics/evaluate-split.js';
+export { evaluateSplit, type EvaluateSplitOptions } from './metrics/evaluate-split.js';
 export { bicubicBaseline } from './metrics/bicubic-baseline.js';
 export {
   buildResultTable,

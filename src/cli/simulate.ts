@@ -116,7 +116,7 @@ export function register(program: Command): void {
     .option('--seed <n>', 'random seed; tiles are independent of each other for a given seed', '0')
     .option('--duplicate <pairs>', 'SOURCE:TARGET,...: write tile TARGET as a pixel copy of SOURCE (leakage-audit fixtures)')
     .option('--preset <name>', 'demo: tiles 1,2,3,7,9 of 2048 px (train, validation and test under the default split)')
-    .option('--workers <n>', 'worker threads (default: 2 or the number of cores, whichever is smaller)')
+    .option('--workers <n>', 'worker threads (default: the number of cores)')
     .option('--compression <kind>', 'none or deflate', 'none')
     .option('--force', 'write into a non-empty output folder, overwriting tiles')
     .action(async (raw: RawOptions) => {

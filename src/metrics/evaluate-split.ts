@@ -1,9 +1,8 @@
-import { access, readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { SrcacoError } from '../errors.js';
-import { PAIR_LIST_FILES, parsePairList, splitFolderName, type Cell, type SplitName, type SrScale } from '../io/layout.js';
+import { splitFolderName, type Cell, type SplitName, type SrScale } from '../io/layout.js';
+import { checkListedFiles, readSplitPairs } from '../io/split-pairs.js';
+import { runInWorkers } from '../util/worker-pool.js';
 import { aggregateMetrics, type ImageMetrics, type ResultRow } from './aggregate.js';
-import { measurePairsInPool } from './eval-pool.js';
 import { measurePair, type PairJob } from './measure-pair.js';
 import { SsimScratch } from './ssim-map.js';
 import type { PairMetrics } from './types.js';
@@ -28,61 +27,35 @@ export interface EvaluateSplitOptions {
   onImage?: (done: number, total: number, image: ImageMetrics) => void;
 }
 
-/** The `lr,hr` pairs of a split, as listed by its l_h.txt. */
-export async function readSplitPairs(dataRoot: string, split: SplitName, cell: Cell, scale: SrScale): Promise<Array<[string, string]>> {
-  const listPath = join(dataRoot, splitFolderName(split, scale, cell), PAIR_LIST_FILES.lrToHr);
-  let text: string;
-  try {
-    text = await readFile(listPath, 'utf8');
-  } catch (e) {
-    throw new SrcacoError('input', `cannot read the split list (${(e as NodeJS.ErrnoException).code ?? e}); is --data the folder that holds the caco2_* split folders?`, { path: listPath, cause: e });
-  }
-  const pairs = parsePairList(text, listPath);
-  if (pairs.length === 0) throw new SrcacoError('data', 'the split list is empty', { path: listPath });
-  return pairs;
-}
-
-async function missingOf(paths: readonly string[]): Promise<string[]> {
-  const missing: string[] = [];
-  for (const p of paths) await access(p).catch(() => missing.push(p));
-  return missing;
-}
-
 /**
  * Evaluates one method on one split, cell and scale: per-image metrics (full image and ROI) and the
  * aggregated row of Tables 4/5. Every listed file is checked before the first image is measured.
  */
 export async function evaluateSplit(options: EvaluateSplitOptions): Promise<{ images: ImageMetrics[]; row: ResultRow }> {
   const { dataRoot, split, cell, scale, source } = options;
-  let pairs = await readSplitPairs(dataRoot, split, cell, scale);
-  if (options.limit !== undefined) pairs = pairs.slice(0, options.limit);
-  const predPathOf = (hr: string) => (source.kind === 'folder' ? join(source.dir, basename(hr)) : '');
-  const needed = pairs.flatMap(([lr, hr]) =>
-    source.kind === 'bicubic' ? [join(dataRoot, lr), join(dataRoot, hr)] : [join(dataRoot, hr), predPathOf(hr)],
-  );
-  const missing = await missingOf(needed);
-  if (missing.length > 0) {
-    const shown = missing.slice(0, 5).join(', ');
-    throw new SrcacoError(
-      'input',
-      `${missing.length} file(s) listed for ${splitFolderName(split, scale, cell)} are missing: ${shown}` +
-        (missing.length > 5 ? `, ... (${missing.length - 5} more)` : '') +
-        (source.kind === 'folder' ? ` (predictions must be named like the HR patch files, in ${source.dir})` : ''),
-    );
+  const pairs = await readSplitPairs(dataRoot, split, cell, scale, options.limit);
+  const predPathOf = (id: string) => (source.kind === 'folder' ? join(source.dir, id) : '');
+  if (source.kind === 'folder') {
+    const hint = ` (predictions must be named like the HR patch files, in ${source.dir})`;
+    await checkListedFiles(pairs.map((p) => predPathOf(p.id)), splitFolderName(split, scale, cell), hint);
   }
-  const jobs: PairJob[] = pairs.map(([lr, hr]) => ({
-    hrPath: join(dataRoot, hr),
-    predPath: source.kind === 'bicubic' ? join(dataRoot, lr) : predPathOf(hr),
+  const jobs: PairJob[] = pairs.map((p) => ({
+    hrPath: p.hrPath,
+    predPath: source.kind === 'bicubic' ? p.lrPath : predPathOf(p.id),
     bicubic: source.kind === 'bicubic',
     scale,
     borderPx: options.borderPx,
     roiThresholds: options.roiThresholds,
   }));
-  const imageOf = (k: number, m: PairMetrics): ImageMetrics => ({ id: basename(pairs[k]![1]), lr: pairs[k]![0], hr: pairs[k]![1], ...m });
+  const imageOf = (k: number, m: PairMetrics): ImageMetrics => ({ id: pairs[k]!.id, lr: pairs[k]!.lr, hr: pairs[k]!.hr, ...m });
   let done = 0;
   let results: PairMetrics[];
   if ((options.workers ?? 1) > 1 && jobs.length > 1) {
-    results = await measurePairsInPool(jobs, options.workers!, (k, m) => options.onImage?.(++done, jobs.length, imageOf(k, m)));
+    results = await runInWorkers<PairJob, PairMetrics>(new URL('./eval-worker.ts', import.meta.url), jobs, {
+      size: options.workers!,
+      name: 'evaluation',
+      onResult: (k, m) => options.onImage?.(++done, jobs.length, imageOf(k, m)),
+    });
   } else {
     const scratch = new SsimScratch();
     results = [];

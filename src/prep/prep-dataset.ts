@@ -1,5 +1,4 @@
 import { mkdir, readFile } from 'node:fs/promises';
-import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { SrcacoError } from '../errors.js';
 import { writeFileAtomic } from '../io/atomic.js';
@@ -13,6 +12,7 @@ import { readDoneMarker, stateDir } from './tile-job.js';
 import { runTilePool } from './tile-pool.js';
 import { findTiles } from './tile-set.js';
 import { windowGrid, type PrepMode } from './windows.js';
+import { defaultWorkers } from '../util/worker-pool.js';
 
 export interface PrepOptions {
   tilesDir: string;
@@ -22,7 +22,7 @@ export interface PrepOptions {
   splitFile?: string;
   /** Number of before/after registration overlays written to `qc/`. */
   qc?: number;
-  /** Worker threads (default: available cores); 0 runs in this thread. */
+  /** Worker threads (default: `defaultWorkers()`); 0 runs in this thread. */
   workers?: number;
   /** Replaces the mode's registration (runs in this thread). */
   align?: WindowAligner;
@@ -83,7 +83,7 @@ export async function prepDataset(options: PrepOptions): Promise<PrepSummary> {
   await runTilePool(pending, {
     outDir,
     mode,
-    workers: options.workers ?? Math.min(availableParallelism(), pending.length),
+    workers: options.workers ?? defaultWorkers(),
     align: options.align,
     onWindow: () => options.onProgress?.(++done, total),
     onTileDone: (id, entries) => byTile.set(id, entries),

@@ -1,5 +1,4 @@
-import { Worker } from 'node:worker_threads';
-import { SrcacoError, type SrcacoErrorKind } from '../errors.js';
+import { runInWorkers } from '../util/worker-pool.js';
 import type { WindowAligner } from './align-window.js';
 import type { ManifestEntry } from './cut-tile.js';
 import { prepTile } from './tile-job.js';
@@ -13,11 +12,8 @@ export interface TileJobMessage {
   mode: PrepMode;
 }
 
-/** What a worker sends back: a window handled, a tile finished, or the error that stopped it. */
-export type WorkerReply =
-  | { type: 'window' }
-  | { type: 'done'; tileId: number; entries: ManifestEntry[] }
-  | { type: 'error'; tileId: number; kind: SrcacoErrorKind; message: string; path?: string };
+/** What a worker notes while cutting a tile: one window handled. */
+export type TileJobNote = 'window';
 
 export interface TilePoolOptions {
   outDir: string;
@@ -39,59 +35,11 @@ export async function runTilePool(tiles: TileFiles[], options: TilePoolOptions):
     }
     return;
   }
-  const queue = [...tiles];
-  const workers = Array.from({ length: Math.min(options.workers, tiles.length) }, () => spawnWorker());
-  try {
-    await Promise.all(workers.map((w) => drain(w, queue, options)));
-  } finally {
-    await Promise.all(workers.map((w) => w.terminate()));
-  }
-}
-
-function drain(worker: Worker, queue: TileFiles[], options: TilePoolOptions): Promise<void> {
-  return new Promise((resolveDrain, rejectDrain) => {
-    let settled = false;
-    const resolve = () => {
-      settled = true;
-      resolveDrain();
-    };
-    const reject = (e: unknown) => {
-      settled = true;
-      rejectDrain(e);
-    };
-    const next = () => {
-      const tile = queue.shift();
-      if (!tile) return resolve();
-      const job: TileJobMessage = { tile, outDir: options.outDir, mode: options.mode };
-      worker.postMessage(job);
-    };
-    worker.on('message', (m: WorkerReply) => {
-      if (m.type === 'window') options.onWindow?.();
-      else if (m.type === 'done') {
-        options.onTileDone?.(m.tileId, m.entries);
-        next();
-      } else {
-        queue.length = 0;
-        reject(new SrcacoError(m.kind, m.message, { path: m.path }));
-      }
-    });
-    worker.on('error', (e) => {
-      queue.length = 0;
-      reject(e);
-    });
-    worker.on('exit', (code) => {
-      if (settled) return;
-      queue.length = 0;
-      reject(new SrcacoError('internal', `a prep worker stopped (exit code ${code}) before finishing its tile; rerun to resume`));
-    });
-    next();
+  const jobs = tiles.map((tile): TileJobMessage => ({ tile, outDir: options.outDir, mode: options.mode }));
+  await runInWorkers<TileJobMessage, ManifestEntry[], TileJobNote>(new URL('./prep-worker.ts', import.meta.url), jobs, {
+    size: options.workers,
+    name: 'prep',
+    onNote: () => options.onWindow?.(),
+    onResult: (k, entries) => options.onTileDone?.(tiles[k]!.id, entries),
   });
-}
-
-/** A worker running prep-worker.ts through tsx's loader (workers do not inherit `--import tsx` on Node 20). */
-function spawnWorker(): Worker {
-  const tsxApi = import.meta.resolve('tsx/esm/api');
-  const entry = new URL('./prep-worker.ts', import.meta.url).href;
-  const code = `import(${JSON.stringify(tsxApi)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); })`;
-  return new Worker(code, { eval: true });
 }

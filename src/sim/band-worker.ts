@@ -1,7 +1,7 @@
-import { parentPort } from 'node:worker_threads';
-import { buildTileModel, simulateBand, type TileModel } from './band.js';
+import { serveTasks } from '../util/worker-pool.js';
+import { buildTileModel, simulateBand, type BandPixels, type TileModel } from './band.js';
 import { LR_SCALES } from './params.js';
-import type { BandRequest, BandReply } from './pool.js';
+import type { BandRequest } from './pool.js';
 
 /**
  * A worker of the band pool: keeps the model of the tile it is working on (rebuilding it is deterministic,
@@ -11,8 +11,8 @@ const cache = new Map<string, TileModel>();
 /** Two tiles can be in flight at once (one finishing while the next starts). */
 const CACHED_MODELS = 2;
 
-parentPort!.on('message', (request: BandRequest) => {
-  try {
+serveTasks<BandRequest, BandPixels>(
+  (request) => {
     const key = `${request.seed}:${request.tileId}:${request.sizeHrPx}`;
     let model = cache.get(key);
     if (!model) {
@@ -20,12 +20,7 @@ parentPort!.on('message', (request: BandRequest) => {
       cache.set(key, model);
       if (cache.size > CACHED_MODELS) cache.delete(cache.keys().next().value!);
     }
-    const band = simulateBand(request.params, model, request.fieldRow);
-    const buffers = [...band.hr.planes, ...LR_SCALES.flatMap((s) => band.lr[s].planes)].map((p) => p.buffer as ArrayBuffer);
-    const reply: BandReply = { taskId: request.taskId, band };
-    parentPort!.postMessage(reply, buffers);
-  } catch (e) {
-    const reply: BandReply = { taskId: request.taskId, error: e instanceof Error ? `${e.message}\n${e.stack}` : String(e) };
-    parentPort!.postMessage(reply);
-  }
-});
+    return simulateBand(request.params, model, request.fieldRow);
+  },
+  (band) => [...band.hr.planes, ...LR_SCALES.flatMap((s) => band.lr[s].planes)].map((p) => p.buffer as ArrayBuffer),
+);

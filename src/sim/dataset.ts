@@ -1,4 +1,3 @@
-import { availableParallelism } from 'node:os';
 import { copyFile, mkdir, rename, unlink } from 'node:fs/promises';
 import { join, dirname } from 'node:path';
 import { SrcacoError } from '../errors.js';
@@ -6,11 +5,12 @@ import { tilePath, type Scale } from '../io/layout.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { writeTiff } from '../io/tiff.js';
 import { buildTileModel, fieldBounds } from './band.js';
-import { BandPool } from './pool.js';
+import { startBandPool, type BandPool } from './pool.js';
 import { defaultSimParams, LR_SCALES, psfSigmaHrPx, MARKERS, type SimParams } from './params.js';
 import { allocateTile, placeBand, type SimulatedTile } from './tile.js';
 import { bleachFactors } from './bleach.js';
 import { buildTruth, type TileTruth } from './truth.js';
+import { defaultWorkers } from '../util/worker-pool.js';
 
 export interface SimulateDatasetOptions {
   outDir: string;
@@ -20,7 +20,7 @@ export interface SimulateDatasetOptions {
   seed: number;
   /** target id -> source id: the target's files are pixel copies of the source tile. */
   duplicates?: Map<number, number>;
-  /** Worker threads (default: min(2, available cores)). */
+  /** Worker threads (default: `defaultWorkers()`). */
   workers?: number;
   compression?: 'none' | 'deflate';
   params?: SimParams;
@@ -55,8 +55,7 @@ export async function simulateDataset(options: SimulateDatasetOptions): Promise<
   const hiddenSources = [...new Set([...duplicates.values()].filter((s) => !options.ids.includes(s)))];
   const files: string[] = [];
   const truths = new Map<number, TileTruth>();
-  const workers = Math.max(1, options.workers ?? Math.min(2, availableParallelism()));
-  const pool = new BandPool(workers);
+  const pool = startBandPool(Math.max(1, options.workers ?? defaultWorkers()));
   try {
     // a duplicate source that was not asked for itself is written only under its targets' names
     const targetsOf = (source: number) => [...duplicates].filter(([, s]) => s === source).map(([t]) => t);

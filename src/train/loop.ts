@@ -14,15 +14,15 @@ import type { HostTensor } from '../engine/runtime.js';
 import { compileStep } from '../engine/step.js';
 import { StepRunner } from '../engine/step-runner.js';
 import { exportOnnx } from '../infer/export.js';
-import { PAIR_LIST_FILES } from '../io/layout.js';
+import { readSplitPairs } from '../io/split-pairs.js';
 import type { ResultRow } from '../metrics/aggregate.js';
 import { modelStepSpec, type Model } from '../models/model.js';
 import { batchStream, type BatchOptions, type BatchStream, type TrainBatch } from './data-batch.js';
 import { defaultPatchOptions } from './data-patch.js';
 import { TrainPrefetcher } from './data-prefetch.js';
-import { openPairSource, readPairFiles, type PairSourceSpec } from './data-source.js';
+import { openPairSource, type PairSourceSpec } from './data-source.js';
 import { lossByName } from './loss.js';
-import { trainDatasetName, type TrainConfig } from './run-config.js';
+import type { TrainConfig } from './run-config.js';
 import type { RunCheckpointMeta, RunFolder } from './run-folder.js';
 import { batchesPerEpoch, streamRng } from './sampler-epoch.js';
 import { learningRateAt, protocolSchedule } from './schedule.js';
@@ -105,8 +105,7 @@ export async function trainLoop(c: TrainConfig, run: RunFolder, options: { resum
   const { model, dir: runDir } = run;
   const log = (entry: Record<string, unknown>) => run.appendLog(entry);
 
-  const trainList = join(c.dataRoot, trainDatasetName(c), PAIR_LIST_FILES.lrToHr);
-  const files = await readPairFiles(trainList, c.dataRoot);
+  const files = await readSplitPairs(c.dataRoot, 'train', c.cell, c.scale);
   const valPairs = await loadSplitPairs(c.dataRoot, 'val', c.cell, c.scale, c.valLimit);
   const perEpoch = batchesPerEpoch(files.length, c.batchSize);
   const batchOptions: BatchOptions = {

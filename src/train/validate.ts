@@ -3,14 +3,13 @@
  * original evaluates them), then the metrics code per image and the Tables 4/5 row. Used for model selection
  * during training (first 128 validation patches) and for `srcaco eval --run` on the test split.
  */
-import { basename, join } from 'node:path';
 import type { StateDict } from '../engine/nn/state.js';
 import type { Device } from '../engine/runtime.js';
 import type { Plane } from '../image/plane.js';
 import { Upscaler } from '../infer/upscaler.js';
 import { type Cell, type SplitName, type SrScale } from '../io/layout.js';
+import { readSplitPairs } from '../io/split-pairs.js';
 import { aggregateMetrics, type ImageMetrics, type ResultRow } from '../metrics/aggregate.js';
-import { readSplitPairs } from '../metrics/evaluate-split.js';
 import { readSinglePlane } from '../metrics/measure-pair.js';
 import { pairMetrics } from '../metrics/pair-metrics.js';
 import { SsimScratch } from '../metrics/ssim-map.js';
@@ -27,13 +26,9 @@ export interface SplitPair {
 
 /** Reads the first `limit` pairs (all without it) of a split list into memory. */
 export async function loadSplitPairs(dataRoot: string, split: SplitName, cell: Cell, scale: SrScale, limit?: number): Promise<SplitPair[]> {
-  let list = await readSplitPairs(dataRoot, split, cell, scale);
-  if (limit !== undefined) list = list.slice(0, limit);
   const pairs: SplitPair[] = [];
-  for (const [lr, hr] of list) {
-    const lrPath = join(dataRoot, lr);
-    const hrPath = join(dataRoot, hr);
-    pairs.push({ id: basename(hr), lr: await readSinglePlane(lrPath, 'LR patch'), hr: await readSinglePlane(hrPath, 'HR patch'), lrPath, hrPath });
+  for (const { id, lrPath, hrPath } of await readSplitPairs(dataRoot, split, cell, scale, limit)) {
+    pairs.push({ id, lr: await readSinglePlane(lrPath, 'LR patch'), hr: await readSinglePlane(hrPath, 'HR patch'), lrPath, hrPath });
   }
   return pairs;
 }

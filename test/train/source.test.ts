@@ -4,10 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { planeOf } from '../../src/image/plane.js';
+import { splitFolderName } from '../../src/io/layout.js';
+import { readSplitPairs } from '../../src/io/split-pairs.js';
 import { writeTiff } from '../../src/io/tiff.js';
 import { buildBatch } from '../../src/train/data-batch.js';
 import { defaultPatchOptions } from '../../src/train/data-patch.js';
-import { openPairSource, readPairFiles } from '../../src/train/data-source.js';
+import { openPairSource } from '../../src/train/data-source.js';
 import { Rng } from '../../src/util/random.js';
 
 const dirs: string[] = [];
@@ -29,10 +31,10 @@ test('pairs listed in l_h.txt are read from TIFF files and give the same batches
     pairs.push({ lr, hr });
     lines.push(`lr/p${i}.tif,hr/p${i}.tif\n`);
   }
-  const list = join(root, 'l_h.txt');
-  await writeFile(list, lines.join(''));
-  const files = await readPairFiles(list, root);
-  assert.deepEqual(files[1], { lrPath: join(root, 'lr/p1.tif'), hrPath: join(root, 'hr/p1.tif') });
+  await mkdir(join(root, splitFolderName('train', 2, 'CELL0')));
+  await writeFile(join(root, splitFolderName('train', 2, 'CELL0'), 'l_h.txt'), lines.join(''));
+  const files = await readSplitPairs(root, 'train', 'CELL0', 2);
+  assert.deepEqual({ lrPath: files[1]!.lrPath, hrPath: files[1]!.hrPath }, { lrPath: join(root, 'lr/p1.tif'), hrPath: join(root, 'hr/p1.tif') });
   const o = { batchSize: 3, patch: defaultPatchOptions(2, { hrPatchPx: 8 }) };
   const fromFiles = await buildBatch(openPairSource({ kind: 'files', pairs: files, cache: false }), o, 3, 0, 0);
   const fromMemory = await buildBatch(openPairSource({ kind: 'memory', pairs }), o, 3, 0, 0);
@@ -40,12 +42,4 @@ test('pairs listed in l_h.txt are read from TIFF files and give the same batches
   assert.deepEqual(fromFiles.lr, fromMemory.lr);
   // uint8 pixels arrive as v / 255.
   assert.ok(fromFiles.hr.some((v) => Math.abs(v - 200 / 255) < 1e-7));
-});
-
-test('a missing pair list is an input error that says what to do', async () => {
-  await assert.rejects(readPairFiles('/nonexistent/l_h.txt', '/'), (e: Error & { kind?: string }) => {
-    assert.equal(e.kind, 'input');
-    assert.match(e.message, /run prep first/);
-    return true;
-  });
 });
