@@ -112,7 +112,7 @@ test('training resumed from a checkpoint on disk takes exactly the uninterrupted
     inputs: { x: [2, 1, 12, 12], y: [2, 1, 12, 12] },
     optimizer: sgd({ momentum: 0.9, nesterov: true }),
     lossFn: ({ params: p, inputs }) => mseSsimLoss()(E.conv2d(inputs.x!, p['conv.weight']!, p['conv.bias']!, { padding: 1 }), inputs.y!),
-  });
+  }, await E.compileTarget());
   const rng = new Rng(2);
   const img = () => ({ shape: [2, 1, 12, 12], data: Float32Array.from({ length: 288 }, () => rng.uniform()) });
   const batches = [0, 1, 2, 3].map(() => ({ x: img(), y: img() }));
