@@ -6,6 +6,7 @@ import onnxProto from 'onnx-proto';
 import * as E from '../../src/engine/index.js';
 import type { Tensor } from '../../src/engine/index.js';
 import { Rng } from '../../src/util/random.js';
+import { assertSameTraining } from './compare.js';
 
 const { onnx } = onnxProto;
 
@@ -38,17 +39,7 @@ test('a training step with blocked convolutions computes what the standard-op st
   const standard = stepFor(2 * target.nchwcBlock, await E.compileTarget('cpu', { blockedConvs: false })).compiled;
   const blocked = await E.StepRunner.create(compiled, init, { threads: 1 });
   const plain = await E.StepRunner.create(standard, init, { threads: 1 });
-  for (const batch of batches) {
-    const [a, b] = [await blocked.step(batch, 0.01), await plain.step(batch, 0.01)];
-    assert.ok(Math.abs(a.loss - b.loss) <= 1e-5 * Math.abs(b.loss), `loss ${a.loss} vs ${b.loss}`);
-  }
-  const [pa, pb] = [blocked.params(), plain.params()];
-  for (const name of Object.keys(pb)) {
-    const [x, y] = [pa[name]!.data as Float32Array, pb[name]!.data as Float32Array];
-    const scale = Math.max(...y.map(Math.abs));
-    const diff = Math.max(...x.map((v, i) => Math.abs(v - y[i]!)));
-    assert.ok(diff <= 1e-5 * scale, `${name}: max difference ${diff} of ${scale}`);
-  }
+  await assertSameTraining(blocked, plain, batches, 0.01, 1e-5);
   await Promise.all([blocked.release(), plain.release()]);
 });
 

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import onnxProto from 'onnx-proto';
 import * as E from '../../src/engine/index.js';
 import { Rng } from '../../src/util/random.js';
+import { assertSameTraining } from './compare.js';
 
 const params = { 'c1.weight': [8, 8, 3, 3], 'c1.bias': [8], 'c2.weight': [8, 8, 3, 3] };
 const xShape = [2, 8, 9, 10];
@@ -40,17 +41,7 @@ test('two steps compiled for different targets in one process lower differently 
   const init = { params: Object.fromEntries(Object.entries(params).map(([k, s]) => [k, host(s, 0.1)])) };
   const batches = [0, 1].map(() => ({ x: host(xShape, 1), y: host(xShape, 1) }));
   const [ra, rb] = [await E.StepRunner.create(a, init, { threads: 1 }), await E.StepRunner.create(b, init, { threads: 1 })];
-  for (const batch of batches) {
-    const [la, lb] = [(await ra.step(batch, 0.05)).loss, (await rb.step(batch, 0.05)).loss];
-    assert.ok(Math.abs(la - lb) <= 1e-5 * Math.abs(lb), `loss ${la} vs ${lb}`);
-  }
-  const [pa, pb] = [ra.params(), rb.params()];
-  for (const name of Object.keys(params)) {
-    const [x, y] = [pa[name]!.data as Float32Array, pb[name]!.data as Float32Array];
-    const scale = Math.max(...y.map(Math.abs));
-    const diff = Math.max(...x.map((v, i) => Math.abs(v - y[i]!)));
-    assert.ok(diff <= 1e-5 * scale, `${name}: max difference ${diff} of ${scale}`);
-  }
+  await assertSameTraining(ra, rb, batches, 0.05, 1e-5);
   await Promise.all([ra.release(), rb.release()]);
 });
 
