@@ -68,7 +68,7 @@ export interface CompiledStep {
   /** ONNX model bytes: standard ops, plus ORT's NCHWc CPU kernels when the target has a block. */
   readonly model: Uint8Array;
   /** What it was compiled for; StepRunner runs it on the target's device. */
-  target: CompileTarget;
+  readonly target: CompileTarget;
   params: Readonly<Record<string, readonly number[]>>;
   buffers: Readonly<Record<string, readonly number[]>>;
   slots: Readonly<Record<string, number>>;
