@@ -34,7 +34,9 @@ export async function compileTarget(device: Device = 'cpu', options: CompileTarg
   const blocked = options.blockedConvs ?? device === 'cpu';
   if (blocked && device !== 'cpu') throw new SrcacoError('usage', `blocked convolutions run on the CPU only, not on ${device}; leave blockedConvs unset for ${device}`);
   const nchwcBlock = blocked ? await nchwcBlockSize() : 0;
-  return Object.freeze({ device, nchwcBlock, convGradient: Object.freeze({ input: 'auto', weight: 'auto', ...options.convGradient }) });
+  const chosen = options.convGradient ?? {};
+  const convGradient = Object.freeze({ input: chosen.input ?? 'auto', weight: chosen.weight ?? 'auto' });
+  return Object.freeze({ device, nchwcBlock, convGradient });
 }
 
 // The probe's answer is a property of this process's CPU and ORT build: asked once, read only by compileTarget.
