@@ -18,6 +18,8 @@ const rng = new Rng(2);
 const host = (shape: number[]): E.HostTensor => ({ shape, data: Float32Array.from({ length: shape.reduce((a, b) => a * b) }, () => rng.normal()) });
 const forms = ['batchConv', 'offsetMatmul', 'im2col', 'gradShift', 'rowShift', 'padShift'] as const;
 const block = await E.nchwcBlockSize();
+// Each formulation traced for its own target; standard ops (no blocked layout) unless a variant says so.
+const targetFor = (convGradient: Partial<E.ConvGradient>) => E.compileTarget('cpu', { blockedConvs: false, convGradient });
 
 type Variant = { layer: string; what: string; run: () => Promise<unknown>; cpu: number[]; wall: number[] };
 const variants: Variant[] = [];
@@ -38,11 +40,12 @@ for (const l of layers) {
   // The same conv as a training step lowers it on this CPU (weights fed as inputs), reorders in and out included.
   if (block) await add('forward:blocked', (x, _g, w) => E.conv2d(x, w, null, { padding: pad }), { nchwcBlock: block });
   for (const weight of forms) {
-    await add(`weight:${weight}`, (x, g, w) => E.convWeightGrad(x, g, w.shape, { stride: [1, 1], pads: [pad, pad, pad, pad], dilation: [1, 1], groups: 1 }, weight));
+    const target = await targetFor({ weight });
+    await add(`weight:${weight}`, (x, g, w) => E.convWeightGrad(x, g, w.shape, { stride: [1, 1], pads: [pad, pad, pad, pad], dilation: [1, 1], groups: 1 }, target));
   }
   for (const input of ['conv', 'convTranspose'] as const) {
-    E.setConvGradient({ input });
-    await add(`input:${input}`, (x, g, w) => E.grad(E.reduceSum(E.mul(E.conv2d(x, w, null, { padding: pad }), g)), [x])[0]!);
+    const target = await targetFor({ input });
+    await add(`input:${input}`, (x, g, w) => E.grad(E.reduceSum(E.mul(E.conv2d(x, w, null, { padding: pad }), g)), [x], target)[0]!);
   }
 }
 for (const v of variants) await v.run();

@@ -54,14 +54,15 @@ const forms: E.ConvGradient[] = [
   { input: 'convTranspose', weight: 'batchConv' },
 ];
 for (const form of forms) {
-  const before = E.setConvGradient(form);
-  const step = E.compileStep({
-    params,
-    inputs: { lr: [B, 1, S, S], hr: [B, 1, S, S] },
-    optimizer: nesterov,
-    lossFn: ({ params: p, inputs }) => E.mseLoss(srcnn(p, inputs.lr!), inputs.hr!),
-  });
-  E.setConvGradient(before);
+  const step = E.compileStep(
+    {
+      params,
+      inputs: { lr: [B, 1, S, S], hr: [B, 1, S, S] },
+      optimizer: nesterov,
+      lossFn: ({ params: p, inputs }) => E.mseLoss(srcnn(p, inputs.lr!), inputs.hr!),
+    },
+    await E.compileTarget('cpu', { convGradient: form }),
+  );
   const runner = await E.StepRunner.create(step, { params: init }, { threads });
   variants.push({ name: `step input=${form.input} weight=${form.weight}`, run: () => runner.step(batch, 1e-3), times: [], cpu: [] });
 }

@@ -20,6 +20,7 @@ import { sgd } from '../src/engine/optim/sgd.js';
 import { Session, type Device, type HostTensor } from '../src/engine/runtime.js';
 import { compileStep, type CompiledStep } from '../src/engine/step.js';
 import { StepRunner } from '../src/engine/step-runner.js';
+import { compileTarget, type CompileTarget } from '../src/engine/target.js';
 import { inferenceGraph } from '../src/infer/graph.js';
 import { modelStepSpec, type Model } from '../src/models/model.js';
 import { buildModel } from '../src/models/registry.js';
@@ -28,9 +29,9 @@ import { Rng } from '../src/util/random.js';
 import { peerAvailable, runPeer, type PeerLine } from './peer.js';
 
 /** The protocol step of a model as the trainer compiles it: input `x` in the model's convention, target `y`. */
-export function compileModelStep(model: Model, loss: string, batch: number, hrPx: number): { compiled: CompiledStep; side: number } {
+export function compileModelStep(model: Model, loss: string, batch: number, hrPx: number, target: CompileTarget): { compiled: CompiledStep; side: number } {
   // The peer's optimizer (torch.optim.SGD lr 1e-3, momentum 0.9, Nesterov).
-  const compiled = compileStep(modelStepSpec(model, { batch, hrPx, loss: lossByName(loss), optimizer: sgd({ momentum: 0.9, nesterov: true }) }));
+  const compiled = compileStep(modelStepSpec(model, { batch, hrPx, loss: lossByName(loss), optimizer: sgd({ momentum: 0.9, nesterov: true }) }), target);
   return { compiled, side: model.input === 'cv2-bicubic' ? hrPx : hrPx / model.scale };
 }
 
@@ -101,7 +102,7 @@ export interface EngineCase {
   threads: number;
   repeat: number;
   device: Device;
-  /** Lower the step with ORT's blocked CPU convolutions (StepRunner's default on the CPU). */
+  /** Lower the step with ORT's blocked CPU convolutions (the compile target's default on the CPU). */
   blocked?: boolean;
 }
 
@@ -121,7 +122,8 @@ export async function measureEngineCase(c: EngineCase): Promise<Record<string, u
   const model = buildModel(c.model, { scale: c.scale, preset: c.preset });
   const rng = new Rng(1);
   const state = initState(model.specs, rng);
-  const { compiled, side } = compileModelStep(model, c.loss, c.batch, c.hrPx);
+  const target = await compileTarget(c.device, c.blocked === false ? { blockedConvs: false } : {});
+  const { compiled, side } = compileModelStep(model, c.loss, c.batch, c.hrPx, target);
   const rand = (shape: number[]): HostTensor => ({ shape, data: Float32Array.from({ length: shape.reduce((a, b) => a * b) }, () => rng.uniform()) });
   const x = rand([c.batch, 1, side, side]);
   const y = rand([c.batch, 1, c.hrPx, c.hrPx]);
@@ -131,7 +133,7 @@ export async function measureEngineCase(c: EngineCase): Promise<Record<string, u
   await session.release();
 
   const { params, buffers } = splitState(model.specs, state);
-  const runner = await StepRunner.create(compiled, { params, buffers }, { threads: c.threads, device: c.device, blockedConvs: c.blocked ?? true });
+  const runner = await StepRunner.create(compiled, { params, buffers }, { threads: c.threads });
   const stepMs = await timedMs(() => runner.step({ x, y }, 1e-3), c.repeat);
   await runner.release();
   return {

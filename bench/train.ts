@@ -21,6 +21,7 @@ import { buildModel, modelDef } from '../src/models/registry.js';
 import { initState, splitState } from '../src/engine/nn/state.js';
 import type { Device } from '../src/engine/runtime.js';
 import { StepRunner } from '../src/engine/step-runner.js';
+import { compileTarget } from '../src/engine/target.js';
 import { defaultPatchOptions, type TrainPair } from '../src/train/data-patch.js';
 import { TrainPrefetcher } from '../src/train/data-prefetch.js';
 import { Rng } from '../src/util/random.js';
@@ -71,9 +72,9 @@ async function measureTrainCase(c: TrainCase): Promise<Record<string, unknown>> 
   const options = { batchSize: c.batch, patch: defaultPatchOptions(c.scale, { hrPatchPx: c.hrPx, withUpsampled: cv2Input }) };
   const stream = new TrainPrefetcher({ kind: 'memory', pairs }, options, { seed: 0, epoch: 0, batchInEpoch: 0 }, { workers: c.workers });
   const t0 = performance.now();
-  const { compiled } = compileModelStep(model, c.loss, c.batch, c.hrPx);
+  const { compiled } = compileModelStep(model, c.loss, c.batch, c.hrPx, await compileTarget(c.device));
   const { params, buffers } = splitState(model.specs, initState(model.specs, rng));
-  const runner = await StepRunner.create(compiled, { params, buffers }, { threads: c.threads, device: c.device });
+  const runner = await StepRunner.create(compiled, { params, buffers }, { threads: c.threads });
   const compileS = (performance.now() - t0) / 1000;
 
   const waitMs: number[] = [];

@@ -4,6 +4,7 @@ import { formatShape, sameShape } from './dims.js';
 import { topoSort } from './graph.js';
 import { add } from './ops/elementwise.js';
 import { expand } from './ops/reduce.js';
+import type { CompileTarget } from './target.js';
 import type { Tensor } from './tensor.js';
 import { constant, isFloat } from './tensor.js';
 
@@ -13,10 +14,11 @@ export function zerosLike(x: Tensor): Tensor {
 }
 
 /**
- * Gradients of `output` with respect to each of `wrt`, as new tensors of the same graph. `output` must be a
- * scalar unless `seed` (the output's cotangent) is given. Cotangents of shared subgraphs accumulate.
+ * Gradients of `output` with respect to each of `wrt`, as new tensors of the same graph, written for `target`
+ * (handed to every VJP). `output` must be a scalar unless `seed` (the output's cotangent) is given. Cotangents
+ * of shared subgraphs accumulate.
  */
-export function grad(output: Tensor, wrt: readonly Tensor[], seed?: Tensor): Tensor[] {
+export function grad(output: Tensor, wrt: readonly Tensor[], target: CompileTarget, seed?: Tensor): Tensor[] {
   if (!seed && output.rank !== 0) throw new SrcacoError('usage', `grad needs a scalar output or a seed; got ${formatShape(output.shape)}`);
   if (!isFloat(output.dtype)) throw new SrcacoError('usage', `cannot differentiate a ${output.dtype} output`);
   const order = topoSort([output]);
@@ -34,7 +36,7 @@ export function grad(output: Tensor, wrt: readonly Tensor[], seed?: Tensor): Ten
     const node = t.node;
     if (!g || node.kind !== 'op' || !node.inputs.some((x) => live.has(x))) continue;
     if (!node.prim.vjp) throw new SrcacoError('usage', `${node.prim.name} is not differentiable, but a gradient flows through it (use stopGradient on its input)`);
-    const gs = node.prim.vjp(g, node.inputs, t, node.attrs);
+    const gs = node.prim.vjp(g, node.inputs, t, node.attrs, target);
     if (gs.length !== node.inputs.length) {
       throw new SrcacoError('internal', `${node.prim.name}: VJP returned ${gs.length} cotangents for ${node.inputs.length} inputs`);
     }
@@ -54,8 +56,8 @@ export function grad(output: Tensor, wrt: readonly Tensor[], seed?: Tensor): Ten
   return wrt.map((w) => cot.get(w) ?? zerosLike(w));
 }
 
-/** The value of a scalar `f(...wrt)` traced now, and its gradients. */
-export function valueAndGrad(f: (...args: Tensor[]) => Tensor, ...wrt: Tensor[]): { value: Tensor; grads: Tensor[] } {
+/** The value of a scalar `f(...wrt)` traced now, and its gradients for `target`. */
+export function valueAndGrad(target: CompileTarget, f: (...args: Tensor[]) => Tensor, ...wrt: Tensor[]): { value: Tensor; grads: Tensor[] } {
   const value = f(...wrt);
-  return { value, grads: grad(value, wrt) };
+  return { value, grads: grad(value, wrt, target) };
 }

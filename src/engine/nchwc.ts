@@ -1,5 +1,6 @@
 /**
- * Blocked-channel (NCHWc) convolutions for ONNX Runtime's CPU provider, in graphs whose weights are inputs.
+ * Blocked-channel (NCHWc) convolutions for ONNX Runtime's CPU provider, in graphs whose weights are inputs: one
+ * lowering pass (lowerNchwc) over the standard-op graph, run by toOnnx when the compile target has a block.
  *
  * Why: ORT runs a plain Conv through MLAS's NCHW path (im2col + GEMM). Its NchwcTransformer rewrites convs into
  * MLAS's direct NCHWc kernels (faster on the 3×3 and 5×5 layers of VDSR, DRRN and SRCNN 9-5-5; numbers in
@@ -10,80 +11,35 @@
  *
  * The layout: a tensor [N, C, H, W] with C a multiple of the block size B is stored as [N, C/B, H, W, B] under
  * the same declared shape; the weight [O, C, kh, kw] as [O/B, C/B, kh, kw, B(in), B(out)]. B is MLAS's, which
- * depends on the CPU (16 with AVX-512, 8 with AVX2): ask `nchwcBlockSize` (runtime.ts), never assume it.
+ * depends on the CPU (16 with AVX-512, 8 with AVX2): ask `nchwcBlockSize` (target.ts), never assume it.
  */
-import onnxProto from 'onnx-proto';
 import type { Shape } from './dims.js';
-import type { LowerCtx, TensorType } from './ops/registry.js';
+import type { TensorType } from './ops/registry.js';
 import { apply, definePrimitive } from './ops/registry.js';
 import { reshape } from './ops/shape.js';
-import type { Tensor } from './tensor.js';
+import type { DType, Tensor } from './tensor.js';
 
-const { onnx } = onnxProto;
 export const NCHWC_DOMAIN = 'com.microsoft.nchwc';
-
-/** What the lowering tells the rewrite pass: the block size, and the logical shape of every blocked tensor. */
-export interface NchwcLowering {
-  block: number;
-  shapes: Map<string, Shape>;
-}
-
-let tracingBlock = 0;
-
-/**
- * Traces `fn` for a CPU with this NCHWc block (0: no blocked layout), so that gradient formulations may read
- * blocked tensors directly (see blockedView).
- */
-export function traceForBlock<T>(block: number, fn: () => T): T {
-  const before = tracingBlock;
-  tracingBlock = block;
-  try {
-    return fn();
-  } finally {
-    tracingBlock = before;
-  }
-}
-
-/** The NCHWc block of the trace in progress (0 when tracing a portable graph). */
-export const blockOfTrace = (): number => tracingBlock;
 
 const toBlocked = definePrimitive<null>({
   name: 'nchwcBlocked',
+  // The declared shape stays the logical one: only the lowered graph knows the memory is blocked.
   shape: ([x]) => ({ shape: x!.shape, dtype: x!.dtype }),
   lower: (ctx, ins, out) => void ctx.emit('ReorderInput', ins, [out], {}, NCHWC_DOMAIN),
   // No VJP: only gradient formulations use it, and they are not differentiated again.
 });
 
+/** x as ORT's ReorderInput leaves it: channels padded up to whole blocks (the block-size probe reads that). */
+export const reorderToBlocked = (x: Tensor): Tensor => apply(toBlocked, [x], null);
+
 /**
  * x [N, C, H, W] (C a multiple of `block`) as its blocked memory, [N, C/block, H, W, block]: a ReorderInput,
  * free when x is already blocked in the lowered graph (the ReorderOutput/ReorderInput pair cancels).
+ * Only for graphs lowered with this block (the compile target's nchwcBlock).
  */
 export function blockedView(x: Tensor, block: number): Tensor {
   const [n, c, h, w] = x.shape.map(Number) as [number, number, number, number];
-  return reshape(apply(toBlocked, [x], null), [n, c / block, h, w, block]);
-}
-
-/** Whether conv2d with these attributes and shapes has a blocked lowering. */
-export function blockedConvFits(block: number, groups: number, xShape: Shape, wShape: Shape): boolean {
-  const [o, c] = wShape;
-  return groups === 1 && xShape.length === 4 && typeof o === 'number' && typeof c === 'number' && o % block === 0 && c % block === 0;
-}
-
-/**
- * Lowers y = Conv(x, w, b) as ReorderInput → nchwc Conv → ReorderOutput; `fuseBlocked` then removes the reorder
- * pairs between blocked ops. `attrs` are the Conv's ONNX attributes.
- */
-export function lowerBlockedConv(ctx: LowerCtx, nchwc: NchwcLowering, ins: readonly string[], out: string, attrs: Parameters<LowerCtx['emit']>[3], yShape: Shape, wShape: Shape): void {
-  const B = nchwc.block;
-  const [o, c, kh, kw] = wShape.map(Number) as [number, number, number, number];
-  const [x, w, bias] = ins;
-  const w6 = ctx.emit('Reshape', [w!, ctx.constant([o / B, B, c / B, B, kh, kw], [6], 'int64')], 1)[0]!;
-  const wt = ctx.emit('Transpose', [w6], 1, { perm: { ints: [0, 2, 4, 5, 3, 1] } })[0]!;
-  const wb = ctx.emit('Reshape', [wt, ctx.constant([o, c, kh, kw], [4], 'int64')], 1)[0]!;
-  const xb = ctx.emit('ReorderInput', [x!], 1, {}, NCHWC_DOMAIN)[0]!;
-  const yb = ctx.emit('Conv', bias ? [xb, wb, bias] : [xb, wb], 1, attrs, NCHWC_DOMAIN)[0]!;
-  nchwc.shapes.set(yb, yShape);
-  ctx.emit('ReorderOutput', [yb], [out], { channels: { i: o } }, NCHWC_DOMAIN);
+  return reshape(reorderToBlocked(x), [n, c / block, h, w, block]);
 }
 
 /** The slice of an ONNX NodeProto this pass reads and writes. */
@@ -94,6 +50,66 @@ export interface OnnxNode {
   output: string[];
   name?: string;
   attribute: { name: string; type?: number; i?: number; s?: Uint8Array; ints?: number[] }[];
+}
+
+/** A graph lowered to standard ops, as the pass reads it. */
+export interface LoweredGraph {
+  /** Nodes in topological order. */
+  nodes: readonly OnnxNode[];
+  /** The static type of every tensor of the traced graph, by name (intermediates of a lowering have none). */
+  types: ReadonlyMap<string, TensorType>;
+  /** Initializers: name → dims. */
+  constants: ReadonlyMap<string, readonly number[]>;
+  /** Graph outputs: kept under their names whatever the pass does to their producers. */
+  outputs: ReadonlySet<string>;
+  /** Adds an initializer holding these values; returns its name. */
+  constant(values: ArrayLike<number>, shape: readonly number[], dtype: DType): string;
+}
+
+/**
+ * The NCHWc lowering pass: every Conv whose weight is computed in the graph (an input, not an initializer) and
+ * whose channels split into whole blocks becomes ReorderInput → nchwc Conv → ReorderOutput, with its weight
+ * reordered in the graph; then the blocked tensors are made to flow between blocked ops (fuseBlocked).
+ * `block` must be this CPU's (target.ts `nchwcBlockSize`).
+ */
+export function lowerNchwc(graph: LoweredGraph, block: number): OnnxNode[] {
+  const shapes = new Map<string, Shape>(); // blocked tensor → the logical NCHW shape it holds
+  const nodes = graph.nodes.flatMap((n) => blockedConv(graph, n, block, shapes) ?? [n]);
+  const scalars = new Set([...graph.constants].filter(([, dims]) => dims.every((d) => d === 1)).map(([name]) => name));
+  return fuseBlocked(nodes, shapes, graph.types, scalars, graph.outputs);
+}
+
+const attrInt = (n: OnnxNode, name: string, dflt: number) => n.attribute.find((a) => a.name === name)?.i ?? dflt;
+
+/** The blocked form of a standard Conv node, or null when it has none. */
+function blockedConv(graph: LoweredGraph, n: OnnxNode, B: number, shapes: Map<string, Shape>): OnnxNode[] | null {
+  if (n.opType !== 'Conv' || n.domain) return null;
+  const [x, w, bias] = n.input;
+  const out = n.output[0]!;
+  const [xType, wType, yType] = [graph.types.get(x!), graph.types.get(w!), graph.types.get(out)];
+  // Constant weights are left to ORT's own NchwcTransformer, which reorders them once at load time.
+  if (!xType || !wType || !yType || graph.constants.has(w!) || xType.shape.length !== 4 || attrInt(n, 'group', 1) !== 1) return null;
+  const [o, c, kh, kw] = wType.shape;
+  if (typeof o !== 'number' || typeof c !== 'number' || o % B !== 0 || c % B !== 0) return null;
+  const node = (opType: string, input: string[], output: string, domain?: string, attribute: OnnxNode['attribute'] = []): OnnxNode => ({
+    opType,
+    ...(domain ? { domain } : {}),
+    input,
+    output: [output],
+    name: `${output}_node`,
+    attribute,
+  });
+  const T = { INT: 2, INTS: 7 };
+  const yb = `${out}_blocked`;
+  shapes.set(yb, yType.shape);
+  return [
+    node('Reshape', [w!, graph.constant([o / B, B, c / B, B, Number(kh), Number(kw)], [6], 'int64')], `${out}_w6`),
+    node('Transpose', [`${out}_w6`], `${out}_wt`, undefined, [{ name: 'perm', type: T.INTS, ints: [0, 2, 4, 5, 3, 1] }]),
+    node('Reshape', [`${out}_wt`, graph.constant([o, c, Number(kh), Number(kw)], [4], 'int64')], `${out}_wb`),
+    node('ReorderInput', [x!], `${out}_x`, NCHWC_DOMAIN),
+    { ...n, domain: NCHWC_DOMAIN, input: [`${out}_x`, `${out}_wb`, ...(bias ? [bias] : [])], output: [yb], name: `${n.name ?? out}_nchwc` },
+    node('ReorderOutput', [yb], out, NCHWC_DOMAIN, [{ name: 'channels', type: T.INT, i: o }]),
+  ];
 }
 
 // Elementwise ops that compute the same values on any layout of same-shaped operands.
@@ -111,7 +127,7 @@ const isOn = (n: OnnxNode, op: string) => n.opType === op && n.domain === NCHWC_
  * - nodes whose outputs nothing uses any more are dropped.
  * `types`: the static type of every tensor by name; `scalars`: initializers holding one value; `keep`: graph outputs.
  */
-export function fuseBlocked(nodes: readonly OnnxNode[], nchwc: NchwcLowering, types: ReadonlyMap<string, TensorType>, scalars: ReadonlySet<string>, keep: ReadonlySet<string>): OnnxNode[] {
+function fuseBlocked(nodes: readonly OnnxNode[], shapes: Map<string, Shape>, types: ReadonlyMap<string, TensorType>, scalars: ReadonlySet<string>, keep: ReadonlySet<string>): OnnxNode[] {
   const uses = new Map<string, number>();
   for (const n of nodes) for (const i of n.input) uses.set(i, (uses.get(i) ?? 0) + 1);
   // Tensors a blocked op will read: inputs of ReorderInput, and operands of elementwise ops whose result is one.
@@ -134,7 +150,7 @@ export function fuseBlocked(nodes: readonly OnnxNode[], nchwc: NchwcLowering, ty
       const b = `${t}_nchwc`;
       push({ opType: 'ReorderInput', domain: NCHWC_DOMAIN, input: [t], output: [b], name: `${t}_to_nchwc`, attribute: [] });
       blockedOf.set(t, b);
-      nchwc.shapes.set(b, types.get(t)!.shape);
+      shapes.set(b, types.get(t)!.shape);
     }
     return blockedOf.get(t)!;
   };
@@ -151,11 +167,11 @@ export function fuseBlocked(nodes: readonly OnnxNode[], nchwc: NchwcLowering, ty
         continue;
       }
       blockedOf.set(n.input[0]!, n.output[0]!);
-      if (types.has(n.input[0]!)) nchwc.shapes.set(n.output[0]!, types.get(n.input[0]!)!.shape);
+      if (types.has(n.input[0]!)) shapes.set(n.output[0]!, types.get(n.input[0]!)!.shape);
     }
     const blockedIns = n.input.filter((i) => blockedOf.has(i));
-    const shape = blockedIns.length ? nchwc.shapes.get(blockedOf.get(blockedIns[0]!)!)! : undefined;
-    const sameShape = (i: string) => String(nchwc.shapes.get(blockedOf.get(i)!)) === String(shape);
+    const shape = blockedIns.length ? shapes.get(blockedOf.get(blockedIns[0]!)!)! : undefined;
+    const sameShape = (i: string) => String(shapes.get(blockedOf.get(i)!)) === String(shape);
     const convertible = (i: string) => goesBlocked.has(n.output[0]!) && types.get(i)?.dtype === 'float32' && String(types.get(i)!.shape) === String(shape);
     const fits = ELEMENTWISE.has(n.opType) && !n.domain && shape !== undefined && n.input.every((i) => (blockedOf.has(i) && sameShape(i)) || scalars.has(i) || convertible(i));
     if (!fits) {
@@ -171,7 +187,7 @@ export function fuseBlocked(nodes: readonly OnnxNode[], nchwc: NchwcLowering, ty
       blocked = `${n.output[0]}_nchwc`;
       const ins = n.input.map((i) => (scalars.has(i) ? i : reorderIn(i)));
       push({ ...n, input: ins, output: [blocked], name: `${n.name ?? n.opType}_nchwc` });
-      nchwc.shapes.set(blocked, shape);
+      shapes.set(blocked, shape);
     }
     if (types.get(n.output[0]!)?.dtype === 'float32') {
       push({ opType: 'ReorderOutput', domain: NCHWC_DOMAIN, input: [blocked], output: [n.output[0]!], name: `${n.name ?? n.opType}_nchw`, attribute: [{ name: 'channels', type: 2, i: Number(shape[1]) }] });
@@ -194,22 +210,4 @@ function dropDead(nodes: readonly OnnxNode[], keep: ReadonlySet<string>): OnnxNo
     for (const i of n.input) live.add(i);
   }
   return kept.reverse();
-}
-
-/** A one-node graph, ReorderInput of a [1, 4, 1, 1] input: its output has one block of channels (the probe). */
-export function nchwcProbeModel(): Uint8Array {
-  const F = onnx.TensorProto.DataType.FLOAT;
-  const info = (name: string, dims: number[]) => ({ name, type: { tensorType: { elemType: F, shape: { dim: dims.map((dimValue) => ({ dimValue })) } } } });
-  return onnx.ModelProto.encode(
-    onnx.ModelProto.fromObject({
-      irVersion: 8,
-      opsetImport: [{ domain: '', version: 17 }, { domain: NCHWC_DOMAIN, version: 1 }],
-      graph: {
-        name: 'nchwc_probe',
-        node: [{ opType: 'ReorderInput', domain: NCHWC_DOMAIN, input: ['x'], output: ['y'] }],
-        input: [info('x', [1, 4, 1, 1])],
-        output: [{ name: 'y', type: { tensorType: { elemType: F } } }],
-      },
-    }),
-  ).finish();
 }

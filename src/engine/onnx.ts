@@ -7,8 +7,8 @@ import { SrcacoError } from '../errors.js';
 import type { Dim, Shape } from './dims.js';
 import { isStatic, parseAffine } from './dims.js';
 import { checkGraph, topoSort } from './graph.js';
-import type { NchwcLowering, OnnxNode } from './nchwc.js';
-import { fuseBlocked } from './nchwc.js';
+import type { OnnxNode } from './nchwc.js';
+import { lowerNchwc } from './nchwc.js';
 import { ONNX_DTYPE } from './ops/elementwise.js';
 import type { AttrValue, LowerCtx } from './ops/registry.js';
 import type { ConstData, DType, Tensor } from './tensor.js';
@@ -25,7 +25,7 @@ export interface GraphSpec {
 }
 
 export interface LowerOptions {
-  /** Lower convolutions to ORT's blocked CPU kernels with this channel block (see nchwc.ts); CPU provider only. */
+  /** Lower convolutions to ORT's blocked CPU kernels with this channel block (a compile target's nchwcBlock; see nchwc.ts); CPU provider only. */
   nchwcBlock?: number;
 }
 
@@ -73,7 +73,6 @@ export function toOnnx(spec: GraphSpec, options: LowerOptions = {}): Uint8Array 
 
   let nodes: OnnxNode[] = [];
   const initializers: { name: string; dims: number[]; dataType: number; rawData: Uint8Array }[] = [];
-  const nchwc: NchwcLowering | undefined = options.nchwcBlock ? { block: options.nchwcBlock, shapes: new Map() } : undefined;
   let counter = 0;
   const fresh = (hint: string) => `${hint}_${counter++}`;
   const symbolSource = new Map<string, [string, number]>();
@@ -82,7 +81,6 @@ export function toOnnx(spec: GraphSpec, options: LowerOptions = {}): Uint8Array 
   const dimCache = new Map<string, string>();
 
   const ctx: LowerCtx = {
-    nchwc,
     emit(opType, inputs, outputs, attrs = {}, domain) {
       const outs = typeof outputs === 'number' ? Array.from({ length: outputs }, () => fresh(opType.toLowerCase())) : [...outputs];
       const attribute_ = Object.keys(attrs)
@@ -150,10 +148,17 @@ export function toOnnx(spec: GraphSpec, options: LowerOptions = {}): Uint8Array 
   for (const [name, t] of spec.outputs) {
     if (names.get(t) !== name) ctx.emit('Identity', [names.get(t)!], [name]);
   }
-  if (nchwc) {
-    const scalars = new Set(initializers.filter((i) => i.dims.reduce((a, b) => a * b, 1) === 1).map((i) => i.name));
-    const types = new Map([...names].map(([t, name]) => [name, { shape: t.shape, dtype: t.dtype }]));
-    nodes = fuseBlocked(nodes, nchwc, types, scalars, new Set(spec.outputs.map(([name]) => name)));
+  if (options.nchwcBlock) {
+    nodes = lowerNchwc(
+      {
+        nodes,
+        types: new Map([...names].map(([t, name]) => [name, { shape: t.shape, dtype: t.dtype }])),
+        constants: new Map(initializers.map((i) => [i.name, i.dims])),
+        outputs: new Set(spec.outputs.map(([name]) => name)),
+        constant: ctx.constant,
+      },
+      options.nchwcBlock,
+    );
   }
   const domains = [...new Set(nodes.map((n) => n.domain).filter((d): d is string => !!d))].sort();
   const model = {

@@ -57,12 +57,12 @@ const rematSegment = definePrimitive<SegmentAttrs>({
   name: 'remat',
   shape: ([y]) => ({ shape: [...y!.shape], dtype: y!.dtype }),
   lower: (ctx, ins, out) => void ctx.emit('Identity', [ins[0]!], [out]),
-  vjp: (g, [, ...free], _out, attrs) => {
+  vjp: (g, [, ...free], _out, attrs, target) => {
     const tick = zeroTick(g);
     const tied = free.map((x) => (attrs.tied.has(x) ? apply(rematTie, [x, x.dtype === tick.dtype ? tick : cast(tick, x.dtype)], null) : x));
     const copy = cloneSegment(attrs, tied);
     const wrt = tied.filter((t) => isFloat(t.dtype));
-    const grads = grad(copy, wrt, g);
+    const grads = grad(copy, wrt, target, g);
     const byTied = new Map(wrt.map((t, i) => [t, grads[i]!]));
     const cots = free.map((_, i) => byTied.get(tied[i]!) ?? null);
     // ORT's default order is a depth-first walk from the graph outputs, so a weight gradient could wait for its

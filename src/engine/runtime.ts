@@ -4,7 +4,6 @@
  */
 import * as ort from 'onnxruntime-node';
 import { SrcacoError } from '../errors.js';
-import { nchwcProbeModel } from './nchwc.js';
 import type { DType } from './tensor.js';
 
 export type Device = 'cpu' | 'webgpu' | 'cuda';
@@ -15,6 +14,14 @@ export const EXECUTION_PROVIDERS: Readonly<Record<Device, readonly string[]>> = 
   webgpu: Object.freeze(['webgpu', 'cpu']),
   cuda: Object.freeze(['cuda', 'cpu']),
 });
+
+/** The execution providers of `device`; throws the user's error for an unknown one. */
+export function executionProviders(device: Device): readonly string[] {
+  if (!Object.hasOwn(EXECUTION_PROVIDERS, device)) {
+    throw new SrcacoError('usage', `unknown device "${device}"; known: ${Object.keys(EXECUTION_PROVIDERS).join(', ')}`, { option: '--device' });
+  }
+  return EXECUTION_PROVIDERS[device];
+}
 
 export interface SessionOptions {
   device?: Device;
@@ -61,28 +68,6 @@ export function filledHost(shape: readonly number[], value: number, dtype: DType
   return { shape: [...shape], data };
 }
 
-
-let blockProbe: Promise<number> | undefined;
-
-/**
- * MLAS's NCHWc channel block on this CPU (16 with AVX-512, 8 with AVX2), or 0 when this ORT build has no
- * blocked kernels. Probed once: ReorderInput pads 4 channels up to one block.
- */
-export function nchwcBlockSize(): Promise<number> {
-  blockProbe ??= (async () => {
-    try {
-      const s = await ort.InferenceSession.create(nchwcProbeModel(), { executionProviders: ['cpu'], graphOptimizationLevel: 'disabled' });
-      const { y } = await s.run({ x: new ort.Tensor('float32', new Float32Array(4), [1, 4, 1, 1]) });
-      await s.release();
-      const block = Number(y!.dims[1]);
-      return block >= 4 && block % 4 === 0 ? block : 0;
-    } catch {
-      return 0;
-    }
-  })();
-  return blockProbe;
-}
-
 /** One ONNX Runtime session over a compiled graph. */
 export class Session {
   private constructor(
@@ -93,8 +78,7 @@ export class Session {
   /** Loads model bytes on a device (default cpu). */
   static async create(model: Uint8Array, options: SessionOptions = {}): Promise<Session> {
     const device = options.device ?? 'cpu';
-    const providers = EXECUTION_PROVIDERS[device];
-    if (!providers) throw new SrcacoError('usage', `unknown device "${device}"; known: ${Object.keys(EXECUTION_PROVIDERS).join(', ')}`, { option: '--device' });
+    const providers = executionProviders(device);
     try {
       const session = await ort.InferenceSession.create(model, {
         executionProviders: [...providers],

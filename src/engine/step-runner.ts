@@ -4,9 +4,9 @@
  */
 import { SrcacoError } from '../errors.js';
 import type { DeviceValue, HostTensor, SessionOptions } from './runtime.js';
-import { Session, filledHost, nchwcBlockSize, toHost } from './runtime.js';
+import { Session, filledHost, toHost } from './runtime.js';
 import type { CompiledStep } from './step.js';
-import { compileStep, stepNames as N } from './step.js';
+import { stepNames as N } from './step.js';
 
 export interface StepInit {
   /** Initial parameters by name (shapes as compiled). */
@@ -46,15 +46,9 @@ export class StepRunner {
     }
   }
 
-  /**
-   * Opens a session for the step on a device. On the CPU the step is lowered with blocked convolutions when
-   * this CPU has them (nchwc.ts); `blockedConvs: false` keeps the standard-op graph.
-   */
-  static async create(compiled: CompiledStep, init: StepInit, options: SessionOptions & { blockedConvs?: boolean } = {}): Promise<StepRunner> {
-    const { blockedConvs = true, ...sessionOptions } = options;
-    const block = (options.device ?? 'cpu') === 'cpu' && blockedConvs ? await nchwcBlockSize() : 0;
-    const model = block ? compileStep(compiled.spec, { cpuBlock: block }).model : compiled.model;
-    return new StepRunner(compiled, await Session.create(model, { memoryPattern: false, ...sessionOptions }), init);
+  /** Opens a session for the step on the device it was compiled for (its compile target's). */
+  static async create(compiled: CompiledStep, init: StepInit, options: Omit<SessionOptions, 'device'> = {}): Promise<StepRunner> {
+    return new StepRunner(compiled, await Session.create(compiled.model, { memoryPattern: false, ...options, device: compiled.target.device }), init);
   }
 
   /** One training step on `batch` at learning rate `lr`; returns the loss and any extra outputs. */

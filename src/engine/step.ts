@@ -7,8 +7,8 @@ import { SrcacoError } from '../errors.js';
 import { formatShape, sameShape } from './dims.js';
 import { grad } from './grad.js';
 import type { GraphSpec } from './onnx.js';
-import { traceForBlock } from './nchwc.js';
 import { toOnnx } from './onnx.js';
+import type { CompileTarget } from './target.js';
 import type { DType } from './tensor.js';
 import { Tensor, input } from './tensor.js';
 
@@ -65,10 +65,10 @@ export const stepNames = {
 } as const;
 
 export interface CompiledStep {
-  /** ONNX model bytes (standard ops only unless compiled with `cpuBlock`), lowered when first read. */
+  /** ONNX model bytes: standard ops, plus ORT's NCHWc CPU kernels when the target has a block. */
   readonly model: Uint8Array;
-  /** What was compiled, to compile again for a device (StepRunner does, with blocked convs, for the CPU). */
-  spec: StepSpec;
+  /** What it was compiled for; StepRunner runs it on the target's device. */
+  readonly target: CompileTarget;
   params: Readonly<Record<string, readonly number[]>>;
   buffers: Readonly<Record<string, readonly number[]>>;
   slots: Readonly<Record<string, number>>;
@@ -77,27 +77,15 @@ export interface CompiledStep {
   outputs: readonly string[];
 }
 
-export interface CompileOptions {
-  /**
-   * Compile for ORT's CPU provider with this NCHWc channel block (runtime.ts `nchwcBlockSize`): convolutions
-   * and the gradient formulations that can use blocked tensors do (see nchwc.ts). The graph then runs on the
-   * CPU only. 0 or absent: standard ops only.
-   */
-  cpuBlock?: number;
-}
-
-/** Traces `spec.lossFn`, differentiates it, applies the optimizer and compiles the whole step to ONNX. */
-export function compileStep(spec: StepSpec, options: CompileOptions = {}): CompiledStep {
-  const block = options.cpuBlock ?? 0;
-  const graph = traceForBlock(block, () => traceStep(spec));
-  // Lowered on first use: on the CPU, StepRunner compiles the spec again for its block and never reads this one
-  // (the original MemNet's graph takes seconds to serialize).
-  let model: Uint8Array | undefined;
+/**
+ * Traces `spec.lossFn`, differentiates it, applies the optimizer and compiles the whole step to ONNX for
+ * `target` (target.ts `compileTarget`): its conv gradient formulations, and its NCHWc block if any.
+ */
+export function compileStep(spec: StepSpec, target: CompileTarget): CompiledStep {
+  const graph = traceStep(spec, target);
   return {
-    get model() {
-      return (model ??= toOnnx(graph, block ? { nchwcBlock: block } : {}));
-    },
-    spec,
+    model: toOnnx(graph, { nchwcBlock: target.nchwcBlock }),
+    target,
     params: spec.params,
     buffers: spec.buffers ?? {},
     slots: spec.optimizer.slots,
@@ -109,7 +97,7 @@ export function compileStep(spec: StepSpec, options: CompileOptions = {}): Compi
 const tensorSpec = (s: readonly number[] | TensorSpec): TensorSpec => (Array.isArray(s) ? { shape: s as readonly number[] } : (s as TensorSpec));
 
 /** The step as a graph: inputs in order, and the loss, new parameters, slots, buffers and extra outputs. */
-function traceStep(spec: StepSpec): GraphSpec {
+function traceStep(spec: StepSpec, target: CompileTarget): GraphSpec {
   const N = stepNames;
   const params: Record<string, Tensor> = {};
   const slots: Record<string, Record<string, Tensor>> = {};
@@ -134,7 +122,7 @@ function traceStep(spec: StepSpec): GraphSpec {
   const result: LossResult = traced instanceof Tensor ? { loss: traced } : traced;
   if (result.loss.rank !== 0) throw new SrcacoError('usage', `the loss must be a scalar, got ${formatShape(result.loss.shape)}`);
   const names = Object.keys(spec.params);
-  const rawGrads = grad(result.loss, names.map((n) => params[n]!));
+  const rawGrads = grad(result.loss, names.map((n) => params[n]!), target);
   const byName = Object.fromEntries(names.map((n, i) => [n, rawGrads[i]!]));
   const transformed = spec.optimizer.transformGrads?.(byName) ?? byName;
   const grads = names.map((n) => transformed[n]!);

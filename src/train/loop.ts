@@ -13,6 +13,7 @@ import { sgd } from '../engine/optim/sgd.js';
 import type { HostTensor } from '../engine/runtime.js';
 import { compileStep } from '../engine/step.js';
 import { StepRunner } from '../engine/step-runner.js';
+import { compileTarget, type CompileTarget } from '../engine/target.js';
 import { exportOnnx } from '../infer/export.js';
 import { readSplitPairs } from '../io/split-pairs.js';
 import type { ResultRow } from '../metrics/aggregate.js';
@@ -73,7 +74,7 @@ export interface TrainResult {
 }
 
 /** The step graph of a model: batch `x` in the model's input convention, target `y`, the loss, the optimizer. */
-function compileTrainStep(model: Model, c: TrainConfig) {
+function compileTrainStep(model: Model, c: TrainConfig, target: CompileTarget) {
   const optimizer = c.optimizer === 'adam' ? adam({ weightDecay: c.weightDecay }) : sgd({ momentum: c.momentum, nesterov: c.nesterov, weightDecay: c.weightDecay });
   return compileStep(
     modelStepSpec(model, {
@@ -82,6 +83,7 @@ function compileTrainStep(model: Model, c: TrainConfig) {
       loss: lossByName(c.loss),
       optimizer: c.clipGradNorm > 0 ? clipGradNorm(optimizer, c.clipGradNorm) : optimizer,
     }),
+    target,
   );
 }
 
@@ -130,9 +132,9 @@ export async function trainLoop(c: TrainConfig, run: RunFolder, options: { resum
     await log({ kind: 'start', step: 0, batchesPerEpoch: perEpoch, trainPairs: files.length, valPairs: valPairs.length });
   }
 
-  const compiled = compileTrainStep(model, c);
+  const compiled = compileTrainStep(model, c, await compileTarget(c.device));
   const { params, buffers } = splitState(model.specs, base);
-  const runner = await StepRunner.create(compiled, { params, buffers, optimizerState, stepCount: meta.step }, { device: c.device, threads: c.threads });
+  const runner = await StepRunner.create(compiled, { params, buffers, optimizerState, stepCount: meta.step }, { threads: c.threads });
   const spec: PairSourceSpec = { kind: 'files', pairs: files, cache: true };
   const stream: BatchStream = c.workers > 0 ? new TrainPrefetcher(spec, batchOptions, meta.sampler, { workers: c.workers }) : batchStream(openPairSource(spec), batchOptions, meta.sampler);
 

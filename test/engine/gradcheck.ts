@@ -17,8 +17,8 @@ export interface GradCase {
   name: string;
   inputs: InputSpec[];
   fn: (...xs: Tensor[]) => Tensor;
-  /** Set before tracing this case (e.g. a conv gradient formulation). */
-  before?: () => void;
+  /** The conv gradient formulations this case's VJPs are traced with (default: 'auto'). */
+  convGradient?: Partial<E.ConvGradient>;
 }
 
 export interface GradResult {
@@ -38,12 +38,11 @@ function randomHost(rng: Rng, spec: InputSpec, dtype: 'float32' | 'float64') {
 /** Runs every case in one graph; returns analytic and central-difference directional derivatives. */
 export async function gradCheck(cases: readonly GradCase[], dtype: 'float32' | 'float64', eps: number, seed = 1): Promise<GradResult[]> {
   const rng = new Rng(seed);
-  const savedConvGradient = E.setConvGradient({});
   const graphInputs: Tensor[] = [];
   const outputs: [string, Tensor][] = [];
   const feeds: Record<string, E.HostTensor> = {};
   for (const c of cases) {
-    c.before?.();
+    const target = await E.compileTarget('cpu', { blockedConvs: false, convGradient: c.convGradient });
     const xs = c.inputs.map((spec, i) => {
       const t = E.input(`${c.name}/x${i}`, spec.shape, dtype);
       graphInputs.push(t);
@@ -55,13 +54,12 @@ export async function gradCheck(cases: readonly GradCase[], dtype: 'float32' | '
     const y = c.fn(...xs);
     const u = E.constant(randomHost(rng, { shape: y.shape.map(Number) }, dtype).data, y.shape.map(Number), dtype);
     const lossAt = (zs: Tensor[]) => E.reduceSum(E.mul(c.fn(...zs), u));
-    const grads = E.grad(E.reduceSum(E.mul(y, u)), xs);
+    const grads = E.grad(E.reduceSum(E.mul(y, u)), xs, target);
     const d = grads.map((g, i) => E.reduceSum(E.mul(g, vs[i]!))).reduce((a, b) => E.add(a, b));
     outputs.push([`${c.name}/D`, d]);
     outputs.push([`${c.name}/Lp`, lossAt(xs.map((x, i) => E.add(x, E.mul(vs[i]!, eps))))]);
     outputs.push([`${c.name}/Lm`, lossAt(xs.map((x, i) => E.sub(x, E.mul(vs[i]!, eps))))]);
   }
-  E.setConvGradient(savedConvGradient);
   const session = await E.Session.create(E.toOnnx({ inputs: graphInputs, outputs }), { threads: 1 });
   const out = await session.runHost(feeds);
   await session.release();

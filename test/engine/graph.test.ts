@@ -12,7 +12,10 @@ function tinyNet(seedScale: number) {
   return { x, w1, y };
 }
 
-test('tracing the same model twice gives identical ONNX bytes; a different constant changes them', () => {
+// Standard ops only: these tests read graphs, not this CPU's blocked kernels.
+const portable = () => E.compileTarget('cpu', { blockedConvs: false });
+
+test('tracing the same model twice gives identical ONNX bytes; a different constant changes them', async () => {
   const a = tinyNet(0.1);
   const b = tinyNet(0.1);
   const c = tinyNet(0.2);
@@ -20,13 +23,14 @@ test('tracing the same model twice gives identical ONNX bytes; a different const
   assert.deepEqual(bytes(a), bytes(b));
   assert.notDeepEqual(bytes(a), bytes(c));
   // Whole training steps too (gradients, optimizer), traced twice.
+  const target = await portable();
   const step = () =>
     E.compileStep({
       params: { w: [3, 1, 3, 3] },
       inputs: { x: [1, 1, 5, 5] },
       optimizer: { slots: { m: 0 }, update: ({ param, grad, state, lr }) => ({ param: E.sub(param, E.mul(grad, lr)), state: { m: E.add(state.m!, grad) } }) },
       lossFn: ({ params, inputs }) => E.reduceMean(E.conv2d(inputs.x!, params.w!)),
-    }).model;
+    }, target).model;
   assert.deepEqual(step(), step());
 });
 
@@ -51,7 +55,8 @@ test('shape errors at trace time say which op and which shapes', () => {
   assert.throws(() => E.reshape(x, [5, 5]), /cannot reshape \[1, 3, 8, 8\] \(192 elements\) to \[5, 5\]/);
 });
 
-test('grad rejects a VJP that returns the wrong number or shape of cotangents', () => {
+test('grad rejects a VJP that returns the wrong number or shape of cotangents', async () => {
+  const target = await portable();
   const x = E.input('x', [3]);
   const tooMany = E.definePrimitive<null>({
     name: 'test-tooMany',
@@ -59,14 +64,14 @@ test('grad rejects a VJP that returns the wrong number or shape of cotangents', 
     lower: (ctx, ins, out) => void ctx.emit('Identity', ins, [out]),
     vjp: (g) => [g, g],
   });
-  assert.throws(() => E.grad(E.reduceSum(E.apply(tooMany, [x], null)), [x]), /test-tooMany: VJP returned 2 cotangents for 1 inputs/);
+  assert.throws(() => E.grad(E.reduceSum(E.apply(tooMany, [x], null)), [x], target), /test-tooMany: VJP returned 2 cotangents for 1 inputs/);
   const wrongShape = E.definePrimitive<null>({
     name: 'test-wrongShape',
     shape: ([t]) => t!,
     lower: (ctx, ins, out) => void ctx.emit('Identity', ins, [out]),
     vjp: (g) => [E.reduceSum(g, 0, true)],
   });
-  assert.throws(() => E.grad(E.reduceSum(E.apply(wrongShape, [x], null)), [x]), /test-wrongShape: VJP cotangent 0 is \[1\] float32, expected \[3\] float32/);
+  assert.throws(() => E.grad(E.reduceSum(E.apply(wrongShape, [x], null)), [x], target), /test-wrongShape: VJP cotangent 0 is \[1\] float32, expected \[3\] float32/);
 });
 
 test('grad accumulates over shared subgraphs and gives zeros for unused inputs', async () => {
@@ -74,7 +79,7 @@ test('grad accumulates over shared subgraphs and gives zeros for unused inputs',
   const u = E.input('u', [2]);
   const s = E.mul(x, x); // used twice below
   const loss = E.reduceSum(E.add(E.mul(s, 3), E.exp(s)));
-  const [gx, gu] = E.grad(loss, [x, u]);
+  const [gx, gu] = E.grad(loss, [x, u], await portable());
   const sess = await E.Session.create(E.toOnnx({ inputs: [x, u], outputs: [['gx', gx!], ['gu', gu!]] }));
   const out = await sess.runHost({ x: { shape: [2], data: Float32Array.of(0.5, -1) }, u: { shape: [2], data: Float32Array.of(1, 1) } });
   const expect = [0.5, -1].map((v) => 2 * v * (3 + Math.exp(v * v)));
@@ -84,6 +89,7 @@ test('grad accumulates over shared subgraphs and gives zeros for unused inputs',
 
 test('an unknown device is refused with the known ones listed', async () => {
   await assert.rejects(E.Session.create(new Uint8Array(), { device: 'tpu' as E.Device }), /unknown device "tpu"; known: cpu, webgpu, cuda/);
+  await assert.rejects(E.compileTarget('tpu' as E.Device), /unknown device "tpu"; known: cpu, webgpu, cuda/);
 });
 
 test('compileFunction bakes weights and keeps symbolic dims for inference graphs', async () => {

@@ -5,13 +5,13 @@ import assert from 'node:assert/strict';
 import onnxProto from 'onnx-proto';
 import * as E from '../../src/engine/index.js';
 import type { Tensor } from '../../src/engine/index.js';
-import { nchwcBlockSize } from '../../src/engine/runtime.js';
 import { Rng } from '../../src/util/random.js';
+import { assertSameTraining } from './compare.js';
 
 const { onnx } = onnxProto;
 
 /** 1 → C → C → C → 1 channels: the middle convs (and the residual add between them) can run blocked. */
-function stepFor(c: number) {
+function stepFor(c: number, target: E.CompileTarget) {
   const params = { 'c1.weight': [c, 1, 3, 3], 'c2.weight': [c, c, 3, 3], 'c2.bias': [c], 'c3.weight': [c, c, 3, 3], 'c4.weight': [1, c, 3, 3] };
   const net = (p: Record<string, Tensor>, x: Tensor) => {
     const h1 = E.relu(E.conv2d(x, p['c1.weight']!, null, { padding: 1 }));
@@ -24,7 +24,7 @@ function stepFor(c: number) {
     inputs: { x: [2, 1, 10, 9], y: [2, 1, 10, 9] },
     lossFn: ({ params: p, inputs }) => E.mseLoss(net(p, inputs.x!), inputs.y!),
     optimizer: E.sgd({ momentum: 0.9, nesterov: true }),
-  });
+  }, target);
   const rng = new Rng(5);
   const host = (shape: number[], sd: number): E.HostTensor => ({ shape, data: Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => rng.normal() * sd) });
   const init = { params: Object.fromEntries(Object.entries(params).map(([k, s]) => [k, host(s, 0.05)])) };
@@ -33,30 +33,20 @@ function stepFor(c: number) {
 }
 
 test('a training step with blocked convolutions computes what the standard-op step computes', async (t) => {
-  const block = await nchwcBlockSize();
-  if (!block) return t.skip('this ONNX Runtime build has no NCHWc kernels on this CPU');
-  const { compiled, init, batches } = stepFor(2 * block);
+  const target = await E.compileTarget('cpu');
+  if (!target.nchwcBlock) return t.skip('this ONNX Runtime build has no NCHWc kernels on this CPU');
+  const { compiled, init, batches } = stepFor(2 * target.nchwcBlock, target);
+  const standard = stepFor(2 * target.nchwcBlock, await E.compileTarget('cpu', { blockedConvs: false })).compiled;
   const blocked = await E.StepRunner.create(compiled, init, { threads: 1 });
-  const plain = await E.StepRunner.create(compiled, init, { threads: 1, blockedConvs: false });
-  for (const batch of batches) {
-    const [a, b] = [await blocked.step(batch, 0.01), await plain.step(batch, 0.01)];
-    assert.ok(Math.abs(a.loss - b.loss) <= 1e-5 * Math.abs(b.loss), `loss ${a.loss} vs ${b.loss}`);
-  }
-  const [pa, pb] = [blocked.params(), plain.params()];
-  for (const name of Object.keys(pb)) {
-    const [x, y] = [pa[name]!.data as Float32Array, pb[name]!.data as Float32Array];
-    const scale = Math.max(...y.map(Math.abs));
-    const diff = Math.max(...x.map((v, i) => Math.abs(v - y[i]!)));
-    assert.ok(diff <= 1e-5 * scale, `${name}: max difference ${diff} of ${scale}`);
-  }
+  const plain = await E.StepRunner.create(standard, init, { threads: 1 });
+  await assertSameTraining(blocked, plain, batches, 0.01, 1e-5);
   await Promise.all([blocked.release(), plain.release()]);
 });
 
 test('blocked lowering: convs between blocked tensors need no layout copy, a fused Relu no node', async (t) => {
-  const block = await nchwcBlockSize();
-  if (!block) return t.skip('this ONNX Runtime build has no NCHWc kernels on this CPU');
-  const { compiled } = stepFor(2 * block);
-  const nodes = onnx.ModelProto.decode(E.compileStep(compiled.spec, { cpuBlock: block }).model).graph!.node!;
+  const target = await E.compileTarget('cpu');
+  if (!target.nchwcBlock) return t.skip('this ONNX Runtime build has no NCHWc kernels on this CPU');
+  const nodes = onnx.ModelProto.decode(stepFor(2 * target.nchwcBlock, target).compiled.model).graph!.node!;
   const count = (op: string, domain = 'com.microsoft.nchwc') => nodes.filter((n) => n.opType === op && (n.domain ?? '') === domain).length;
   // Blocked: c2 and c3 forward and their input gradients. c1 (1 input channel) and c4 (1 output channel; its
   // input gradient has 1 input channel) stay standard.

@@ -2,7 +2,7 @@
 // BatchNorm running statistics flowing out of a compiled training step as new buffer values.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { StepRunner, compileStep, mseLoss, sub, mul } from '../../src/engine/index.js';
+import { StepRunner, compileStep, compileTarget, mseLoss, sub, mul } from '../../src/engine/index.js';
 import type { Optimizer } from '../../src/engine/index.js';
 import { batchNorm2dSpecs, bufferShapes, conv2dSpecs, initState, loadState, mergeState, paramShapes, splitState, stateToSafetensors } from '../../src/engine/nn/index.js';
 import { SrcacoError } from '../../src/errors.js';
@@ -87,7 +87,7 @@ test('a training step outputs the new BatchNorm running statistics (momentum 0.1
       return { loss: mseLoss(y, inputs.hr!), buffers: updated };
     },
     optimizer: sgd,
-  });
+  }, await compileTarget());
   const runner = await StepRunner.create(step, splitState(model.specs, state), { threads: 2 });
   await runner.step({ lr: { shape: f.config.lr_shape, data: f.lr }, hr: { shape: f.config.output_shape, data: f.up } }, 0.01);
   // The first BatchNorm sees the clamped bicubic `up` (one channel): its batch mean and unbiased variance.

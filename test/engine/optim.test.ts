@@ -13,6 +13,8 @@ interface Case {
   clip: number | null;
   steps: { loss: number; weight: number[]; bias: number[] }[];
 }
+// The steps run on this CPU as training compiles them.
+const cpu = await E.compileTarget();
 const fixture = JSON.parse(readFileSync(join(import.meta.dirname, '..', 'fixtures', 'optim', 'trajectories.json'), 'utf8')) as {
   lrs: number[];
   x: number[];
@@ -40,7 +42,7 @@ async function trajectory(optimizer: E.Optimizer): Promise<{ loss: number; weigh
     inputs: { x: [6, 4], y: [6, 3] },
     optimizer,
     lossFn: ({ params: p, inputs }) => E.mseLoss(E.linear(inputs.x!, p.weight!, p.bias!), inputs.y!),
-  });
+  }, cpu);
   const runner = await E.StepRunner.create(compiled, { params: { weight: host([3, 4], fixture.weight), bias: host([3], fixture.bias) } }, { threads: 1 });
   const batch = { x: host([6, 4], fixture.x), y: host([6, 3], fixture.y) };
   const out = [];
@@ -83,7 +85,7 @@ async function quadratic(optimizer: E.Optimizer, p0: number[], t: number[], lrs:
     inputs: { t: [n] },
     optimizer,
     lossFn: ({ params, inputs }) => E.mul(E.reduceSum(E.mul(E.sub(params.p!, inputs.t!), E.sub(params.p!, inputs.t!))), 0.5),
-  });
+  }, cpu);
   const runner = await E.StepRunner.create(compiled, { params: { p: host([n], p0) } }, { threads: 1 });
   const out: number[][] = [];
   for (const lr of lrs) {
@@ -160,7 +162,7 @@ test('gradient clipping scales by the norm over all parameters together, only wh
       inputs: {},
       optimizer: clipGradNorm(sgd(), maxNorm),
       lossFn: ({ params }) => E.reduceSum(E.add(E.mul(params.a!, 3), E.mul(params.b!, 4))),
-    });
+    }, cpu);
   for (const [maxNorm, factor] of [[1, 1 / (5 + 1e-6)], [10, 1]] as const) {
     const runner = await E.StepRunner.create(compiled(maxNorm), { params: { a: host([1], [0]), b: host([1], [0]) } });
     await runner.step({}, 1);

@@ -16,12 +16,16 @@ const B = 2;
 const S = 8;
 const params = { w1: [4, 3, 3, 3], w2: [4, 4, 3, 3], w3: [4, 4, 3, 3], 'bn.weight': [4], 'bn.bias': [4] };
 const buffers = { 'bn.running_mean': [4], 'bn.running_var': [4] };
+// Steps that run are compiled for this CPU (blocked convs where it has them); graphs whose nodes are counted
+// are the standard-op ones.
+const cpu = await E.compileTarget();
+const portable = await E.compileTarget('cpu', { blockedConvs: false });
 
 /**
  * A step: conv w1 on x → `body` → MSE against y. `bn` is the one batch norm (training; its running statistics
  * become the step's buffers), `p` the parameters.
  */
-function stepAround(body: (h0: Tensor, bn: (h: Tensor) => Tensor, p: Record<string, Tensor>) => Tensor): E.CompiledStep {
+function stepAround(target: E.CompileTarget, body: (h0: Tensor, bn: (h: Tensor) => Tensor, p: Record<string, Tensor>) => Tensor): E.CompiledStep {
   return E.compileStep({
     params,
     buffers,
@@ -37,16 +41,16 @@ function stepAround(body: (h0: Tensor, bn: (h: Tensor) => Tensor, p: Record<stri
       const out = body(E.conv2d(inputs.x!, p.w1!, null, { padding: 1 }), bn, p);
       return { loss: E.mseLoss(out, inputs.y!), buffers: { 'bn.running_mean': running!.runningMean, 'bn.running_var': running!.runningVar } };
     },
-  });
+  }, target);
 }
 
 /**
  * conv w1 → [segment: BN (running statistics) → ReLU → conv w2 → [nested segment: conv w3 → tanh] + residual]
  * → conv w2 again (a weight used both inside and after a segment) → MSE. Counts how often each segment is traced.
  */
-function stepWith(useRemat: boolean, traced: { outer: number; inner: number }): E.CompiledStep {
+function stepWith(target: E.CompileTarget, useRemat: boolean, traced: { outer: number; inner: number }): E.CompiledStep {
   const seg = (fn: (...xs: Tensor[]) => Tensor, ...xs: Tensor[]) => (useRemat ? remat(fn, ...xs) : fn(...xs));
-  return stepAround((h0, bn, p) => {
+  return stepAround(target, (h0, bn, p) => {
     const h1 = seg((h) => {
       traced.outer++;
       const a = E.conv2d(E.relu(bn(h)), p.w2!, null, { padding: 1 });
@@ -79,10 +83,10 @@ async function twoSteps(compiled: E.CompiledStep): Promise<{ losses: number[]; i
 test('remat: two training steps give the same parameters and batch-norm statistics as the plain graph', async () => {
   const tracedPlain = { outer: 0, inner: 0 };
   const tracedRemat = { outer: 0, inner: 0 };
-  const plain = await twoSteps(stepWith(false, tracedPlain));
-  const compiledRemat = stepWith(true, tracedRemat);
+  const plain = await twoSteps(stepWith(cpu, false, tracedPlain));
+  const compiledRemat = stepWith(cpu, true, tracedRemat);
   // Each fn is traced once per compilation: the recomputation copies the traced nodes, so running statistics
-  // update once. (StepRunner compiles the step again for the CPU's blocked layout.)
+  // update once.
   assert.deepEqual(tracedRemat, { outer: 1, inner: 1 });
   const recomputed = await twoSteps(compiledRemat);
   assert.ok(Math.abs(plain.losses[1]! - recomputed.losses[1]!) < 1e-6, `${plain.losses} vs ${recomputed.losses}`);
@@ -107,8 +111,8 @@ test('remat: ONNX Runtime keeps the recomputed copy (no common-subexpression mer
       return readFileSync(path);
     };
     const traced = { outer: 0, inner: 0 };
-    const plain = stepWith(false, traced);
-    const recomputed = stepWith(true, traced);
+    const plain = stepWith(portable, false, traced);
+    const recomputed = stepWith(portable, true, traced);
     // The outer segment's ReLU and the nested segment's tanh each run once more. (The outer copy's own tanh is
     // dead: no VJP reads it, since the nested segment recomputes it from its input.) A merge by ORT would
     // leave the optimized graph with fewer of them than the graph we built.
@@ -124,16 +128,16 @@ test('remat: ONNX Runtime keeps the recomputed copy (no common-subexpression mer
 });
 
 /** conv w1 → [segment: BN → ReLU → conv w2] → MSE, the segment recomputed with `tie` (or not at all). */
-function bnSegmentStep(tie: RematOptions['tie'] | null): E.CompiledStep {
-  return stepAround((h0, bn, p) => {
+function bnSegmentStep(target: E.CompileTarget, tie: RematOptions['tie'] | null): E.CompiledStep {
+  return stepAround(target, (h0, bn, p) => {
     const unit = (h: Tensor) => E.conv2d(E.relu(bn(h)), p.w2!, null, { padding: 1 });
     return tie === null ? unit(h0) : rematWith({ tie }, unit, h0);
   });
 }
 
 test("rematWith tie 'captured': the same step, the copy kept, its batch statistics merged with the forward's", async () => {
-  const plain = await twoSteps(bnSegmentStep(null));
-  const captured = await twoSteps(bnSegmentStep('captured'));
+  const plain = await twoSteps(bnSegmentStep(cpu, null));
+  const captured = await twoSteps(bnSegmentStep(cpu, 'captured'));
   assert.ok(maxAbsDiff(plain.params, captured.params) < 1e-6);
   assert.equal(maxAbsDiff(plain.buffers, captured.buffers), 0);
   const dir = mkdtempSync(join(tmpdir(), 'srcaco-remat-'));
@@ -146,9 +150,9 @@ test("rematWith tie 'captured': the same step, the copy kept, its batch statisti
       const n = (op: string) => nodes.filter((x) => x.opType === op).length;
       return { relu: n('Relu'), batchNorm: n('BatchNormalization'), reduceMean: n('ReduceMean') };
     };
-    const none = await counts(bnSegmentStep(null), 'none.onnx');
-    const all = await counts(bnSegmentStep('all'), 'all.onnx');
-    const cap = await counts(bnSegmentStep('captured'), 'captured.onnx');
+    const none = await counts(bnSegmentStep(portable, null), 'none.onnx');
+    const all = await counts(bnSegmentStep(portable, 'all'), 'all.onnx');
+    const cap = await counts(bnSegmentStep(portable, 'captured'), 'captured.onnx');
     // Both recompute the normalisation and the ReLU (a merged copy would leave the plain counts).
     for (const c of [all, cap]) assert.deepEqual([c.relu, c.batchNorm], [none.relu + 1, none.batchNorm + 1]);
     // Tying the input too recomputes the statistics (mean and variance: two more ReduceMean); tying only the

@@ -47,7 +47,7 @@ const compiled = E.compileStep({
     const pred = net(p, inputs.x!);
     return { loss: E.mseLoss(pred, inputs.y!), outputs: { pred } };
   },
-});
+}, await E.compileTarget());
 
 function initParams(seed: number) {
   const rng = new Rng(seed);
@@ -95,7 +95,7 @@ test('batch-norm running statistics are step outputs, updated with momentum 0.1 
       const bn = E.batchNorm2d(inputs.x!, p.w!, null, { runningMean: buffers.mean!, runningVar: buffers.var! }, { training: true });
       return { loss: E.reduceMean(E.mul(bn.y, bn.y)), buffers: { mean: bn.running.runningMean, var: bn.running.runningVar } };
     },
-  });
+  }, await E.compileTarget());
   const runner = await E.StepRunner.create(step, {
     params: { w: { shape: [2], data: Float32Array.of(1, 1) } },
     buffers: { mean: { shape: [2], data: Float32Array.of(0, 0) }, var: { shape: [2], data: Float32Array.of(1, 1) } },

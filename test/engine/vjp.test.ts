@@ -78,26 +78,26 @@ const float32Cases: GradCase[] = [
   ...weightForms.flatMap((weight): GradCase[] => [
     {
       name: `conv2d-${weight}`,
-      before: () => E.setConvGradient({ input: 'conv', weight }),
+      convGradient: { input: 'conv', weight },
       inputs: [any([2, 3, 5, 6]), any([4, 3, 3, 3]), any([4])],
       fn: conv({ padding: 1 }),
     },
     {
       name: `conv2d-dilated-${weight}`,
-      before: () => E.setConvGradient({ input: 'conv', weight }),
+      convGradient: { input: 'conv', weight },
       inputs: [any([2, 3, 7, 8]), any([2, 3, 3, 2]), any([2])],
       fn: conv({ padding: [2, 0, 1, 1], dilation: [2, 1] }),
     },
     {
       name: `conv2d-strided-${weight}`,
-      before: () => E.setConvGradient({ input: 'conv', weight }),
+      convGradient: { input: 'conv', weight },
       inputs: [any([2, 4, 7, 8]), any([6, 2, 3, 2]), any([6])],
       fn: conv({ stride: [2, 1], padding: [1, 0, 2, 1], dilation: [1, 2], groups: 2 }),
     },
   ]),
   {
     name: 'conv2d-input-as-convTranspose',
-    before: () => E.setConvGradient({ input: 'convTranspose', weight: 'batchConv' }),
+    convGradient: { input: 'convTranspose', weight: 'batchConv' },
     inputs: [any([1, 2, 6, 6]), any([3, 2, 3, 3]), any([3])],
     fn: conv({ padding: 1, dilation: 2 }),
   },

@@ -4,7 +4,7 @@ import { execFile } from 'node:child_process';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { HostTensor } from '../../src/engine/index.js';
-import { compileStep, input, mseLoss, sgd, StepRunner, topoSort } from '../../src/engine/index.js';
+import { compileStep, compileTarget, input, mseLoss, sgd, StepRunner, topoSort } from '../../src/engine/index.js';
 import { bufferShapes, paramShapes } from '../../src/engine/nn/spec.js';
 import { forwardContext } from '../../src/engine/nn/layers.js';
 import { initState, splitState } from '../../src/engine/nn/state.js';
@@ -18,7 +18,7 @@ const HR = 16;
 
 async function oneStep(recompute: number): Promise<{ params: Record<string, HostTensor>; buffers: Record<string, HostTensor>; init: Record<string, HostTensor> }> {
   const model = buildModel('memnet', { scale: 2, config: { num_memory_blocks: 2, num_residual_blocks: 2, recompute } });
-  const compiled = compileStep(modelStepSpec(model, { batch: B, hrPx: HR, loss: mseLoss, optimizer: sgd({ momentum: 0.9, nesterov: true }) }));
+  const compiled = compileStep(modelStepSpec(model, { batch: B, hrPx: HR, loss: mseLoss, optimizer: sgd({ momentum: 0.9, nesterov: true }) }), await compileTarget());
   const { params, buffers } = splitState(model.specs, initState(model.specs, new Rng(1)));
   const runner = await StepRunner.create(compiled, { params, buffers }, { threads: 1 });
   const rng = new Rng(2);

@@ -3,26 +3,30 @@
  * conv.ts). All compute dW[o, c, i, j] = Σ g[n, o, y, x] · xpad[n, c, y·s + i·d, x·s + j·d].
  */
 import type { Dim } from '../dims.js';
+import { blockedView } from '../nchwc.js';
+import type { CompileTarget } from '../target.js';
 import type { Tensor } from '../tensor.js';
-import type { ConvAttrs, ConvGradient } from './conv.js';
+import type { ConvAttrs } from './conv.js';
 import { conv2d } from './conv.js';
 import { matmul } from './linalg.js';
-import { blockOfTrace, blockedView } from '../nchwc.js';
 import { reduceSum } from './reduce.js';
 import { expect } from './registry.js';
 import { concat, padConstant, reshape, slice, transpose } from './shape.js';
 
-/** dL/dW for y = conv(x, W): x [N, C, H, W], g = dL/dy [N, O, Ho, Wo], result wShape [O, C/g, kh, kw]. */
-export function convWeightGrad(x: Tensor, g: Tensor, wShape: readonly Dim[], a: ConvAttrs, form: ConvGradient['weight'] = 'auto'): Tensor {
+/**
+ * dL/dW for y = conv(x, W): x [N, C, H, W], g = dL/dy [N, O, Ho, Wo], result wShape [O, C/g, kh, kw], in the
+ * target's weight formulation (and reading x blocked when the target has an NCHWc block).
+ */
+export function convWeightGrad(x: Tensor, g: Tensor, wShape: readonly Dim[], a: ConvAttrs, target: CompileTarget): Tensor {
   const [o, cg, kh, kw] = wShape.map(Number) as [number, number, number, number];
   const stride1 = a.stride[0] === 1 && a.stride[1] === 1;
-  let choice = a.groups === 1 ? form : 'batchConv';
+  let choice = a.groups === 1 ? target.convGradient.weight : 'batchConv';
   // auto: the formulation bench/engine-conv.ts measured fastest for each kind of layer (its numbers are in
   // docs/benchmarks.md): O ≤ 4 → gradShift; C ≤ 4 → batchConv; other stride-1 layers → padShift;
   // strided → offsetMatmul (not measured).
   if (choice === 'auto') choice = stride1 && o <= 4 ? 'gradShift' : cg <= 4 ? 'batchConv' : stride1 ? 'padShift' : 'offsetMatmul';
   // Traced for a CPU with blocked convs, x is blocked already (or nearly: one reorder shared with its conv).
-  const block = blockOfTrace();
+  const block = target.nchwcBlock;
   if (choice === 'padShift' && block && cg % block === 0) return blockedShiftWeightGrad(x, g, [o, cg, kh, kw], a, block);
   if ((choice === 'gradShift' || choice === 'rowShift' || choice === 'padShift') && !stride1) choice = 'im2col';
   if (choice === 'batchConv') {

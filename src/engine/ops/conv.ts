@@ -1,16 +1,16 @@
 /**
- * 2-D convolution and transposed convolution (NCHW, PyTorch weight layouts). The gradient formulation is
- * pluggable (`setConvGradient`) because it decides training speed and the fastest one depends on the backend:
- * see bench/engine-conv.ts and DESIGN.md.
+ * 2-D convolution and transposed convolution (NCHW, PyTorch weight layouts). The gradient formulation is a
+ * choice of the compile target (target.ts `convGradient`) because it decides training speed and the fastest one
+ * depends on the backend: see bench/engine-conv.ts and DESIGN.md.
  */
 import type { Dim } from '../dims.js';
 import { dimAffine, dimFloorDiv, formatShape } from '../dims.js';
+import type { CompileTarget } from '../target.js';
 import type { Tensor } from '../tensor.js';
 import { apply, definePrimitive, expect } from './registry.js';
 import type { TensorType } from './registry.js';
 import { reduceSum } from './reduce.js';
 import { convWeightGrad } from './conv-weight-grad.js';
-import { blockedConvFits, lowerBlockedConv } from '../nchwc.js';
 import { reshape, slice, transpose } from './shape.js';
 
 export interface ConvAttrs {
@@ -33,14 +33,6 @@ interface ConvTransposeAttrs extends ConvAttrs {
 export interface ConvGradient {
   input: 'conv' | 'convTranspose' | 'auto';
   weight: 'batchConv' | 'offsetMatmul' | 'im2col' | 'gradShift' | 'rowShift' | 'padShift' | 'auto';
-}
-let gradientChoice: ConvGradient = { input: 'auto', weight: 'auto' };
-
-/** Chooses the conv VJP formulation for graphs traced from now on (benchmarks compare them). */
-export function setConvGradient(choice: Partial<ConvGradient>): ConvGradient {
-  const before = gradientChoice;
-  gradientChoice = { ...gradientChoice, ...choice };
-  return before;
 }
 
 function convOut(d: Dim, k: number, a: ConvAttrs, axis: 0 | 1): Dim {
@@ -75,13 +67,13 @@ const P = {
   conv2d: definePrimitive<ConvAttrs>({
     name: 'conv2d',
     shape: convType,
-    lower: (ctx, ins, out, a, [x, w]) => {
-      // Weights fed as inputs (training steps) miss ORT's own blocked rewrite, which needs constant weights.
-      if (ctx.nchwc && w!.node.kind !== 'const' && blockedConvFits(ctx.nchwc.block, a.groups, x!.shape, w!.shape)) {
-        lowerBlockedConv(ctx, ctx.nchwc, ins, out, onnxConvAttrs(a, w!.shape), convType([x!, w!], a).shape, w!.shape);
-      } else ctx.emit('Conv', ins, [out], onnxConvAttrs(a, w!.shape));
-    },
-    vjp: (g, [x, w, b], _y, a) => [convInputGrad(g, w!, x!.shape, a), convWeightGrad(x!, g, w!.shape, a, gradientChoice.weight), ...(b ? [reduceSum(g, [0, 2, 3])] : [])],
+    // A target with an NCHWc block rewrites these Convs afterwards (nchwc.ts), when their weights are not constants.
+    lower: (ctx, ins, out, a, [, w]) => void ctx.emit('Conv', ins, [out], onnxConvAttrs(a, w!.shape)),
+    vjp: (g, [x, w, b], _y, a, target) => [
+      convInputGrad(g, w!, x!.shape, a, target.convGradient.input),
+      convWeightGrad(x!, g, w!.shape, a, target),
+      ...(b ? [reduceSum(g, [0, 2, 3])] : []),
+    ],
   }),
   convTranspose2d: definePrimitive<ConvTransposeAttrs>({
     name: 'convTranspose2d',
@@ -96,9 +88,9 @@ const P = {
     },
     lower: (ctx, ins, out, a, [, w]) =>
       void ctx.emit('ConvTranspose', ins, [out], { ...onnxConvAttrs(a, w!.shape), output_padding: { ints: a.outputPadding } }),
-    vjp: (g, [x, w, b], _y, a) => {
+    vjp: (g, [x, w, b], _y, a, target) => {
       const conv: ConvAttrs = { stride: a.stride, pads: a.pads, dilation: a.dilation, groups: a.groups };
-      return [conv2dRaw(g, w!, null, conv), convWeightGrad(g, x!, w!.shape, conv, gradientChoice.weight), ...(b ? [reduceSum(g, [0, 2, 3])] : [])];
+      return [conv2dRaw(g, w!, null, conv), convWeightGrad(g, x!, w!.shape, conv, target), ...(b ? [reduceSum(g, [0, 2, 3])] : [])];
     },
   }),
 };
@@ -114,13 +106,13 @@ function swapFlip(w: Tensor, groups: number): Tensor {
   return slice(slice(t, 2, undefined, undefined, -1), 3, undefined, undefined, -1);
 }
 
-function convInputGrad(g: Tensor, w: Tensor, xShape: readonly Dim[], a: ConvAttrs): Tensor {
+function convInputGrad(g: Tensor, w: Tensor, xShape: readonly Dim[], a: ConvAttrs, form: ConvGradient['input']): Tensor {
   const k = [Number(w.shape[2]), Number(w.shape[3])];
   const span = (i: 0 | 1) => a.dilation[i] * (k[i]! - 1);
   // Output row j takes g[j + padBefore - k·d]: a conv with the flipped kernel and padBefore' = d(k-1) - padBefore.
   const pads = [span(0) - a.pads[0], span(1) - a.pads[1], span(0) - a.pads[2], span(1) - a.pads[3]] as ConvAttrs['pads'];
   // A Conv producing few channels (dx of a first layer) underuses the GEMM; ConvTranspose is then faster.
-  const viaConv = gradientChoice.input === 'conv' || (gradientChoice.input === 'auto' && Number(xShape[1]) >= 8);
+  const viaConv = form === 'conv' || (form === 'auto' && Number(xShape[1]) >= 8);
   if (viaConv && a.stride[0] === 1 && a.stride[1] === 1 && pads.every((p) => p >= 0)) {
     return conv2dRaw(g, swapFlip(w, a.groups), null, { ...a, pads });
   }

@@ -175,13 +175,13 @@ const P = {
     name: 'maxPool2d',
     shape: poolType,
     lower: (ctx, ins, out, a) => void ctx.emit('MaxPool', ins, [out], onnxPool(a)),
-    vjp: (g, [x], y, a) => grad(maxPoolBySlices(x!, a, y), [x!], g),
+    vjp: (g, [x], y, a, target) => grad(maxPoolBySlices(x!, a, y), [x!], target, g),
   }),
   avgPool2d: definePrimitive<PoolAttrs>({
     name: 'avgPool2d',
     shape: poolType,
     lower: (ctx, ins, out, a) => void ctx.emit('AveragePool', ins, [out], { ...onnxPool(a), count_include_pad: { i: 1 } }),
-    vjp: (g, [x], _y, a) => grad(avgPoolByConv(x!, a), [x!], g),
+    vjp: (g, [x], _y, a, target) => grad(avgPoolByConv(x!, a), [x!], target, g),
   }),
 };
 

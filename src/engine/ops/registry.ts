@@ -6,7 +6,7 @@
 import { SrcacoError } from '../../errors.js';
 import type { Dim, Shape } from '../dims.js';
 import { formatShape } from '../dims.js';
-import type { NchwcLowering } from '../nchwc.js';
+import type { CompileTarget } from '../target.js';
 import type { DType } from '../tensor.js';
 import { Tensor } from '../tensor.js';
 
@@ -20,8 +20,6 @@ export interface LowerCtx {
   constant(values: ArrayLike<number>, shape: readonly number[], dtype: DType): string;
   /** A 1-D int64 tensor holding `dims` at run time (symbolic dims resolved from graph input shapes). */
   shapeOf(dims: readonly Dim[], like?: { name: string; shape: Shape }): string;
-  /** Set when lowering for ORT's CPU provider with blocked convolutions (see nchwc.ts). */
-  readonly nchwc?: NchwcLowering;
 }
 
 export interface TensorType {
@@ -35,8 +33,11 @@ export interface Primitive<A = any> {
   shape(inputs: readonly TensorType[], attrs: A): TensorType;
   /** Emits the ONNX node(s) computing `out` from `ins`. */
   lower(ctx: LowerCtx, ins: readonly string[], out: string, attrs: A, inputs: readonly Tensor[]): void;
-  /** One cotangent (or null) per input, given the output's cotangent `g`; omitted for non-differentiable ops. */
-  vjp?(g: Tensor, inputs: readonly Tensor[], out: Tensor, attrs: A): (Tensor | null)[];
+  /**
+   * One cotangent (or null) per input, given the output's cotangent `g`; omitted for non-differentiable ops.
+   * `target` is the compile target grad was given: a VJP with several formulations reads its choice there.
+   */
+  vjp?(g: Tensor, inputs: readonly Tensor[], out: Tensor, attrs: A, target: CompileTarget): (Tensor | null)[];
 }
 
 const table = new Map<string, Primitive>();

@@ -3,6 +3,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { compileStep } from '../../../src/engine/step.js';
 import { StepRunner } from '../../../src/engine/step-runner.js';
+import { compileTarget } from '../../../src/engine/target.js';
 import { initState, splitState } from '../../../src/engine/nn/state.js';
 import { sgd } from '../../../src/engine/optim/index.js';
 import { mseLoss } from '../../../src/engine/ops/nn.js';
@@ -12,7 +13,7 @@ import { Rng } from '../../../src/util/random.js';
 
 const [m, r, recompute, batch, hr] = process.argv.slice(2).map(Number) as [number, number, number, number, number];
 const model = buildModel('memnet', { scale: 2, config: { num_memory_blocks: m, num_residual_blocks: r, recompute } });
-const compiled = compileStep(modelStepSpec(model, { batch: batch, hrPx: hr, loss: mseLoss, optimizer: sgd({ momentum: 0.9 }) }));
+const compiled = compileStep(modelStepSpec(model, { batch: batch, hrPx: hr, loss: mseLoss, optimizer: sgd({ momentum: 0.9 }) }), await compileTarget());
 const { params, buffers } = splitState(model.specs, initState(model.specs, new Rng(1)));
 const runner = await StepRunner.create(compiled, { params, buffers }, { threads: 1 });
 const rng = new Rng(2);
