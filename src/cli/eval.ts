@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SrcacoError } from '../errors.js';
 import type { Device } from '../engine/runtime.js';
@@ -13,6 +12,7 @@ import {
   dataOption,
   deviceOption,
   limitOption,
+  makeOutDir,
   methodOption,
   outOption,
   refuseOptions,
@@ -102,9 +102,7 @@ export function register(program: Command): void {
         process.stdout.write(rowJson);
         return;
       }
-      await mkdir(raw.out, { recursive: true }).catch((e) => {
-        throw new SrcacoError('output', `cannot create the output folder (${(e as Error).message})`, { path: raw.out, cause: e });
-      });
+      await makeOutDir(raw.out);
       const stem = join(raw.out, `${row.method.replace(/[^A-Za-z0-9._-]+/g, '_')}_${cell}_x${scale}_${split}`);
       const enc = new TextEncoder();
       await writeFileAtomic(`${stem}.jsonl`, [enc.encode(images.map((m) => JSON.stringify(m)).join('\n') + '\n')]);

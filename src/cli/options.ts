@@ -5,6 +5,7 @@
  * of the form "--workers must be an integer ≥ 1, received 'x'".
  */
 import { Option, type Command } from 'commander';
+import { mkdir } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { SrcacoError } from '../errors.js';
 import { EXECUTION_PROVIDERS, type Device } from '../engine/runtime.js';
@@ -95,6 +96,13 @@ export const splitFileOption = (description: string): Option => new Option('--sp
 
 /** `--out`: always a folder. */
 export const outOption = (description: string): Option => new Option('--out <dir>', description);
+
+/** Creates the `--out` folder (and its parents) or fails with one line. */
+export async function makeOutDir(dir: string): Promise<void> {
+  await mkdir(dir, { recursive: true }).catch((e: Error) => {
+    throw new SrcacoError('output', `cannot create the output folder (${e.message})`, { path: dir, option: '--out', cause: e });
+  });
+}
 
 export const dataOption = (description = 'data root holding the caco2_* split folders (srcaco prep --out)'): Option => new Option('--data <root>', description);
 
