@@ -33,6 +33,10 @@ test('srcaco train then srcaco eval --run: a run folder and its test-split row',
   assert.equal(row.method, 'SRCNN-915');
   assert.equal(row.split, 'test');
   assert.equal(row.n, 2);
+  // eval --run takes --device and --threads like every command that runs a model
+  const onCpu = srcaco('eval', '--run', dir, '--split', 'val', '--device', 'cpu', '--threads', '1');
+  assert.equal(onCpu.status, 0, onCpu.stderr);
+  assert.match(onCpu.stdout, /SRCNN-915 CELL2 x2 val: \d+ images/);
   // The saved predictions give the same row through the folder evaluation.
   const f = srcaco('eval', '--data', dataRoot, '--cell', 'CELL2', '--scale', '2', '--pred', join(out, 'pred'));
   assert.equal(f.status, 0, f.stderr);
