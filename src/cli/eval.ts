@@ -63,8 +63,8 @@ export function register(program: Command): void {
     .addOption(roiThresholdsOption())
     .addOption(workersOption('worker threads measuring images'))
     .option('--save-pred <dir>', 'with --run: also write the predictions (uint8 TIFFs named like the HR patches)')
-    .addOption(deviceOption("with --run: where the run's model runs (default: the run's)"))
-    .addOption(threadsOption())
+    .addOption(deviceOption("with --run; default: the run's"))
+    .addOption(threadsOption("with --run; default: the run's"))
     .action(async (raw: EvalOptions, command: Command) => {
       if (raw.run !== undefined) return evalRunCommand(raw.run, raw, command);
       refuseOptions(command, ['savePred', 'device', 'threads'], 'goes only with --run (bicubic and --pred run no model)');

@@ -108,15 +108,15 @@ export const dataOption = (description = 'data root holding the caco2_* split fo
 
 /** `--workers`: worker threads, one per core unless given. */
 export const workersOption = (description = 'worker threads'): Option =>
-  integerOption('--workers <n>', description, { min: 1 }).default(DEFAULT_WORKERS, `${DEFAULT_WORKERS}, one per core`);
+  integerOption('--workers <n>', description, { min: 1 }).default(DEFAULT_WORKERS, 'one per core');
 
 /** `--device`: where a model runs; only on commands (and modes) that run one. */
-export const deviceOption = (description = 'where the model runs'): Option =>
-  new Option('--device <d>', `${description}: ${Object.keys(EXECUTION_PROVIDERS).join(', ')}`).argParser((v: string): Device =>
+export const deviceOption = (note?: string): Option =>
+  new Option('--device <d>', `where the model runs: ${Object.keys(EXECUTION_PROVIDERS).join(', ')}${note ? ` (${note})` : ''}`).argParser((v: string): Device =>
     parseChoice(v, Object.keys(EXECUTION_PROVIDERS) as Device[], '--device'),
   );
 
-export const threadsOption = (): Option => integerOption('--threads <n>', 'ONNX Runtime intra-op threads (default: one per core)', { min: 1 });
+export const threadsOption = (note = 'default: one per core'): Option => integerOption('--threads <n>', `ONNX Runtime intra-op threads (${note})`, { min: 1 });
 
 export const seedOption = (description: string): Option => integerOption('--seed <n>', description, { min: 0, max: 2 ** 32 - 1, what: 'the random seed' });
 
