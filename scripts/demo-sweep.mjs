@@ -101,7 +101,7 @@ for (const method of methods) {
         if (trained && scored) continue;
         tasks.push(async () => {
           if (!trained) await runSrcaco(trainArgs(run, { cell, scale, data, out: runs, name, lr, loss, capMinutes: false }), label);
-          if (!scored) await runSrcaco(['eval', '--run', dir, '--split', 'val', '--workers', '1'], `${label} whole validation`);
+          if (!scored) await runSrcaco(['eval', '--run', dir, '--split', 'val'], `${label} whole validation`);
         });
       }
     }

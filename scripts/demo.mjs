@@ -99,7 +99,7 @@ for (const run of RUNS) {
         await srcacoAsync(label, ...trainArgs(run, { cell, scale: s, data, out: runs, name: 'demo' }));
         record(`train ${label}`, t0);
         t0 = performance.now();
-        await srcacoAsync(label, 'eval', '--run', dir, '--limit', TEST_LIMIT, '--workers', '1', '--save-pred', predDir(run.method, cell, s));
+        await srcacoAsync(label, 'eval', '--run', dir, '--limit', TEST_LIMIT, '--save-pred', predDir(run.method, cell, s));
         record(`evaluate ${label}`, t0);
         writeFileSync(join(results, row), readFileSync(join(dir, 'eval', row)));
       });

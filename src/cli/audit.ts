@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { SrcacoError } from '../errors.js';
 import { formatAuditReport } from '../prep/audit-report.js';
 import { auditDataset } from '../prep/audit.js';
+import { splitFileOption } from './options.js';
 import { progressBar, type Progress } from './progress.js';
 
 /** `srcaco audit DIR`: duplicates, leakage and malformed files of a tiles or patches dataset. */
@@ -10,12 +11,12 @@ export function register(program: Command): void {
     .command('audit')
     .description('check a tiles or patches dataset: duplicate tiles (from pixels), split leakage, duplicate and empty-ROI patches, size/bit-depth mismatches, missing files; exits non-zero on leakage')
     .argument('<dir>', 'a tiles folder (HighRes1024/, ...) or a patches folder written by `srcaco prep`')
-    .option('--split <file>', 'split JSON to check leakage against (default: the split folders, else the paper\'s split)')
+    .addOption(splitFileOption("the split to check leakage against (default: the split folders, else the paper's)"))
     .option('--json', 'print {"duplicates": [[a, b]], "leaks": [{"tiles": [a, b], "splits": [..]}], "problems": [..]}')
-    .action(async (dir: string, raw: { split?: string; json?: boolean }) => {
+    .action(async (dir: string, raw: { splitFile?: string; json?: boolean }) => {
       let bar: Progress | undefined;
       const report = await auditDataset(dir, {
-        splitFile: raw.split,
+        splitFile: raw.splitFile,
         onProgress: (done, total) => {
           bar ??= progressBar('audit', total, 'files');
           bar.tick();

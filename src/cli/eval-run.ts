@@ -1,36 +1,25 @@
 /** `srcaco eval --run DIR`: the run's best checkpoint on a split, the row written into DIR/eval/. */
-import { SrcacoError } from '../errors.js';
-import { SPLITS, type SplitName } from '../io/layout.js';
+import type { Command } from 'commander';
 import { evaluateRun } from '../train/run-eval.js';
-import { intOption } from './metrics.js';
+import type { EvalOptions } from './eval.js';
+import { refuseOptions } from './options.js';
 import { progressBar, type Progress } from './progress.js';
 
-/** The options of `srcaco eval` that --run uses. */
-export interface EvalRunOptions {
-  data?: string;
-  split: string;
-  limit?: string;
-  name?: string;
-  cell?: string;
-  scale?: string;
-  method?: string;
-  pred?: string;
-  savePred?: string;
-}
+/** Options of `srcaco eval` that --run has no use for: the run folder says what to evaluate and where the row goes. */
+const NOT_WITH_RUN = ['cell', 'scale', 'method', 'pred', 'out', 'border', 'roiThresholds', 'workers'];
 
 /** Runs `srcaco eval --run DIR` and prints the row's numbers. */
-export async function evalRunCommand(dir: string, raw: EvalRunOptions): Promise<void> {
-  for (const [v, o] of [[raw.cell, '--cell'], [raw.scale, '--scale'], [raw.method, '--method'], [raw.pred, '--pred']] as const) {
-    if (v !== undefined) throw new SrcacoError('usage', `${o} does not go with --run (the run folder says what to evaluate)`, { option: o });
-  }
-  if (!(SPLITS as readonly string[]).includes(raw.split)) throw new SrcacoError('usage', `--split must be one of ${SPLITS.join(', ')}, received '${raw.split}'`, { option: '--split' });
+export async function evalRunCommand(dir: string, raw: EvalOptions, command: Command): Promise<void> {
+  refuseOptions(command, NOT_WITH_RUN, 'does not go with --run (the run folder says what to evaluate)');
   let bar: Progress | undefined;
   const { row, rowPath } = await evaluateRun(dir, {
-    split: raw.split as SplitName,
+    split: raw.split,
     dataRoot: raw.data,
-    limit: raw.limit === undefined ? undefined : intOption(raw.limit, '--limit', 1),
+    limit: raw.limit,
     name: raw.name,
     predDir: raw.savePred,
+    device: raw.device,
+    threads: raw.threads,
     onImage: (_done, total) => {
       bar ??= progressBar(`eval ${dir}`, total, 'images');
       bar.tick();

@@ -14,17 +14,21 @@ export function buildProgram(): Command {
   return program;
 }
 
-/** Runs the CLI; user errors print one line and exit 1, help/version exit 0. */
-export async function main(argv: string[]): Promise<number> {
+/**
+ * Runs the CLI; user errors print one line and exit 1, help/version exit 0. A RangeError is a library
+ * function refusing a value the user chose (a size, a count), so it is one line too; other errors are bugs
+ * and keep their stack trace.
+ */
+export async function main(argv: string[], program: Command = buildProgram()): Promise<number> {
   try {
-    await buildProgram().parseAsync(argv, { from: 'user' });
+    await program.parseAsync(argv, { from: 'user' });
     return 0;
   } catch (e) {
     if (e instanceof CommanderError) {
       // commander already printed the message (or the help)
       return e.exitCode === 0 || e.code === 'commander.helpDisplayed' || e.code === 'commander.version' ? 0 : 2;
     }
-    if (isSrcacoError(e)) {
+    if (isSrcacoError(e) || e instanceof RangeError) {
       process.stderr.write(`srcaco: ${e.message}\n`);
       return 1;
     }

@@ -1,14 +1,16 @@
 import type { Command } from 'commander';
 import { SrcacoError } from '../errors.js';
 import type { Plane } from '../image/plane.js';
+import { SR_SCALES, type SrScale } from '../io/layout.js';
 import { readTiff } from '../io/tiff.js';
 import { type RegistrationMode, estimateShift, estimateShiftJoint } from '../prep/register.js';
+import { integerOption, scaleOption } from './options.js';
 
-interface RawRegisterOptions {
-  scale: string;
+interface RegisterOptions {
+  scale: SrScale;
   mode: string;
-  plane?: string;
-  maxShift?: string;
+  plane?: number;
+  maxShift?: number;
   json?: boolean;
 }
 
@@ -33,20 +35,19 @@ export function register(program: Command): void {
     .description('estimate the global shift of an LR image relative to its HR image, in HR pixels (as prep registers patches)')
     .argument('<hr>', 'HR TIFF; several planes (markers) are registered jointly unless --plane picks one')
     .argument('<lr>', 'LR TIFF of the same field, HR size divided by the scale')
-    .requiredOption('--scale <s>', 'HR size / LR size (2, 4 or 8)')
+    .addOption(scaleOption(`HR size / LR size (${SR_SCALES.join(', ')})`).makeOptionMandatory())
     .option('--mode <mode>', 'default | seed-compat', 'default')
-    .option('--plane <i>', 'use only this plane (marker) index of multi-plane TIFFs')
-    .option('--max-shift <px>', 'largest |shift| searched by the default mode, HR px (default 96)')
+    .addOption(integerOption('--plane <i>', 'use only this plane (marker) index of multi-plane TIFFs', { min: 0 }))
+    .addOption(integerOption('--max-shift <px>', 'largest |shift| searched by the default mode, HR px (default 96)', { min: 1 }))
     .option('--json', 'print {"dy", "dx", "confidence"} as one JSON object')
     .addHelpText('after', SIGN_HELP)
-    .action(async (hrPath: string, lrPath: string, raw: RawRegisterOptions) => {
-      const scale = positiveInt(raw.scale, '--scale');
+    .action(async (hrPath: string, lrPath: string, raw: RegisterOptions) => {
+      const { scale } = raw;
       if (raw.mode !== 'default' && raw.mode !== 'seed-compat') {
         throw new SrcacoError('usage', `--mode must be 'default' or 'seed-compat', received '${raw.mode}'`, { option: '--mode' });
       }
       const mode: RegistrationMode = raw.mode;
-      const planeIndex = raw.plane === undefined ? undefined : positiveInt(raw.plane, '--plane', 0);
-      const maxShiftHrPx = raw.maxShift === undefined ? undefined : positiveInt(raw.maxShift, '--max-shift');
+      const [planeIndex, maxShiftHrPx] = [raw.plane, raw.maxShift];
       const hrPlanes = await planes(hrPath, planeIndex);
       const lrPlanes = await planes(lrPath, planeIndex);
       if (hrPlanes.length !== lrPlanes.length) {
@@ -75,12 +76,6 @@ export function register(program: Command): void {
           `${hrPlanes.length > 1 ? `, ${hrPlanes.length} planes jointly` : ''})\n`,
       );
     });
-}
-
-function positiveInt(value: string, option: string, min = 1): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min) throw new SrcacoError('usage', `${option} must be an integer >= ${min}, received '${value}'`, { option });
-  return n;
 }
 
 /** All planes of a TIFF, or only plane `index`. */

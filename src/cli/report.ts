@@ -1,16 +1,18 @@
 import type { Command } from 'commander';
 import { readFile } from 'node:fs/promises';
 import { SrcacoError } from '../errors.js';
+import type { SplitName } from '../io/layout.js';
 import { buildReport, type ReportNote } from '../report/build-report.js';
 import { readCropSets } from '../report/crop-files.js';
 import { RunFolder } from '../train/run-folder.js';
+import { outOption, splitOption } from './options.js';
 import { readResultRows } from './table.js';
 
 interface RawReportOptions {
   results: string[];
   out: string;
   title: string;
-  split?: string;
+  split?: SplitName;
   crops?: string;
   note?: string[];
   notesFile?: string;
@@ -24,9 +26,9 @@ export function register(program: Command): void {
     .command('report')
     .description('HTML report of evaluation rows: Tables 4/5, ROI PSNR per scale (Fig. 6), image crops (Fig. 7), notes; plus results.json')
     .requiredOption('--results <files...>', 'row .json files from srcaco eval, folders of them, or training run folders (their eval/ rows)')
-    .requiredOption('--out <dir>', 'report folder (index.html, results.json, crops/)')
+    .addOption(outOption('report folder (index.html, results.json, crops/)').makeOptionMandatory())
     .option('--title <text>', 'report title', 'srcaco results')
-    .option('--split <name>', 'keep only rows of this split (needed when the rows mix splits)')
+    .addOption(splitOption('keep only rows of this split (needed when the rows mix splits)'))
     .option('--crops <dir>', 'folder with crops.json and its TIFFs (see writeCropSets) shown as Fig. 7')
     .option('--note <text>', 'a paragraph for the notes section (repeatable)', collect)
     .option('--notes-file <file>', 'a JSON list of notes: strings or {title, text?, data?}')

@@ -2,19 +2,20 @@ import { access, constants, mkdir, readdir } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { SrcacoError } from '../errors.js';
 import { simulateDataset } from '../sim/dataset.js';
+import { outOption, parseChoice, parseInteger, seedOption, workersOption } from './options.js';
 import { progressBar } from './progress.js';
 
-/** Raw option values as commander hands them over. */
+/** Option values as commander hands them over: the shared flags parsed, this command's own still text. */
 interface RawOptions {
   out: string;
   tiles?: string;
   ids?: string;
   size?: string;
-  seed?: string;
+  seed?: number;
   duplicate?: string;
   preset?: string;
   force?: boolean;
-  workers?: string;
+  workers?: number;
   compression?: string;
 }
 
@@ -33,34 +34,24 @@ export interface SimulateOptions {
 /** `--preset demo`: ids covering train (1, 2, 3), validation (7) and test (9) under the default split. */
 const PRESETS: Record<string, { ids: number[]; sizeHrPx: number }> = { demo: { ids: [1, 2, 3, 7, 9], sizeHrPx: 2048 } };
 const FULL_SIZE_PX = 9318;
+const COMPRESSIONS = ['none', 'deflate'] as const;
 const MIN_SIZE_PX = 80;
-
-function integer(value: string, option: string, min: number, max: number, what: string): number {
-  const v = Number(value);
-  if (!/^\s*\d+\s*$/.test(value) || !Number.isSafeInteger(v) || v < min || v > max) {
-    throw new SrcacoError('usage', `${option} must be ${what} (an integer from ${min} to ${max}), received '${value}'`, { option });
-  }
-  return v;
-}
 
 /** Checks and resolves the command's options (presets, defaults, duplicates). */
 export function parseSimulateOptions(raw: RawOptions): SimulateOptions {
-  const preset = raw.preset === undefined ? undefined : PRESETS[raw.preset];
-  if (raw.preset !== undefined && !preset) {
-    throw new SrcacoError('usage', `--preset must be one of ${Object.keys(PRESETS).join(', ')}, received '${raw.preset}'`, { option: '--preset' });
-  }
+  const preset = raw.preset === undefined ? undefined : PRESETS[parseChoice(raw.preset, Object.keys(PRESETS), '--preset')];
   const sizeHrPx = raw.size !== undefined
-    ? integer(raw.size, '--size', MIN_SIZE_PX, 65536, `the HR tile side in pixels, at least ${MIN_SIZE_PX} so each of the 10x10 fields has a pixel at /8`)
+    ? parseInteger(raw.size, '--size', { min: MIN_SIZE_PX, max: 65536, what: `the HR tile side in pixels (at least ${MIN_SIZE_PX}, so each of the 10x10 fields has a pixel at /8)` })
     : preset?.sizeHrPx ?? FULL_SIZE_PX;
   if (raw.ids !== undefined && raw.tiles !== undefined) {
     throw new SrcacoError('usage', 'give either --tiles N (ids 1..N) or --ids, not both', { option: '--ids' });
   }
   let ids: number[];
   if (raw.ids !== undefined) {
-    ids = raw.ids.split(',').map((s) => integer(s.trim(), '--ids', 1, 1_000_000, 'a comma-separated list of tile ids'));
+    ids = raw.ids.split(',').map((s) => parseInteger(s.trim(), '--ids', { min: 1, max: 1_000_000, what: 'a comma-separated list of tile ids' }));
     if (new Set(ids).size !== ids.length) throw new SrcacoError('usage', `--ids lists a tile twice: '${raw.ids}'`, { option: '--ids' });
   } else if (raw.tiles !== undefined) {
-    const n = integer(raw.tiles, '--tiles', 1, 10_000, 'the number of tiles');
+    const n = parseInteger(raw.tiles, '--tiles', { min: 1, max: 10_000, what: 'the number of tiles' });
     ids = Array.from({ length: n }, (_, i) => i + 1);
   } else {
     ids = preset?.ids ?? Array.from({ length: 22 }, (_, i) => i + 1);
@@ -82,13 +73,8 @@ export function parseSimulateOptions(raw: RawOptions): SimulateOptions {
       throw new SrcacoError('usage', `--duplicate: tile ${source} is both a copy (of ${duplicates.get(source)}) and the source of ${target}; copy from the original instead`, { option: '--duplicate' });
     }
   }
-  const seed = raw.seed === undefined ? 0 : integer(raw.seed, '--seed', 0, 2 ** 32 - 1, 'the random seed');
-  const workers = raw.workers === undefined ? undefined : integer(raw.workers, '--workers', 1, 256, 'the number of worker threads');
-  const compression = raw.compression ?? 'none';
-  if (compression !== 'none' && compression !== 'deflate') {
-    throw new SrcacoError('usage', `--compression must be none or deflate, received '${compression}'`, { option: '--compression' });
-  }
-  return { outDir: raw.out, ids, sizeHrPx, seed, duplicates, force: raw.force === true, workers, compression };
+  const compression = parseChoice(raw.compression ?? 'none', COMPRESSIONS, '--compression');
+  return { outDir: raw.out, ids, sizeHrPx, seed: raw.seed ?? 0, duplicates, force: raw.force === true, workers: raw.workers, compression };
 }
 
 /** Refuses a non-empty output folder unless `force`, and checks that it can be written. */
@@ -109,14 +95,14 @@ export function register(program: Command): void {
   program
     .command('simulate')
     .description('simulate SR-CACO-2-like tiles (HR + LR x2/x4/x8, 3 markers) with a physical acquisition model; writes truth.json')
-    .requiredOption('--out <dir>', 'output folder (HighRes1024/, LowRes512/, LowRes256/, LowRes128/, truth.json)')
+    .addOption(outOption('output folder (HighRes1024/, LowRes512/, LowRes256/, LowRes128/, truth.json)').makeOptionMandatory())
     .option('--tiles <n>', 'number of tiles, ids 1..n (default 22, or the preset\'s)')
     .option('--ids <list>', 'comma-separated tile ids instead of --tiles, e.g. 1,2,7,9')
     .option('--size <px>', `HR tile side in pixels; LR sides are size/2, /4, /8 floored (default ${FULL_SIZE_PX})`)
-    .option('--seed <n>', 'random seed; tiles are independent of each other for a given seed', '0')
+    .addOption(seedOption('random seed; tiles are independent of each other for a given seed').default(0))
     .option('--duplicate <pairs>', 'SOURCE:TARGET,...: write tile TARGET as a pixel copy of SOURCE (leakage-audit fixtures)')
     .option('--preset <name>', 'demo: tiles 1,2,3,7,9 of 2048 px (train, validation and test under the default split)')
-    .option('--workers <n>', 'worker threads (default: the number of cores)')
+    .addOption(workersOption('worker threads simulating bands'))
     .option('--compression <kind>', 'none or deflate', 'none')
     .option('--force', 'write into a non-empty output folder, overwriting tiles')
     .action(async (raw: RawOptions) => {

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { SrcacoError } from '../errors.js';
 import { datasetStats } from '../prep/stats.js';
+import { integerOption, outOption, splitFileOption } from './options.js';
 import { progressBar, type Progress } from './progress.js';
 
 /** `srcaco stats DIR`: paper Tables 1 and 6 and the real-vs-bicubic LR plots. */
@@ -10,18 +10,16 @@ export function register(program: Command): void {
     .description('write Table 1 (splits, sizes) and Table 6 (foreground % per tile and marker) as Markdown and JSON, and real-vs-bicubic LR histograms as SVG')
     .argument('<dir>', 'a patches folder written by `srcaco prep` (or a tiles folder: tables only)')
     .option('--tiles <dir>', 'tiles folder (default: the one recorded in <dir>/prep.json)')
-    .option('--split <file>', 'split JSON (default: the split prep used, else the paper\'s)')
-    .option('--out <dir>', 'output folder (default: <dir>/stats)')
-    .option('--sample <n>', 'patches per scale for the real-vs-bicubic histograms', '200')
-    .action(async (dir: string, raw: { tiles?: string; split?: string; out?: string; sample: string }) => {
-      const sample = Number(raw.sample);
-      if (!Number.isInteger(sample) || sample < 1) throw new SrcacoError('usage', `--sample must be an integer >= 1, received '${raw.sample}'`, { option: '--sample' });
+    .addOption(splitFileOption("default: the split prep used, else the paper's"))
+    .addOption(outOption('output folder (default: <dir>/stats)'))
+    .addOption(integerOption('--sample <n>', 'patches per scale for the real-vs-bicubic histograms', { min: 1 }).default(200))
+    .action(async (dir: string, raw: { tiles?: string; splitFile?: string; out?: string; sample: number }) => {
       const bars = new Map<string, Progress>();
       const result = await datasetStats(dir, {
         tilesDir: raw.tiles,
-        splitFile: raw.split,
+        splitFile: raw.splitFile,
         outDir: raw.out,
-        samplePatches: sample,
+        samplePatches: raw.sample,
         onProgress: (what, done, total) => {
           let bar = bars.get(what);
           if (!bar) bars.set(what, (bar = progressBar(what, total, 'files')));

@@ -5,10 +5,15 @@ import { SrcacoError } from '../errors.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import type { ResultRow } from '../metrics/aggregate.js';
 import { buildResultTable, tableToCsv, tableToHtml, tableToMarkdown, type TablePart } from '../metrics/result-table.js';
+import { choiceOption, makeOutDir, outOption } from './options.js';
 
-interface RawTableOptions {
-  format: string;
-  part: string;
+const FORMATS = { md: tableToMarkdown, csv: tableToCsv, html: tableToHtml } as const;
+type TableFormat = keyof typeof FORMATS;
+const PARTS = ['both', 'roi', 'full', 'roiOriginal'] as const;
+
+interface TableOptions {
+  format: TableFormat;
+  part: (typeof PARTS)[number];
   out?: string;
 }
 
@@ -50,20 +55,21 @@ export function register(program: Command): void {
     .command('table')
     .description("lay evaluation rows out as the paper's Table 4 (ROI) and Table 5 (full image); best per column and scale in bold")
     .argument('<results...>', 'row .json files from srcaco eval, or folders of them')
-    .option('--format <fmt>', 'md, csv or html', 'md')
-    .option('--part <part>', "'both' (Tables 4 and 5), 'roi', 'full' or 'roiOriginal' (empty ROIs averaged in, as the original)", 'both')
-    .option('--out <file>', 'write to this file instead of stdout')
-    .action(async (paths: string[], raw: RawTableOptions) => {
-      const formats = { md: tableToMarkdown, csv: tableToCsv, html: tableToHtml } as const;
-      const format = formats[raw.format as keyof typeof formats];
-      if (!format) throw new SrcacoError('usage', `--format must be md, csv or html, received '${raw.format}'`, { option: '--format' });
-      const parts: TablePart[] = raw.part === 'both' ? ['roi', 'full'] : [raw.part as TablePart];
-      if (!parts.every((p) => ['roi', 'full', 'roiOriginal'].includes(p))) {
-        throw new SrcacoError('usage', `--part must be both, roi, full or roiOriginal, received '${raw.part}'`, { option: '--part' });
-      }
+    .addOption(choiceOption('--format <fmt>', 'md, csv or html', Object.keys(FORMATS) as TableFormat[]).default('md'))
+    .addOption(choiceOption('--part <part>', "'both' (Tables 4 and 5), 'roi', 'full' or 'roiOriginal' (empty ROIs averaged in, as the original)", PARTS).default('both'))
+    .addOption(outOption('write table.<fmt> into this folder instead of printing it'))
+    .action(async (paths: string[], raw: TableOptions) => {
+      const format = FORMATS[raw.format];
+      const parts: TablePart[] = raw.part === 'both' ? ['roi', 'full'] : [raw.part];
       const rows = await readResultRows(paths);
       const text = parts.map((p) => format(buildResultTable(rows, p))).join('\n');
-      if (raw.out) await writeFileAtomic(raw.out, [new TextEncoder().encode(text)]);
-      else process.stdout.write(text);
+      if (raw.out === undefined) {
+        process.stdout.write(text);
+        return;
+      }
+      await makeOutDir(raw.out);
+      const file = join(raw.out, `table.${raw.format}`);
+      await writeFileAtomic(file, [new TextEncoder().encode(text)]);
+      process.stdout.write(`wrote ${file}\n`);
     });
 }

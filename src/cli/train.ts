@@ -5,50 +5,56 @@ import type { Device } from '../engine/runtime.js';
 import type { Cell, SrScale } from '../io/layout.js';
 import type { TrainHooks, TrainProgress, TrainResult } from '../train/loop.js';
 import { resumeRun, startRun } from '../train/run.js';
-import { TRAIN_DEFAULTS } from '../train/run-config.js';
+import { TRAIN_DEFAULTS, type OptimizerName } from '../train/run-config.js';
+import {
+  cellOption,
+  dataOption,
+  deviceOption,
+  given,
+  integerOption,
+  methodOption,
+  numberOption,
+  outOption,
+  presetOption,
+  refuseOptions,
+  scaleOption,
+  seedOption,
+  threadsOption,
+} from './options.js';
 
-interface RawTrainOptions {
+/** The options as the shared parsers hand them over (numbers already checked). */
+interface TrainOptions {
   method?: string;
-  cell?: string;
-  scale?: string;
+  cell?: Cell;
+  scale?: SrScale;
   data?: string;
-  epochs?: string;
-  steps?: string;
-  minutes?: string;
-  device?: string;
-  threads?: string;
-  batch?: string;
-  hSize?: string;
-  lr?: string;
-  loss?: string;
-  optimizer?: string;
-  preset?: string;
-  seed?: string;
-  clipGrad?: string;
+  epochs?: number;
+  steps?: number;
+  minutes?: number;
+  device: Device;
+  threads?: number;
+  batch: number;
+  hSize: number;
+  lr: number;
+  loss: string;
+  optimizer: OptimizerName;
+  preset: string;
+  seed: number;
+  clipGrad: number;
   zeroLastLayer?: boolean;
   seedCompat?: boolean;
-  valEvery?: string;
-  valLimit?: string;
-  workers?: string;
-  logEvery?: string;
+  valEvery?: number;
+  valLimit: number;
+  workers: number;
+  logEvery: number;
   out: string;
   name?: string;
   force?: boolean;
   resume?: string;
 }
 
-function num(v: string | undefined, option: string): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (v.trim() === '' || !Number.isFinite(n)) throw new SrcacoError('usage', `${option} must be a number, received '${v}'`, { option });
-  return n;
-}
-
-function device(v: string | undefined): Device | undefined {
-  if (v === undefined) return undefined;
-  if (v !== 'cpu' && v !== 'webgpu' && v !== 'cuda') throw new SrcacoError('usage', `--device must be cpu, webgpu or cuda, received '${v}'`, { option: '--device' });
-  return v;
-}
+/** What a run's config.json fixes: giving it with --resume would be silently ignored, so it is refused. */
+const FIXED_BY_RUN = ['method', 'cell', 'scale', 'preset', 'batch', 'hSize', 'lr', 'loss', 'optimizer', 'seed', 'clipGrad', 'zeroLastLayer', 'seedCompat', 'valEvery', 'valLimit', 'out', 'name', 'force'];
 
 const fmtS = (s: number) => (s >= 3600 ? `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m` : `${Math.floor(s / 60)}m${String(Math.floor(s % 60)).padStart(2, '0')}s`);
 
@@ -96,72 +102,79 @@ export function register(program: Command): void {
   program
     .command('train')
     .description('train a model on a cell and scale (SGD or Adam, the protocol loss and schedule) into runs/<method>/<train split>/<id>/; resumable')
-    .option('--method <name>', 'model: srcnn, srcnn915, vdsr, drrn, memnet')
-    .option('--cell <cell>', 'CELL0, CELL1 or CELL2')
-    .option('--scale <s>', '2, 4 or 8')
-    .option('--data <root>', 'data root holding the caco2_* split folders (srcaco prep --out)')
-    .option('--epochs <n>', 'stop after n epochs (the protocol: 100)')
-    .option('--steps <n>', 'stop after n updates in all')
-    .option('--minutes <m>', 'stop after m minutes of this invocation')
-    .option('--device <d>', 'cpu, webgpu or cuda', TRAIN_DEFAULTS.device)
-    .option('--threads <n>', 'ONNX Runtime threads (default: one per core)')
-    .option('--batch <n>', 'patches per update', String(TRAIN_DEFAULTS.batchSize))
-    .option('--h-size <px>', 'HR side of a training patch', String(TRAIN_DEFAULTS.hrPatchPx))
-    .option('--lr <x>', 'base learning rate (halved every 30 epochs, floor 1e-4)', String(TRAIN_DEFAULTS.lr))
+    .addOption(methodOption())
+    .addOption(cellOption())
+    .addOption(scaleOption())
+    .addOption(dataOption())
+    .addOption(integerOption('--epochs <n>', 'stop after n epochs (the protocol: 100)', { min: 1 }))
+    .addOption(integerOption('--steps <n>', 'stop after n updates in all', { min: 1 }))
+    .addOption(numberOption('--minutes <m>', 'stop after m minutes of this invocation', { above: 0 }))
+    .addOption(deviceOption().default(TRAIN_DEFAULTS.device))
+    .addOption(threadsOption())
+    .addOption(integerOption('--batch <n>', 'patches per update', { min: 1 }).default(TRAIN_DEFAULTS.batchSize))
+    .addOption(integerOption('--h-size <px>', 'HR side of a training patch', { min: 1 }).default(TRAIN_DEFAULTS.hrPatchPx))
+    .addOption(numberOption('--lr <x>', 'base learning rate (halved every 30 epochs, floor 1e-4)', { above: 0 }).default(TRAIN_DEFAULTS.lr))
     .option('--loss <name>', 'mse-ssim (MSE - 5 SSIM), mse, l1 or charbonnier', TRAIN_DEFAULTS.loss)
     .option('--optimizer <name>', "sgd (Nesterov momentum 0.9, the protocol) or adam (short budgeted runs)", TRAIN_DEFAULTS.optimizer)
-    .option('--preset <name>', "model preset: 'default' or the model's smaller 'demo'", TRAIN_DEFAULTS.preset)
-    .option('--clip-grad <norm>', 'clip the global gradient norm before each update (0: off)', String(TRAIN_DEFAULTS.clipGradNorm))
+    .addOption(presetOption().default(TRAIN_DEFAULTS.preset))
+    .addOption(numberOption('--clip-grad <norm>', 'clip the global gradient norm before each update (0: off)', { min: 0 }).default(TRAIN_DEFAULTS.clipGradNorm))
     .option('--zero-last-layer', 'start the output conv at zero: a global-residual model (vdsr, drrn, memnet) starts at its bicubic input')
-    .option('--seed <n>', 'seed of the weights and of the batches', String(TRAIN_DEFAULTS.seed))
+    .addOption(seedOption('seed of the weights and of the batches').default(TRAIN_DEFAULTS.seed))
     .option('--seed-compat', "the original's schedule (lr stepped per update) and drifting LR/HR crops")
-    .option('--val-every <n>', 'validate every n updates (default: every epoch); always at update 0 and at the end')
-    .option('--val-limit <n>', 'validation patches: the first n of the list', String(TRAIN_DEFAULTS.valLimit))
-    .option('--workers <n>', 'batch-building worker threads (0: on the training thread)', String(TRAIN_DEFAULTS.workers))
-    .option('--log-every <n>', 'write a training line to log.jsonl every n updates', String(TRAIN_DEFAULTS.logEvery))
-    .option('--out <dir>', 'parent folder of the runs', 'runs')
+    .addOption(integerOption('--val-every <n>', 'validate every n updates (default: every epoch); always at update 0 and at the end', { min: 0 }))
+    .addOption(integerOption('--val-limit <n>', 'validation patches: the first n of the list', { min: 1 }).default(TRAIN_DEFAULTS.valLimit))
+    // Not defaultWorkers(): every batch worker keeps its own copy of the training pairs, and the training
+    // step itself wants the other cores.
+    .addOption(integerOption('--workers <n>', 'batch-building worker threads (0: on the training thread)', { min: 0 }).default(TRAIN_DEFAULTS.workers))
+    .addOption(integerOption('--log-every <n>', 'write a training line to log.jsonl every n updates', { min: 1 }).default(TRAIN_DEFAULTS.logEvery))
+    .addOption(outOption('parent folder of the runs').default('runs'))
     .option('--name <id>', 'run id (default: UTC timestamp and seed)')
     .option('--force', 'start an existing run folder of the same id again')
     .option('--resume <dir>', 'continue the run in this folder (its config; a new --epochs/--steps/--minutes replaces its budget)')
-    .action(async (raw: RawTrainOptions) => {
-      const budget = { epochs: num(raw.epochs, '--epochs'), steps: num(raw.steps, '--steps'), minutes: num(raw.minutes, '--minutes') };
-      const runtime = { device: device(raw.device), threads: num(raw.threads, '--threads'), workers: num(raw.workers, '--workers'), logEvery: num(raw.logEvery, '--log-every') };
+    .action(async (o: TrainOptions, command: Command) => {
+      const budget = { epochs: o.epochs, steps: o.steps, minutes: o.minutes };
       let result: TrainResult;
-      if (raw.resume !== undefined) {
+      if (o.resume !== undefined) {
+        refuseOptions(command, FIXED_BY_RUN, "does not go with --resume (the run's config.json fixes it; start a new run to change it)");
+        // Only what the user gave replaces the run's own device, threads, workers and logging.
+        const runtime = Object.fromEntries((['device', 'threads', 'workers', 'logEvery'] as const).filter((k) => given(command, k)).map((k) => [k, o[k]]));
         const display = trainDisplay('train');
         try {
-          result = await resumeRun(raw.resume, { ...budget, ...runtime, dataRoot: raw.data }, display.hooks);
+          result = await resumeRun(o.resume, { ...budget, ...runtime, dataRoot: o.data }, display.hooks);
         } finally {
           display.stop();
         }
       } else {
-        for (const [v, o] of [[raw.method, '--method'], [raw.cell, '--cell'], [raw.scale, '--scale'], [raw.data, '--data']] as const) {
-          if (v === undefined) throw new SrcacoError('usage', `${o} is required (or --resume DIR)`, { option: o });
+        for (const [v, flag] of [[o.method, '--method'], [o.cell, '--cell'], [o.scale, '--scale'], [o.data, '--data']] as const) {
+          if (v === undefined) throw new SrcacoError('usage', `${flag} is required (or --resume DIR)`, { option: flag });
         }
-        const display = trainDisplay(`${raw.method} ${raw.cell} x${raw.scale}`);
+        const display = trainDisplay(`${o.method} ${o.cell} x${o.scale}`);
         try {
           result = await startRun(
             {
-              method: raw.method!,
-              cell: raw.cell as Cell,
-              scale: num(raw.scale, '--scale') as SrScale,
-              dataRoot: raw.data!,
-              preset: raw.preset,
+              method: o.method!,
+              cell: o.cell!,
+              scale: o.scale!,
+              dataRoot: o.data!,
+              preset: o.preset,
               ...budget,
-              ...runtime,
-              batchSize: num(raw.batch, '--batch'),
-              hrPatchPx: num(raw.hSize, '--h-size'),
-              lr: num(raw.lr, '--lr'),
-              loss: raw.loss,
-              optimizer: raw.optimizer,
-              seed: num(raw.seed, '--seed'),
-              clipGradNorm: num(raw.clipGrad, '--clip-grad'),
-              zeroLastLayer: raw.zeroLastLayer === true,
-              seedCompat: raw.seedCompat === true,
-              valEvery: num(raw.valEvery, '--val-every'),
-              valLimit: num(raw.valLimit, '--val-limit'),
+              device: o.device,
+              threads: o.threads,
+              workers: o.workers,
+              logEvery: o.logEvery,
+              batchSize: o.batch,
+              hrPatchPx: o.hSize,
+              lr: o.lr,
+              loss: o.loss,
+              optimizer: o.optimizer,
+              seed: o.seed,
+              clipGradNorm: o.clipGrad,
+              zeroLastLayer: o.zeroLastLayer === true,
+              seedCompat: o.seedCompat === true,
+              valEvery: o.valEvery,
+              valLimit: o.valLimit,
             } as Parameters<typeof startRun>[0],
-            { out: raw.out, name: raw.name, force: raw.force === true },
+            { out: o.out, name: o.name, force: o.force === true },
             display.hooks,
           );
         } finally {

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readdir } from 'node:fs/promises';
+import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { syntheticTile, tempDir, writeTilesFolder } from '../prep/fixtures.js';
 
@@ -23,6 +23,12 @@ test('srcaco prep (one worker thread), audit --json and stats on a folder with a
   assert.equal(audit.status, 1, 'leakage makes the audit fail');
   assert.deepEqual(JSON.parse(audit.stdout), { duplicates: [[3, 9]], leaks: [{ tiles: [3, 9], splits: ['train', 'test'] }], problems: [] });
   assert.match(audit.stderr, /^srcaco: .*split leakage: duplicate tiles across splits \(3-9 train\/test\).*\n$/);
+  // --split-file: the split JSON audited against; with both copies in one split nothing leaks
+  const splitFile = join(await tempDir('cli-split'), 'split.json');
+  await writeFile(splitFile, JSON.stringify({ train: [3, 9], val: [], test: [] }));
+  const together = run('audit', tiles, '--json', '--split-file', splitFile);
+  assert.equal(together.status, 0, together.stderr);
+  assert.deepEqual(JSON.parse(together.stdout).leaks, []);
 
   const stats = run('stats', out, '--sample', '1');
   assert.equal(stats.status, 0, stats.stderr);

@@ -37,6 +37,10 @@ test('srcaco train then srcaco eval --run: a run folder and its test-split row',
   const rep = srcaco('report', '--results', dir, '--out', join(out, 'report'));
   assert.equal(rep.status, 0, rep.stderr);
   assert.match(rep.stdout, /\(1 rows, 0 crop sets\)/);
+  // eval --run takes --device and --threads like every command that runs a model
+  const onCpu = srcaco('eval', '--run', dir, '--split', 'val', '--device', 'cpu', '--threads', '1');
+  assert.equal(onCpu.status, 0, onCpu.stderr);
+  assert.match(onCpu.stdout, /SRCNN-915 CELL2 x2 val: \d+ images/);
   // The saved predictions give the same row through the folder evaluation.
   const f = srcaco('eval', '--data', dataRoot, '--cell', 'CELL2', '--scale', '2', '--pred', join(out, 'pred'));
   assert.equal(f.status, 0, f.stderr);
