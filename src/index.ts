@@ -283,5 +283,5 @@ export {
   type RunConfigFile,
 } from './train/run-config.js';
 export { saveRunCheckpoint, loadRunCheckpoint, type RunCheckpoint, type RunCheckpointMeta } from './train/run-checkpoint.js';
-export { evaluateRun, methodDisplayName, type EvaluateRunOptions } from './train/run-eval.js';
+export { evaluateRun, type EvaluateRunOptions } from './train/run-eval.js';
 export { loadSplitPairs, measureModel, type SplitPair, type MeasureModelOptions } from './train/validate.js';

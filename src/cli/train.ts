@@ -3,6 +3,7 @@ import cliProgress from 'cli-progress';
 import { SrcacoError } from '../errors.js';
 import type { Device } from '../engine/runtime.js';
 import type { Cell, SrScale } from '../io/layout.js';
+import { methodHelp } from '../models/registry.js';
 import type { TrainHooks, TrainProgress, TrainResult } from '../train/loop.js';
 import { resumeRun, startRun } from '../train/run.js';
 import { TRAIN_DEFAULTS } from '../train/run-config.js';
@@ -96,7 +97,7 @@ export function register(program: Command): void {
   program
     .command('train')
     .description('train a model on a cell and scale (SGD or Adam, the protocol loss and schedule) into runs/<method>/<train split>/<id>/; resumable')
-    .option('--method <name>', 'model: srcnn, srcnn915, vdsr, drrn, memnet')
+    .option('--method <name>', methodHelp({ trainable: true }))
     .option('--cell <cell>', 'CELL0, CELL1 or CELL2')
     .option('--scale <s>', '2, 4 or 8')
     .option('--data <root>', 'data root holding the caco2_* split folders (srcaco prep --out)')
