@@ -63,8 +63,8 @@ export interface Model {
   forwardOutputs(vars: Vars, x: Tensor, ctx: ForwardContext): ModelOutput;
 }
 
-/** One registry entry: how to build an architecture, its configuration, names and documentation. */
-export interface ModelDef {
+/** What the registry, the CLI and the docs say of an architecture. */
+export interface ModelInfo {
   readonly name: string;
   /** The paper's spelling, used in result tables (e.g. 'MemNet', 'SRCNN-915'). */
   readonly displayName: string;
@@ -73,27 +73,24 @@ export interface ModelDef {
   readonly upsampling: string;
   readonly scales: readonly number[];
   readonly input: ModelInput;
+  readonly description: string;
+}
+
+/** One registry entry: how to build an architecture, its configuration, names and documentation. */
+export interface ModelDef extends ModelInfo {
   /** The hyper-parameters: type, default, bounds (besides the scale). */
   readonly schema: ConfigSchema;
   /** The original's default hyper-parameters (from the schema). */
   readonly defaults: ConfigValues;
   /** Named hyper-parameter sets, e.g. a smaller `demo` that trains within minutes on a laptop. */
   readonly presets: Readonly<Record<string, ConfigValues>>;
-  readonly description: string;
   readonly lossOn: LossOn;
   /** Builds the model for a scale from a complete or partial configuration (missing keys take the defaults). */
   build(scale: number, config: Readonly<Record<string, ConfigValue>>): Model;
 }
 
 /** What `defineModel` takes; `build` declares the layers in `nn` and returns the forward. */
-export interface ModelDefinition<S extends ConfigSchema> {
-  readonly name: string;
-  readonly displayName: string;
-  readonly family: ModelFamily;
-  readonly upsampling: string;
-  readonly scales: readonly number[];
-  readonly input: ModelInput;
-  readonly description: string;
+export interface ModelDefinition<S extends ConfigSchema> extends ModelInfo {
   readonly config?: S;
   readonly presets?: Readonly<Record<string, Partial<ConfigOf<S>>>>;
   /** Default: the HR output only. */

@@ -138,38 +138,39 @@ export class Scope {
     return () => constant(data, shape, dtype);
   }
 
+  /** `<local>.weight` and, with `bias`, `<local>.bias` [n], PyTorch's defaults where `init` gives none. */
+  private weightAndBias(local: string | number, shape: readonly number[], n: number, bias: boolean, init: LayerInit): [() => Tensor, (() => Tensor) | null] {
+    const s = this.scope(local);
+    const w = s.param('weight', shape, init.weight ?? torchDefaultWeight);
+    return [w, bias ? s.param('bias', [n], init.bias ?? torchDefaultBias(shape)) : null];
+  }
+
+  /** A conv's groups, checked to divide both channel counts. */
+  private groups(local: string | number, inC: number, outC: number, groups = 1): number {
+    divides(`${this.name(local)}: in_channels`, inC, groups);
+    divides(`${this.name(local)}: out_channels`, outC, groups);
+    return groups;
+  }
+
   /** nn.Conv2d(inC, outC, kernel, stride, padding, dilation, groups, bias). */
   conv2d(local: string | number, inC: number, outC: number, kernel: Kernel, options: Conv2dLayerOptions = {}): (x: Tensor) => Tensor {
     const { bias = true, init = {}, ...conv } = options;
-    const groups = conv.groups ?? 1;
-    divides(`${this.name(local)}: in_channels`, inC, groups);
-    divides(`${this.name(local)}: out_channels`, outC, groups);
-    const shape = [outC, inC / groups, ...pair(kernel)];
-    const s = this.scope(local);
-    const w = s.param('weight', shape, init.weight ?? torchDefaultWeight);
-    const b = bias ? s.param('bias', [outC], init.bias ?? torchDefaultBias(shape)) : null;
+    const groups = this.groups(local, inC, outC, conv.groups);
+    const [w, b] = this.weightAndBias(local, [outC, inC / groups, ...pair(kernel)], outC, bias, init);
     return (x) => conv2d(x, w(), b ? b() : null, conv);
   }
 
   /** nn.ConvTranspose2d(inC, outC, kernel, ...): weight [inC, outC/groups, kh, kw], fan_in from dim 1 as in PyTorch. */
   convTranspose2d(local: string | number, inC: number, outC: number, kernel: Kernel, options: ConvTranspose2dLayerOptions = {}): (x: Tensor) => Tensor {
     const { bias = true, init = {}, ...conv } = options;
-    const groups = conv.groups ?? 1;
-    divides(`${this.name(local)}: in_channels`, inC, groups);
-    divides(`${this.name(local)}: out_channels`, outC, groups);
-    const shape = [inC, outC / groups, ...pair(kernel)];
-    const s = this.scope(local);
-    const w = s.param('weight', shape, init.weight ?? torchDefaultWeight);
-    const b = bias ? s.param('bias', [outC], init.bias ?? torchDefaultBias(shape)) : null;
+    const groups = this.groups(local, inC, outC, conv.groups);
+    const [w, b] = this.weightAndBias(local, [inC, outC / groups, ...pair(kernel)], outC, bias, init);
     return (x) => convTranspose2d(x, w(), b ? b() : null, conv);
   }
 
   /** nn.Linear(inF, outF, bias) over the last axis. */
   linear(local: string | number, inF: number, outF: number, { bias = true, init = {} }: LinearOptions = {}): (x: Tensor) => Tensor {
-    const shape = [outF, inF];
-    const s = this.scope(local);
-    const w = s.param('weight', shape, init.weight ?? torchDefaultWeight);
-    const b = bias ? s.param('bias', [outF], init.bias ?? torchDefaultBias(shape)) : null;
+    const [w, b] = this.weightAndBias(local, [outF, inF], outF, bias, init);
     return (x) => linear(x, w(), b ? b() : null);
   }
 
