@@ -140,18 +140,33 @@ export {
   buildModel,
   modelDef,
   modelNames,
+  modelDisplayName,
+  modelSummaries,
+  modelTableMarkdown,
   MODELS,
   applyModel,
+  defineModel,
   type Model,
   type ModelDef,
+  type ModelDefinition,
   type ModelFamily,
   type ModelInput,
+  type ModelOutput,
+  type ModelSummary,
+  type LossOn,
+  type ConfigField,
+  type ConfigSchema,
+  type ConfigValue,
   type BuildModelOptions,
 } from './models/index.js';
 export {
-  conv2dSpecs,
-  batchNorm2dSpecs,
-  overrideInit,
+  buildModule,
+  Scope,
+  kaimingNormal,
+  kaimingUniform,
+  truncNormal,
+  constantInit,
+  normalInit,
   paramShapes,
   bufferShapes,
   countParams,
@@ -165,6 +180,8 @@ export {
   type ParamSpec,
   type ParamSpecs,
   type Init,
+  type InitRule,
+  type BuiltModule,
   type StateDict,
   type ForwardContext,
 } from './engine/nn/index.js';
@@ -265,5 +282,5 @@ export {
   type RunCheckpointMeta,
   type RunFolderConfig,
 } from './train/run-folder.js';
-export { evaluateRun, methodDisplayName, type EvaluateRunOptions } from './train/run-eval.js';
+export { evaluateRun, type EvaluateRunOptions } from './train/run-eval.js';
 export { loadSplitPairs, measureModel, type SplitPair, type MeasureModelOptions } from './train/validate.js';

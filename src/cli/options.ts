@@ -11,7 +11,7 @@ import { defaultWorkers } from '../util/worker-pool.js';
 import { EXECUTION_PROVIDERS, type Device } from '../engine/runtime.js';
 import { CELLS, SPLITS, SR_SCALES, type SplitName, type SrScale } from '../io/layout.js';
 import { DEFAULT_ROI_THRESHOLDS } from '../metrics/types.js';
-import { modelDef, modelNames } from '../models/registry.js';
+import { methodHelp, modelDef } from '../models/registry.js';
 
 function mustBe(option: string, expected: string, value: string): SrcacoError {
   return new SrcacoError('usage', `${option} must be ${expected}, received '${value}'`, { option });
@@ -118,7 +118,7 @@ export const threadsOption = (note = 'default: one per core'): Option => integer
 export const seedOption = (description: string): Option => integerOption('--seed <n>', description, { min: 0, max: 2 ** 32 - 1, what: 'the random seed' });
 
 /** `--method`: a registered model (bicubic included); an unknown name fails listing the known ones. */
-export const methodOption = (description = `one of ${modelNames().join(', ')}`): Option =>
+export const methodOption = (description = methodHelp()): Option =>
   new Option('--method <name>', description).argParser((v: string) => {
     modelDef(v);
     return v.toLowerCase();

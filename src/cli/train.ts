@@ -3,6 +3,7 @@ import cliProgress from 'cli-progress';
 import { SrcacoError } from '../errors.js';
 import type { Device } from '../engine/runtime.js';
 import type { Cell, SrScale } from '../io/layout.js';
+import { methodHelp } from '../models/registry.js';
 import type { TrainHooks, TrainProgress, TrainResult } from '../train/loop.js';
 import { resumeRun, startRun } from '../train/run.js';
 import { TRAIN_DEFAULTS, type OptimizerName } from '../train/run-config.js';
@@ -102,7 +103,7 @@ export function register(program: Command): void {
   program
     .command('train')
     .description('train a model on a cell and scale (SGD or Adam, the protocol loss and schedule) into runs/<method>/<train split>/<id>/; resumable')
-    .addOption(methodOption())
+    .addOption(methodOption(methodHelp({ trainable: true })))
     .addOption(cellOption())
     .addOption(scaleOption())
     .addOption(dataOption())

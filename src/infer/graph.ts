@@ -22,7 +22,7 @@ export function inferenceGraph(model: Model, state: StateDict, options: Inferenc
   }
   const weights: Record<string, { shape: readonly number[]; data: Float32Array }> = {};
   for (const [name, spec] of Object.entries(model.specs)) {
-    if (spec.role === 'counter') continue;
+    if (spec.role === 'counter' || spec.role === 'constant') continue; // constants are in the graph already
     const t = state[name];
     if (!t || !(t.data instanceof Float32Array)) throw new RangeError(`the state has no float32 tensor "${name}"`);
     weights[name] = { shape: spec.shape, data: t.data };

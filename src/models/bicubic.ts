@@ -4,13 +4,12 @@
  * multiplies by the interpolation matrices (y = Mh x Mwᵀ): static sizes only. Inference of whole images uses
  * the same arithmetic on the host (`bicubicBaseline`), with no graph at all.
  */
-import type { ForwardContext, Vars } from '../engine/nn/layers.js';
 import { clamp } from '../engine/ops/elementwise.js';
 import { matmul } from '../engine/ops/linalg.js';
 import { constant } from '../engine/tensor.js';
 import type { Tensor } from '../engine/tensor.js';
 import { torchBicubicAntialiasWeights } from '../image/resize-bicubic.js';
-import type { Model, ModelDef } from './model.js';
+import { defineModel } from './model.js';
 
 /** The [out, in] matrix of the antialiased bicubic along one axis. */
 export function antialiasBicubicMatrix(inSize: number, scale: number): Float32Array {
@@ -36,15 +35,14 @@ function transposed(m: Float32Array, rows: number, cols: number): Float32Array {
   return t;
 }
 
-export const bicubic: ModelDef = {
+export const bicubic = defineModel({
   name: 'bicubic',
+  displayName: 'Bicubic',
   family: 'baseline',
   upsampling: 'the whole method: antialiased PyTorch bicubic (a = -0.5), clamped to [0, 1]',
   scales: [2, 4, 8],
-  defaults: {},
-  presets: {},
+  input: 'lr',
+  staticSize: true,
   description: "the paper's Bicubic row; no parameters",
-  build(scale): Model {
-    return { name: 'bicubic', scale, config: {}, specs: {}, input: 'lr', staticSize: true, forward: (_vars: Vars, x: Tensor, _ctx: ForwardContext) => bicubicForward(scale, x) };
-  },
-};
+  build: ({ scale }) => (x) => bicubicForward(scale, x),
+});

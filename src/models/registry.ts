@@ -1,9 +1,15 @@
-/** Every architecture srcaco knows, registered explicitly; `buildModel` is the one way to get a Model. */
+/**
+ * Every architecture srcaco knows, registered explicitly; `buildModel` is the one way to get a Model. The list
+ * below is also the one source of the CLI's `--method` help, the display names of result tables, the README's
+ * model table and `srcaco models`.
+ */
+import { countParams } from '../engine/nn/spec.js';
 import { SrcacoError } from '../errors.js';
 import { bicubic } from './bicubic.js';
+import type { ConfigValue, ConfigValues } from './config.js';
 import { drrn } from './drrn.js';
 import { memnet } from './memnet.js';
-import type { Model, ModelDef } from './model.js';
+import type { Model, ModelDef, ModelFamily } from './model.js';
 import { srcnn } from './srcnn.js';
 import { srcnn915 } from './srcnn915.js';
 import { vdsr } from './vdsr.js';
@@ -22,12 +28,28 @@ export function modelDef(name: string): ModelDef {
   return def;
 }
 
+/** The paper's spelling of a method in result tables ('MemNet'); a name not registered is kept as it is. */
+export function modelDisplayName(name: string): string {
+  return MODELS[name.toLowerCase()]?.displayName ?? name;
+}
+
+/** Whether a model has anything to train (the bicubic baseline has not). */
+function trainable(def: ModelDef): boolean {
+  return countParams(def.build(def.scales[0]!, {}).specs) > 0;
+}
+
+/** The `--method` help of a command: every registered model, or (`trainable`) those with parameters. */
+export function methodHelp({ trainable: onlyTrainable = false } = {}): string {
+  const names = Object.values(MODELS).filter((d) => !onlyTrainable || trainable(d)).map((d) => d.name);
+  return `model: ${names.join(', ')}`;
+}
+
 export interface BuildModelOptions {
   scale: number;
   /** A named preset of the entry (e.g. 'demo'); hyper-parameters not in it keep the original's defaults. */
   preset?: string;
   /** Hyper-parameters overriding defaults and preset, by the original's names (e.g. num_residual_units). */
-  config?: Readonly<Record<string, number>>;
+  config?: Readonly<Record<string, ConfigValue>>;
 }
 
 /** Builds a registered model for a scale, from the original's defaults, a preset and explicit overrides. */
@@ -36,7 +58,7 @@ export function buildModel(name: string, options: BuildModelOptions): Model {
   if (!def.scales.includes(options.scale)) {
     throw new SrcacoError('usage', `${def.name} supports scales ${def.scales.join(', ')}, received ${options.scale}`, { option: '--scale' });
   }
-  let preset: Readonly<Record<string, number>> = {};
+  let preset: ConfigValues = {};
   if (options.preset !== undefined && options.preset !== 'default') {
     const p = def.presets[options.preset];
     if (!p) {
@@ -45,16 +67,55 @@ export function buildModel(name: string, options: BuildModelOptions): Model {
     }
     preset = p;
   }
-  for (const key of Object.keys(options.config ?? {})) {
-    if (!(key in def.defaults)) {
-      const known = Object.keys(def.defaults);
-      throw new SrcacoError('usage', `${def.name} has no hyper-parameter '${key}'${known.length ? `; known: ${known.join(', ')}` : ' (it has none)'}`);
-    }
-  }
   try {
-    return def.build(options.scale, { ...def.defaults, ...preset, ...options.config });
+    return def.build(options.scale, { ...preset, ...options.config });
   } catch (e) {
+    // A layer refusing its shapes (channels not divisible by groups...) is a bad configuration, not a bug.
     if (e instanceof RangeError) throw new SrcacoError('usage', `${def.name}: ${e.message}`, { cause: e });
     throw e;
   }
+}
+
+/** What `srcaco models` lists of one model. */
+export interface ModelSummary {
+  name: string;
+  displayName: string;
+  family: ModelFamily;
+  scales: number[];
+  /** Trainable parameters of the default configuration, by scale. */
+  params: Record<string, number>;
+  defaults: ConfigValues;
+  presets: Readonly<Record<string, ConfigValues>>;
+  upsampling: string;
+  description: string;
+}
+
+/** Every registered model, in registry order, with its parameter count per scale. */
+export function modelSummaries(): ModelSummary[] {
+  return Object.values(MODELS).map((d) => ({
+    name: d.name,
+    displayName: d.displayName,
+    family: d.family,
+    scales: [...d.scales],
+    params: Object.fromEntries(d.scales.map((s) => [`x${s}`, countParams(d.build(s, {}).specs)])),
+    defaults: d.defaults,
+    presets: d.presets,
+    upsampling: d.upsampling,
+    description: d.description,
+  }));
+}
+
+/** A parameter count per scale, once when every scale has the same (`664,704`), else `x2 …, x4 …`. */
+export function formatParamCounts(params: Readonly<Record<string, number>>): string {
+  const counts = Object.entries(params);
+  const n = (v: number) => v.toLocaleString('en-US');
+  return new Set(counts.map(([, v]) => v)).size === 1 ? n(counts[0]![1]) : counts.map(([s, v]) => `${s} ${n(v)}`).join(', ');
+}
+
+/** The README's model table (between `<!-- models:begin -->` and `<!-- models:end -->`), from the registry. */
+export function modelTableMarkdown(): string {
+  const rows = modelSummaries().map((m) =>
+    `| \`${m.name}\` | ${m.displayName} | ${m.family} | ${m.scales.map((s) => `×${s}`).join(' ')} | ${formatParamCounts(m.params)} | ${m.description} |`,
+  );
+  return ['| method | paper name | family | scales | parameters | what it is |', '| --- | --- | --- | --- | --- | --- |', ...rows].join('\n');
 }

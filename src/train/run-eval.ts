@@ -10,16 +10,9 @@ import type { SplitName } from '../io/layout.js';
 import { writeTiff } from '../io/tiff.js';
 import type { ImageMetrics, ResultRow } from '../metrics/aggregate.js';
 import { quantizeTo255 } from '../metrics/quantize.js';
+import { modelDisplayName } from '../models/registry.js';
 import { RunFolder } from './run-folder.js';
 import { loadSplitPairs, measureModel } from './validate.js';
-
-/** How each method is called in result rows (the paper's spelling). */
-const DISPLAY_NAMES: Readonly<Record<string, string>> = { srcnn: 'SRCNN', srcnn915: 'SRCNN-915', vdsr: 'VDSR', drrn: 'DRRN', memnet: 'MemNet', bicubic: 'Bicubic' };
-
-/** The method name of a run in result tables. */
-export function methodDisplayName(method: string): string {
-  return DISPLAY_NAMES[method.toLowerCase()] ?? method;
-}
 
 export interface EvaluateRunOptions {
   split?: SplitName;
@@ -44,7 +37,7 @@ export async function evaluateRun(dir: string, o: EvaluateRunOptions = {}): Prom
   const pairs = await loadSplitPairs(o.dataRoot ?? config.dataRoot, split, config.cell, config.scale, o.limit);
   if (o.predDir) await mkdir(o.predDir, { recursive: true });
   const { images, row } = await measureModel(run.model, state, pairs, {
-    method: o.name ?? methodDisplayName(config.method),
+    method: o.name ?? modelDisplayName(config.method),
     cell: config.cell,
     split,
     device: o.device ?? config.device,

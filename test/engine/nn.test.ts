@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { StepRunner, compileStep, compileTarget, mseLoss, sub, mul } from '../../src/engine/index.js';
 import type { Optimizer } from '../../src/engine/index.js';
-import { batchNorm2dSpecs, bufferShapes, conv2dSpecs, initState, loadState, mergeState, paramShapes, splitState, stateToSafetensors } from '../../src/engine/nn/index.js';
+import { buildModule, bufferShapes, initState, loadState, mergeState, paramShapes, splitState, stateToSafetensors } from '../../src/engine/nn/index.js';
 import { SrcacoError } from '../../src/errors.js';
 import { parseSafetensors, serializeSafetensors } from '../../src/io/safetensors.js';
 import { applyModel } from '../../src/models/model.js';
@@ -21,7 +21,7 @@ const stats = (a: Float32Array) => {
 };
 
 test("PyTorch's default inits: conv weight and bias U(±1/√fan_in); BatchNorm 1, 0, running 0/1, counter 0", () => {
-  const specs = { ...conv2dSpecs('c', 4, 8, 3), ...batchNorm2dSpecs('bn', 8) };
+  const { specs } = buildModule((nn) => [nn.conv2d('c', 4, 8, 3), nn.batchNorm2d('bn', 8)]);
   const state = initState(specs, new Rng(1));
   const bound = 1 / Math.sqrt(4 * 9);
   const w = stats(state['c.weight']!.data as Float32Array);

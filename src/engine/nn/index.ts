@@ -1,7 +1,11 @@
-/** Parameter trees named like PyTorch state_dicts, their initial values, and forward helpers. */
-export { conv2dSpecs, batchNorm2dSpecs, overrideInit, paramShapes, bufferShapes, countParams, defaultBound } from './spec.js';
+/** The model builder: parameter trees named like PyTorch state_dicts, their initial values, and layers. */
+export { paramShapes, bufferShapes, countParams } from './spec.js';
 export type { Init, ParamRole, ParamSpec, ParamSpecs } from './spec.js';
+export { kaimingNormal, kaimingUniform, truncNormal, constantInit, normalInit, torchDefaultWeight, torchDefaultBias, fans } from './init.js';
+export type { InitRule, KaimingOptions, FanMode } from './init.js';
+export { buildModule, Scope } from './module.js';
+export type { BuiltModule, Kernel, LayerInit, Conv2dLayerOptions, ConvTranspose2dLayerOptions, LinearOptions, LayerNormOptions, BatchNorm2dOptions } from './module.js';
 export { initState, splitState, mergeState, loadState, stateFromSafetensors, stateToSafetensors } from './state.js';
 export type { StateDict } from './state.js';
-export { forwardContext, conv, batchNorm } from './layers.js';
+export { forwardContext } from './layers.js';
 export type { ForwardContext, Vars } from './layers.js';

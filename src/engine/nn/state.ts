@@ -12,10 +12,22 @@ import type { Init, ParamSpecs } from './spec.js';
 /** name → host tensor (float32; counters int64), in state_dict order. */
 export type StateDict = Record<string, HostTensor>;
 
-function drawInto(out: Float32Array, init: Init, rng: Rng): void {
+/** One tensor's initial values; random kinds draw element by element in row-major order. */
+function initialValues(init: Init, n: number, rng: Rng): Float32Array | BigInt64Array {
+  if (init.kind === 'values') return init.data.slice();
+  const out = new Float32Array(n);
   if (init.kind === 'constant') out.fill(init.value);
-  else if (init.kind === 'uniform') for (let i = 0; i < out.length; i++) out[i] = (2 * rng.uniform() - 1) * init.bound;
-  else for (let i = 0; i < out.length; i++) out[i] = rng.normal() * init.std;
+  else if (init.kind === 'uniform') for (let i = 0; i < n; i++) out[i] = (2 * rng.uniform() - 1) * init.bound;
+  else if (init.kind === 'normal') for (let i = 0; i < n; i++) out[i] = rng.normal() * init.std;
+  else {
+    for (let i = 0; i < n; i++) {
+      let v: number;
+      do v = init.mean + rng.normal() * init.std;
+      while (v < init.a || v > init.b);
+      out[i] = v;
+    }
+  }
+  return out;
 }
 
 /** Initial values of every tensor, drawn in state_dict order, element by element (constants draw nothing). */
@@ -27,9 +39,7 @@ export function initState(specs: ParamSpecs, rng: Rng): StateDict {
       state[name] = { shape: [...spec.shape], data: new BigInt64Array(n).fill(BigInt(spec.init.kind === 'constant' ? spec.init.value : 0)) };
       continue;
     }
-    const data = new Float32Array(n);
-    drawInto(data, spec.init, rng);
-    state[name] = { shape: [...spec.shape], data };
+    state[name] = { shape: [...spec.shape], data: initialValues(spec.init, n, rng) };
   }
   return state;
 }
@@ -60,7 +70,8 @@ const sameShape = (a: readonly number[], b: readonly number[]) => a.length === b
 const fmt = (s: readonly number[]) => `[${s.join(', ')}]`;
 
 /**
- * Checks a loaded state dict against a model's specs and returns it in spec order, as float32 (int64 counters).
+ * Checks a loaded state dict against a model's specs and returns it in spec order, as float32 (int64 counters,
+ * constants as declared).
  * Missing `num_batches_tracked` counters default to 0; anything else missing, unexpected or misshapen is one
  * error listing the first mismatches.
  */
@@ -79,7 +90,10 @@ export function loadState(specs: ParamSpecs, tensors: ReadonlyMap<string, SafeTe
       misshapen.push(`${name} is ${fmt(t.shape)}, expected ${fmt(spec.shape)}`);
       continue;
     }
-    if (spec.role === 'counter') {
+    if (spec.role === 'constant' && spec.init.kind === 'values') {
+      // Fixed by the configuration: the declared values are the forward's, whatever the file holds.
+      state[name] = { shape: [...spec.shape], data: spec.init.data.slice() };
+    } else if (spec.role === 'counter') {
       const v = t.dtype === 'I64' ? (t.data as BigInt64Array)[0]! : BigInt(Math.round(Number(t.data[0] ?? 0)));
       state[name] = { shape: [...spec.shape], data: BigInt64Array.of(v) };
     } else {
