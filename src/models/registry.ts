@@ -114,8 +114,10 @@ export function formatParamCounts(params: Readonly<Record<string, number>>): str
 
 /** The README's model table (between `<!-- models:begin -->` and `<!-- models:end -->`), from the registry. */
 export function modelTableMarkdown(): string {
+  const presets = (m: ModelSummary) =>
+    Object.entries(m.presets).map(([name, p]) => `${name}: ${Object.entries(p).map(([k, v]) => `${k} = ${v}`).join(', ')}`).join('; ') || '–';
   const rows = modelSummaries().map((m) =>
-    `| \`${m.name}\` | ${m.displayName} | ${m.family} | ${m.scales.map((s) => `×${s}`).join(' ')} | ${formatParamCounts(m.params)} | ${m.description} |`,
+    `| \`${m.name}\` | ${m.displayName} | ${m.family} | ${m.scales.map((s) => `×${s}`).join(' ')} | ${formatParamCounts(m.params)} | ${m.description} | ${presets(m)} |`,
   );
-  return ['| method | paper name | family | scales | parameters | what it is |', '| --- | --- | --- | --- | --- | --- |', ...rows].join('\n');
+  return ['| method | paper name | family | scales | parameters | what it is | presets |', '| --- | --- | --- | --- | --- | --- | --- |', ...rows].join('\n');
 }
