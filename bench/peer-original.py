@@ -1,0 +1,117 @@
+#!/usr/bin/env python3
+"""PyTorch CPU peer for the architectures srcaco ports from the original code (the later networks): the same
+JSON lines as ../shared/peer/bench_torch.py, but each network is the original class itself, imported from a
+checkout of sbelharbi/sr-caco-2 (--original, or $SRCACO_ORIGINAL) through scripts/fixtures/load-original.py.
+
+Run with Debian's interpreter (python3-torch):
+    /usr/bin/python3 bench/peer-original.py --original ../sr-caco-2 --model dbpn --scale 2 --loss mse-ssim
+fwd_ms: inference forward of one batch (no grad). step_ms: forward + loss + backward + SGD (momentum 0.9,
+Nesterov). The loss is taken on the outputs the original trains on (`BUILDERS[name]` says how); medians over
+--repeat runs after --warmup runs.
+"""
+import argparse
+import importlib.util
+import json
+import os
+import statistics
+import time
+
+import torch
+import torch.nn.functional as F
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+_spec = importlib.util.spec_from_file_location('load_original', os.path.join(HERE, '..', 'scripts', 'fixtures', 'load-original.py'))
+load_original = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(load_original)
+
+
+def gaussian_window(size, sigma):
+    coords = torch.arange(size, dtype=torch.float32) - (size - 1) / 2.0
+    g = torch.exp(-(coords ** 2) / (2 * sigma ** 2))
+    g = g / g.sum()
+    return (g[:, None] * g[None, :])[None, None]
+
+
+def ssim_loss_term(x, y, window):  # the training SSIM of the original: zero padding, mean per image
+    pad = window.shape[-1] // 2
+    mu_x = F.conv2d(x, window, padding=pad)
+    mu_y = F.conv2d(y, window, padding=pad)
+    sxx = F.conv2d(x * x, window, padding=pad) - mu_x ** 2
+    syy = F.conv2d(y * y, window, padding=pad) - mu_y ** 2
+    sxy = F.conv2d(x * y, window, padding=pad) - mu_x * mu_y
+    c1, c2 = 0.01 ** 2, 0.03 ** 2
+    m = ((2 * mu_x * mu_y + c1) * (2 * sxy + c2)) / ((mu_x ** 2 + mu_y ** 2 + c1) * (sxx + syy + c2))
+    return m.mean()
+
+
+# name -> builder(original_root, scale) returning (module, outputs_and_targets), where
+# outputs_and_targets(net_output, hr) is the list of (prediction, target) pairs the original puts in its loss
+# (one pair for networks trained on their last output), averaged here as the original averages them.
+BUILDERS = {}
+
+
+def timed(fn, warmup, repeat):
+    for _ in range(warmup):
+        fn()
+    times = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - t) * 1000.0)
+    return statistics.median(times)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument('--original', default=os.environ.get('SRCACO_ORIGINAL'), help='checkout of sbelharbi/sr-caco-2')
+    ap.add_argument('--model', required=True, help=f'comma-separated: {", ".join(BUILDERS)}')
+    ap.add_argument('--scale', type=int, default=2)
+    ap.add_argument('--batch', type=int, default=8)
+    ap.add_argument('--hr', type=int, default=96)
+    ap.add_argument('--threads', type=int, default=2)
+    ap.add_argument('--loss', choices=['mse', 'mse-ssim'], default='mse')
+    ap.add_argument('--warmup', type=int, default=1)
+    ap.add_argument('--repeat', type=int, default=3)
+    a = ap.parse_args()
+    if not a.original:
+        raise SystemExit('give --original (or SRCACO_ORIGINAL): a checkout of sbelharbi/sr-caco-2')
+    torch.set_num_threads(a.threads)
+    torch.manual_seed(0)
+    window = gaussian_window(19, 1.5)
+    for name in a.model.split(','):
+        if name not in BUILDERS:
+            raise SystemExit(f'unknown model {name}; known: {", ".join(BUILDERS)}')
+        net, pairs_of = BUILDERS[name](a.original, a.scale)
+        x = torch.rand(a.batch, 1, a.hr // a.scale, a.hr // a.scale)
+        y = torch.rand(a.batch, 1, a.hr, a.hr)
+        opt = torch.optim.SGD(net.parameters(), lr=1e-3, momentum=0.9, nesterov=True)
+
+        def forward():
+            net.eval()
+            with torch.no_grad():
+                net(x)
+
+        def step():
+            net.train()
+            opt.zero_grad(set_to_none=True)
+            pairs = pairs_of(net(x), y)
+            loss = 0
+            for pred, target in pairs:
+                term = F.mse_loss(pred, target)
+                if a.loss == 'mse-ssim':
+                    term = term - 5.0 * ssim_loss_term(pred, target, window)
+                loss = loss + term / len(pairs)
+            loss.backward()
+            opt.step()
+
+        fwd_ms = timed(forward, a.warmup, a.repeat)
+        step_ms = timed(step, a.warmup, a.repeat)
+        params = sum(p.numel() for p in net.parameters())
+        print(json.dumps({'peer': 'pytorch', 'torch': torch.__version__, 'model': name, 'scale': a.scale,
+                          'batch': a.batch, 'hr': a.hr, 'threads': a.threads, 'loss': a.loss,
+                          'fwd_ms': round(fwd_ms, 2), 'step_ms': round(step_ms, 2), 'params': params}),
+              flush=True)
+
+
+if __name__ == '__main__':
+    main()
