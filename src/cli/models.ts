@@ -17,7 +17,7 @@ function columns(rows: readonly (readonly string[])[]): string {
 export function register(program: Command): void {
   program
     .command('models')
-    .description('list the registered models: family, scales, trainable parameters per scale, default hyper-parameters and presets')
+    .description('list the registered models: family, scales, trainable parameters per scale, default hyper-parameters, the outputs training uses, presets')
     .option('--json', 'print JSON (one object per model) instead of a table')
     .action((raw: { json?: boolean }) => {
       const models = modelSummaries();
@@ -32,8 +32,9 @@ export function register(program: Command): void {
         m.scales.map((s) => `x${s}`).join(' '),
         formatParamCounts(m.params),
         formatConfig(m.defaults),
+        m.trainedOn,
         Object.entries(m.presets).map(([p, c]) => `${p}: ${formatConfig(c)}`).join('; ') || '-',
       ]);
-      process.stdout.write(`${columns([['method', 'paper name', 'family', 'scales', 'parameters', 'defaults', 'presets'], ...rows])}\n`);
+      process.stdout.write(`${columns([['method', 'paper name', 'family', 'scales', 'parameters', 'defaults', 'loss on', 'presets'], ...rows])}\n`);
     });
 }

@@ -9,7 +9,7 @@ import { bicubic } from './bicubic.js';
 import type { ConfigValue, ConfigValues } from './config.js';
 import { drrn } from './drrn.js';
 import { memnet } from './memnet.js';
-import type { Model, ModelDef, ModelFamily } from './model.js';
+import type { LossOn, Model, ModelDef, ModelFamily } from './model.js';
 import { srcnn } from './srcnn.js';
 import { srcnn915 } from './srcnn915.js';
 import { vdsr } from './vdsr.js';
@@ -88,6 +88,13 @@ export interface ModelSummary {
   presets: Readonly<Record<string, ConfigValues>>;
   upsampling: string;
   description: string;
+  /** What the training loss sees: 'last output', or the named outputs and how their losses combine. */
+  trainedOn: string;
+}
+
+/** How a model's training loss reads its outputs, in words (`srcaco models`, docs). */
+export function describeLossOn(lossOn: LossOn): string {
+  return lossOn.kind === 'last' ? 'last output' : `${lossOn.reduce} of the losses of ${lossOn.names.join(', ')}`;
 }
 
 /** Every registered model, in registry order, with its parameter count per scale. */
@@ -102,6 +109,7 @@ export function modelSummaries(): ModelSummary[] {
     presets: d.presets,
     upsampling: d.upsampling,
     description: d.description,
+    trainedOn: describeLossOn(d.lossOn),
   }));
 }
 
