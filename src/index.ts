@@ -105,6 +105,18 @@ export {
   type TablePart,
   type ResultTable,
 } from './metrics/result-table.js';
+export {
+  tableStatistics,
+  type EvaluatedRow,
+  type RowStatistics,
+  type PairedDifference,
+  type TableStatisticsOptions,
+} from './metrics/row-statistics.js';
+export { wilcoxonSignedRank, type WilcoxonResult, type Alternative } from './stats/wilcoxon.js';
+export { steelTest, type SteelOptions, type SteelResult } from './stats/steel.js';
+export { holmAdjust } from './stats/holm.js';
+export { tMeanCi, bootstrapMeanCi, type MeanCi } from './stats/mean-ci.js';
+export { normalCdf, normalQuantile } from './stats/normal.js';
 export { resizeBicubic, cubicKernel, type ResizeBicubicOptions } from './image/resize-bicubic.js';
 export { resizeCubicCv2, resizeCubicCv2Uint8 } from './image/resize-cv2.js';
 export { resizeNearest } from './image/resize-nearest.js';

@@ -6,7 +6,7 @@ import { buildReport, type ReportNote } from '../report/build-report.js';
 import { readCropSets } from '../report/crop-files.js';
 import { RunFolder } from '../train/run-folder.js';
 import { outOption, splitOption } from './options.js';
-import { readResultRows } from './table.js';
+import { readEvaluatedRows } from './table.js';
 
 interface RawReportOptions {
   results: string[];
@@ -35,11 +35,13 @@ export function register(program: Command): void {
     .action(async (raw: RawReportOptions) => {
       // A training run folder stands for the rows `srcaco eval --run` wrote into it.
       const rowPaths = await Promise.all(raw.results.map(async (p) => ((await RunFolder.isRun(p)) ? (await RunFolder.open(p)).evalRowFiles() : [p])));
-      let rows = await readResultRows(rowPaths.flat());
+      let evaluated = await readEvaluatedRows(rowPaths.flat());
       if (raw.split !== undefined) {
-        rows = rows.filter((r) => r.split === raw.split);
-        if (rows.length === 0) throw new SrcacoError('usage', `no result row has split '${raw.split}'`, { option: '--split' });
+        evaluated = evaluated.filter((e) => e.row.split === raw.split);
+        if (evaluated.length === 0) throw new SrcacoError('usage', `no result row has split '${raw.split}'`, { option: '--split' });
       }
+      const rows = evaluated.map((e) => e.row);
+      const images = new Map(evaluated.flatMap((e) => (e.images ? [[e.row, e.images] as const] : [])));
       const notes: ReportNote[] = [...(raw.note ?? [])];
       if (raw.notesFile !== undefined) {
         let parsed: unknown;
@@ -55,7 +57,7 @@ export function register(program: Command): void {
         notes.push(...(parsed as ReportNote[]));
       }
       const crops = raw.crops === undefined ? [] : await readCropSets(raw.crops);
-      const built = await buildReport({ rows, crops, title: raw.title, notes, outDir: raw.out });
+      const built = await buildReport({ rows, images, crops, title: raw.title, notes, outDir: raw.out });
       process.stdout.write(`wrote ${built.indexPath} (${rows.length} rows, ${crops.length} crop sets) and ${built.resultsPath}\n`);
     });
 }

@@ -2,12 +2,14 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SrcacoError } from '../errors.js';
 import { writeFileAtomic } from '../io/atomic.js';
-import type { ResultRow } from '../metrics/aggregate.js';
+import type { ImageMetrics, ResultRow } from '../metrics/aggregate.js';
 import { buildResultTable, tableToHtml } from '../metrics/result-table.js';
+import { tableStatistics } from '../metrics/row-statistics.js';
 import { cropRowsHtml, writeCropRows, type CropSet } from './crops.js';
 import { scalePlotSvg } from './figure-scale-plot.js';
 import { escapeHtml, htmlPage } from './html.js';
 import { reportResults } from './results-json.js';
+import { statisticsTableHtml } from './statistics-table.js';
 
 /** A notes entry: a paragraph of text, or a titled block with text and/or data shown as JSON. */
 export type ReportNote = string | { title: string; text?: string; data?: unknown };
@@ -15,6 +17,10 @@ export type ReportNote = string | { title: string; text?: string; data?: unknown
 export interface BuildReportOptions {
   /** Evaluation rows (from `srcaco eval` or the training loop), all of one split. */
   rows: readonly ResultRow[];
+  /** The per-image values of rows (eval's `.jsonl`), for intervals and paired tests against `baseline`. */
+  images?: ReadonlyMap<ResultRow, readonly ImageMetrics[]>;
+  /** The method the others are tested against (default 'Bicubic'). */
+  baseline?: string;
   /** Test patches shown as the paper's Fig. 7. */
   crops?: readonly CropSet[];
   title: string;
@@ -78,6 +84,9 @@ export async function buildReport(options: BuildReportOptions): Promise<BuiltRep
   if (rows.length === 0) throw new SrcacoError('data', 'no result rows to report; evaluate a method first (srcaco eval)');
   const splits = [...new Set(rows.map((r) => r.split))];
   if (splits.length > 1) throw new SrcacoError('data', `the result rows mix splits (${splits.join(', ')}); report one split at a time (srcaco report --split)`);
+  const baseline = options.baseline ?? 'Bicubic';
+  const stats = tableStatistics(rows.map((row) => ({ row, images: options.images?.get(row) })), { baseline });
+  const statsTable = statisticsTableHtml(stats, baseline);
   const roiTable = tableToHtml(buildResultTable(rows, 'roi'));
   const fullTable = tableToHtml(buildResultTable(rows, 'full'));
   await mkdir((options.crops ?? []).length > 0 ? join(outDir, 'crops') : outDir, { recursive: true }).catch((e) => {
@@ -96,6 +105,7 @@ export async function buildReport(options: BuildReportOptions): Promise<BuiltRep
       'Table 5 measures the full image and averages over all images. Best value per column and scale in bold.</p>',
     `<div class="table-wrap" id="roi">${roiTable}</div>`,
     `<div class="table-wrap" id="full">${fullTable}</div>`,
+    ...(statsTable ? ['<h2 id="statistics">Intervals and paired tests</h2>', `<div class="table-wrap">${statsTable}</div>`] : []),
     '<h2 id="psnr-scale">ROI PSNR per scale (Fig. 6)</h2>',
     `<figure>${scalePlotSvg(rows, { part: 'roi', metric: 'psnr' })}</figure>`,
     '<h2 id="counts">Images</h2>',
@@ -112,7 +122,7 @@ export async function buildReport(options: BuildReportOptions): Promise<BuiltRep
   if (options.notes && options.notes.length > 0) body.push('<h2 id="notes">Notes</h2>', notesHtml(options.notes));
   const resultsPath = join(outDir, 'results.json');
   const indexPath = join(outDir, 'index.html');
-  await writeFileAtomic(resultsPath, `${JSON.stringify(reportResults(rows), null, 2)}\n`);
+  await writeFileAtomic(resultsPath, `${JSON.stringify(reportResults(rows, stats), null, 2)}\n`);
   await writeFileAtomic(indexPath, htmlPage(title, body.join('\n')));
   return { indexPath, resultsPath, cropFiles: cropRows.flatMap((r) => r.tiles.map((t) => t.file)) };
 }

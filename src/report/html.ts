@@ -27,6 +27,9 @@ svg text { font-family: system-ui, sans-serif; }
 .psnr { color: #555; font-variant-numeric: tabular-nums; }
 pre { background: #f7f7f7; padding: .6em; overflow-x: auto; }
 .note { white-space: pre-wrap; }
+.ci { color: #777; font-size: .9em; }
+.gain { color: #1a7f37; }
+.loss { color: #c0392b; }
 `;
 
 /** A whole HTML page around `body`. */

@@ -25,7 +25,12 @@ test('srcaco report reads eval row files and a crops folder and writes index.htm
   for (const r of [row('Bicubic', 'CELL0', 2, 33.333), row('SRCNN', 'CELL0', 2, 34.444), row('SRCNN', 'CELL1', 4, 30.1)]) {
     const stem = join(evalDir, `${r.method}_${r.cell}_x${r.scale}_${r.split}`);
     writeFileSync(`${stem}.json`, JSON.stringify(r, null, 2));
-    writeFileSync(`${stem}.jsonl`, '{"id":"x"}\n'); // per-image details sit beside the rows and are skipped
+    // The per-image lines eval writes beside each row: the report's intervals and paired tests read them.
+    const images = [0, 1, 2, 3].map((i) => {
+      const v = { psnr: r.roi.psnr! + 0.1 * i + (r.method === 'SRCNN' ? 0.01 * i : 0), nrmse: 0.05, ssim: 0.8, mse: 2 };
+      return { id: `p${i}`, full: { ...v, psnr: v.psnr + 5 }, roi: v, roiEmpty: false, roiEmptyThresholds: [] };
+    });
+    writeFileSync(`${stem}.jsonl`, images.map((m) => JSON.stringify(m)).join('\n') + '\n');
   }
   const hr = planeOf(16, 16, Uint8Array.from({ length: 256 }, (_, i) => i % 200));
   const lr = createPlane(8, 8, 'uint8');
@@ -48,6 +53,14 @@ test('srcaco report reads eval row files and a crops folder and writes index.htm
   assert.match(html, /<td>Bicubic<\/td><td>X2<\/td><td>33\.33<\/td>/);
   assert.match(html, /SRCNN<br><span class="psnr">498\.13 dB<\/span>/, 'an exact prediction hits the PSNR floor');
   assert.match(html, /first note[\s\S]*from a file[\s\S]*<h3>Preset<\/h3>/);
+  // SRCNN CELL0 x2 beats bicubic by 1.111 + 0.01·i dB on its 4 images: mean +1.126, and 2/16, the smallest exact
+  // Wilcoxon p of 4 pairs, too large to call a gain.
+  assert.match(html, /<h2 id="statistics">Intervals and paired tests<\/h2>/);
+  assert.match(html, /<td>SRCNN<\/td><td>CELL0<\/td><td>X2<\/td><td>34\.61 <span class="ci">\[/);
+  assert.match(html, /<td>\+1\.13 <span class="ci">\[\+1\.11, \+1\.15\]<\/span><\/td><td>0\.125<\/td>/);
+  const stats = (JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as Array<{ method: string; statistics?: { vsBaseline: Record<string, { p: number; verdict: string }> | null } }>)[1]!;
+  assert.equal(stats.statistics!.vsBaseline!['roi.psnr']!.p, 0.125);
+  assert.equal(stats.statistics!.vsBaseline!['roi.psnr']!.verdict, 'none');
   const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as Array<{ method: string; full: { psnr: number } }>;
   assert.deepEqual(results.map((x) => [x.method, x.full.psnr]), [['Bicubic', 38.333], ['SRCNN', 39.444], ['SRCNN', 35.1]]);
   // results.json is itself valid input to srcaco table
