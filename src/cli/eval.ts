@@ -1,10 +1,9 @@
 import type { Command } from 'commander';
-import { join } from 'node:path';
 import { SrcacoError } from '../errors.js';
 import type { Device } from '../engine/runtime.js';
-import { writeFileAtomic } from '../io/atomic.js';
 import type { Cell, SplitName, SrScale } from '../io/layout.js';
 import { evaluateSplit } from '../metrics/evaluate-split.js';
+import { writeRowFiles } from '../metrics/row-files.js';
 import { evalRunCommand } from './eval-run.js';
 import {
   borderOption,
@@ -103,10 +102,7 @@ export function register(program: Command): void {
         return;
       }
       await makeOutDir(raw.out);
-      const stem = join(raw.out, `${row.method.replace(/[^A-Za-z0-9._-]+/g, '_')}_${cell}_x${scale}_${split}`);
-      const enc = new TextEncoder();
-      await writeFileAtomic(`${stem}.jsonl`, [enc.encode(images.map((m) => JSON.stringify(m)).join('\n') + '\n')]);
-      await writeFileAtomic(`${stem}.json`, [enc.encode(rowJson)]);
+      const stem = (await writeRowFiles(raw.out, images, row)).replace(/\.json$/, '');
       const r = row.roi;
       process.stdout.write(
         `${row.method} ${cell} x${scale} ${split}: ${row.n} images, ${row.nRoiEmpty} with an empty ROI (left out of ROI means)\n` +

@@ -4,7 +4,6 @@
  * step depends on is saved in the last checkpoint (params, optimizer slots, buffers, step count, the sampler's
  * three integers), so a resumed run takes the very same updates as an uninterrupted one.
  */
-import { join } from 'node:path';
 import { SrcacoError } from '../errors.js';
 import { initState, mergeState, splitState, type StateDict } from '../engine/nn/state.js';
 import { clipGradNorm } from '../engine/optim/clip.js';

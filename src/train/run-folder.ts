@@ -24,6 +24,7 @@ import { modelStateOf } from '../infer/weights.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { readSafetensors, tensorToFloat32, writeSafetensors, type SafeTensor } from '../io/safetensors.js';
 import type { ImageMetrics, ResultRow } from '../metrics/aggregate.js';
+import { writeRowFiles } from '../metrics/row-files.js';
 import type { Model } from '../models/model.js';
 import { modelOfConfig, resolveTrainConfig, softwareVersions, trainDatasetName, type RunConfigFile, type TrainConfig } from './run-config.js';
 import type { TrainSamplerState } from './sampler-epoch.js';
@@ -276,11 +277,8 @@ export class RunFolder {
   }
 
   /** Writes an evaluation's row (`eval/<method>_<cell>_x<s>_<split>.json`) and its per-image lines (`.jsonl`); returns the row's path. */
-  async writeEval(images: readonly ImageMetrics[], row: ResultRow): Promise<string> {
-    await mkdir(this.evalDir, { recursive: true });
-    const stem = join(this.evalDir, `${row.method.replace(/[^A-Za-z0-9._-]+/g, '_')}_${row.cell}_x${row.scale}_${row.split}`);
-    await writeFileAtomic(`${stem}.jsonl`, images.map((m) => JSON.stringify(m)).join('\n') + '\n');
-    await writeFileAtomic(`${stem}.json`, `${JSON.stringify(row, null, 2)}\n`);
-    return `${stem}.json`;
+  writeEval(images: readonly ImageMetrics[], row: ResultRow): Promise<string> {
+    return writeRowFiles(this.evalDir, images, row);
   }
+
 }

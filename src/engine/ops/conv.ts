@@ -5,7 +5,6 @@
  */
 import type { Dim } from '../dims.js';
 import { dimAffine, dimFloorDiv, formatShape } from '../dims.js';
-import type { CompileTarget } from '../target.js';
 import type { Tensor } from '../tensor.js';
 import { apply, definePrimitive, expect } from './registry.js';
 import type { TensorType } from './registry.js';
