@@ -92,6 +92,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, roots: readonly
   if (segments.length === 1 && (route === '' || route === 'index.html')) return send(res, 200, 'text/html; charset=utf-8', app.html);
   if (segments.length === 1 && route === 'app.js') return send(res, 200, 'text/javascript', app.js);
   if (segments.length === 1 && route === 'app.css') return send(res, 200, 'text/css', app.css);
+  if (segments.length === 1 && route === 'favicon.ico') return send(res, 204, 'image/x-icon', '');
   if (route === 'ort' && segments.length === 2 && ORT_FILE.test(segments[1]!)) return sendFile(res, join(ORT_DIR, segments[1]!));
   if (route === 'api' && segments[1] === 'index' && segments.length === 2) return send(res, 200, 'application/json', JSON.stringify(await scanRoots(roots)));
   if (route === 'api' && segments[1] === 'plane' && segments.length === 2) {

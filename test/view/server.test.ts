@@ -4,7 +4,7 @@ import { request } from 'node:http';
 import { rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startViewServer } from '../../src/view/server.js';
-import type { ViewIndex } from '../../src/view/scan.js';
+import type { ViewIndex } from '../../src/view/index-types.js';
 import { makeViewFixture } from './view-fixture.js';
 
 /** A GET with the path sent exactly as written (fetch would normalise '..' away before sending). */
