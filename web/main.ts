@@ -317,7 +317,8 @@ function bind(): void {
   $('one').addEventListener('click', () => panes.zoomBy(1 / panes.view.zoom));
   $('help-btn').addEventListener('click', () => ($('help').hidden = !$('help').hidden));
   document.addEventListener('keydown', (e) => {
-    if (e.target instanceof HTMLInputElement || e.target instanceof HTMLSelectElement || e.ctrlKey || e.metaKey || e.altKey) return;
+    // typing in a field is not a shortcut; a ticked checkbox keeps the focus but takes no keys
+    if ((e.target instanceof HTMLInputElement && e.target.type !== 'checkbox') || e.target instanceof HTMLSelectElement || e.ctrlKey || e.metaKey || e.altKey) return;
     const step = 60;
     const keys: Record<string, () => void> = {
       '+': () => panes.zoomBy(2),

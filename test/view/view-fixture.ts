@@ -1,13 +1,14 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { initState } from '../../src/engine/nn/index.js';
+import { initState, type StateDict } from '../../src/engine/nn/index.js';
 import { resizeBicubic } from '../../src/image/resize-bicubic.js';
 import { planeOf, type Plane } from '../../src/image/plane.js';
 import { inferenceGraph } from '../../src/infer/graph.js';
 import { splitFolderName } from '../../src/io/layout.js';
 import { writeTiff } from '../../src/io/tiff.js';
 import { evaluateSplit } from '../../src/metrics/evaluate-split.js';
+import type { Model } from '../../src/models/model.js';
 import { buildModel } from '../../src/models/registry.js';
 import { Rng } from '../../src/util/random.js';
 
@@ -27,6 +28,9 @@ export interface ViewFixture {
   /** Pair paths as the list writes them (relative to data/). */
   pairs: Array<{ lr: string; hr: string }>;
   runDir: string;
+  /** The run's model and weights (best.onnx is their inference graph). */
+  model: Model;
+  state: StateDict;
 }
 
 export async function makeViewFixture(): Promise<ViewFixture> {
@@ -61,7 +65,8 @@ export async function makeViewFixture(): Promise<ViewFixture> {
   mkdirSync(runDir, { recursive: true });
   writeFileSync(join(runDir, 'config.json'), JSON.stringify({ method: 'vdsr', scale: 2 }));
   const model = buildModel('vdsr', { scale: 2 });
-  writeFileSync(join(runDir, 'best.onnx'), inferenceGraph(model, initState(model.specs, new Rng(7))));
+  const state = initState(model.specs, new Rng(7));
+  writeFileSync(join(runDir, 'best.onnx'), inferenceGraph(model, state));
 
   const evalOut = join(dir, 'eval');
   mkdirSync(evalOut);
@@ -69,5 +74,5 @@ export async function makeViewFixture(): Promise<ViewFixture> {
   const stem = join(evalOut, `Bicubic_CELL2_x2_test`);
   writeFileSync(`${stem}.json`, JSON.stringify(row));
   writeFileSync(`${stem}.jsonl`, images.map((m) => JSON.stringify(m)).join('\n') + '\n');
-  return { dir, data, runs, evalOut, split, hr, lr, pairs, runDir };
+  return { dir, data, runs, evalOut, split, hr, lr, pairs, runDir, model, state };
 }
