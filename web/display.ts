@@ -38,7 +38,7 @@ export function roiBitmap(hr255: Uint8Array, width: number, height: number, t: n
     img.data[4 * i] = 255;
     img.data[4 * i + 1] = 60;
     img.data[4 * i + 2] = 200;
-    img.data[4 * i + 3] = 90;
+    img.data[4 * i + 3] = 70;
   }
   ctx.putImageData(img, 0, 0);
   return c;
