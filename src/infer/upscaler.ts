@@ -7,11 +7,11 @@ import type { StateDict } from '../engine/nn/state.js';
 import type { Device } from '../engine/runtime.js';
 import { Session } from '../engine/runtime.js';
 import type { Plane } from '../image/plane.js';
-import { createPlane, planeOf } from '../image/plane.js';
+import { createPlane } from '../image/plane.js';
 import { bicubicBaseline } from '../metrics/bicubic-baseline.js';
 import type { Model } from '../models/model.js';
-import { resizeCubicCv2, resizeCubicCv2Uint8 } from '../image/resize-cv2.js';
 import { inferenceGraph } from './graph.js';
+import { modelInputOf } from './model-input.js';
 import { runTiled } from './tiles.js';
 
 export interface UpscalerOptions {
@@ -54,7 +54,7 @@ export class Upscaler {
   async upscale(lr: Plane, onTile?: (done: number, total: number) => void): Promise<Plane<Float32Array>> {
     const s = this.model.scale;
     if (this.model.name === 'bicubic') return bicubicBaseline(lr, s); // the same arithmetic, no graph needed
-    const { x, width, height, outScale } = this.modelInput(lr);
+    const { x, width, height, outScale } = modelInputOf(this.model.input, s, lr);
     const tileHr = this.options.tileHrPx ?? 512;
     const marginHr = this.options.marginHrPx ?? Math.min(32, Math.floor(tileHr / 4));
     const tilePx = outScale === 1 ? tileHr : Math.max(1, Math.floor(tileHr / s));
@@ -65,30 +65,8 @@ export class Upscaler {
     return out;
   }
 
-  /** The model's input for a whole plane: the LR in [0, 1], or its OpenCV bicubic at HR size (SRCNN). */
-  private modelInput(lr: Plane): { x: Float32Array; width: number; height: number; outScale: number } {
-    const s = this.model.scale;
-    if (this.model.input === 'cv2-bicubic') {
-      // Evaluation convention of the original: cv2 on the uint8 image (fixed point), then / 255.
-      const up = lr.data instanceof Uint8Array ? Float32Array.from(resizeCubicCv2Uint8(lr as Plane<Uint8Array>, lr.width * s, lr.height * s).data, (v) => v / 255) : clip01(resizeCubicCv2(planeOf(lr.width, lr.height, asUnit(lr)), lr.width * s, lr.height * s).data);
-      return { x: up, width: lr.width * s, height: lr.height * s, outScale: 1 };
-    }
-    return { x: asUnit(lr), width: lr.width, height: lr.height, outScale: s };
-  }
-
   async release(): Promise<void> {
     for (const s of this.sessions.values()) await (await s).release();
     this.sessions.clear();
   }
-}
-
-function asUnit(p: Plane): Float32Array {
-  if (p.data instanceof Uint8Array) return Float32Array.from(p.data, (v) => v / 255);
-  if (p.data instanceof Float32Array) return p.data;
-  throw new RangeError('16-bit images are not supported: convert to 8-bit (0..255) or float32 in [0, 1]');
-}
-
-function clip01(a: Float32Array): Float32Array {
-  for (let i = 0; i < a.length; i++) a[i] = a[i]! < 0 ? 0 : a[i]! > 1 ? 1 : a[i]!;
-  return a;
 }

@@ -59,13 +59,13 @@ export function psnr255(pred: Uint8Array, truth: Uint8Array): number {
 }
 
 /**
- * The display white point of a crop row: the HR's 99.9th percentile (at least 1), so dim cells are
- * visible. The same linear map is applied to every image of the row, so they stay comparable.
+ * The display white point of a crop row: the HR's 99.9th percentile (or the `fraction` quantile; at least 1), so dim
+ * cells are visible. The same linear map is applied to every image of the row, so they stay comparable.
  */
-export function displayWhite(hr: Uint8Array): number {
+export function displayWhite(hr: Uint8Array, fraction = 0.999): number {
   const hist = new Uint32Array(256);
   for (const v of hr) hist[v]!++;
-  const target = Math.ceil(hr.length * 0.999);
+  const target = Math.ceil(hr.length * fraction);
   let seen = 0;
   for (let v = 0; v < 256; v++) {
     seen += hist[v]!;
