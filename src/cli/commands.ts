@@ -12,8 +12,9 @@ import { register as train } from './train.js';
 import { register as upscale } from './upscale.js';
 import { register as models } from './models.js';
 import { register as view } from './view.js';
+import { register as grid } from './grid.js';
 
 /** Each command file exports one `register(program)`; the list below is the CLI. */
 export type RegisterCommand = (program: Command) => void;
 
-export const commands: RegisterCommand[] = [simulate, prep, audit, stats, metrics, evaluate, table, registerShift, report, upscale, train, models, view];
+export const commands: RegisterCommand[] = [simulate, prep, audit, stats, metrics, evaluate, table, registerShift, report, upscale, train, grid, models, view];
