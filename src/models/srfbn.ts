@@ -99,11 +99,11 @@ export const srfbn = defineModel({
     num_steps: { type: 'integer', default: 4, min: 1, help: 'feedback steps (T), each an output in the loss' },
     num_groups: { type: 'integer', default: 6, min: 1, help: 'up/down projection groups of the feedback block (G)' },
   },
-  // 32 features, 3 groups (instead of 64, 6), the 4 feedback steps kept: a quarter of the convs' work per step.
+  // 32 features, 3 groups (instead of 64, 6), the 4 feedback steps kept: an eighth of the projections' work.
   presets: { demo: { num_features: 32, num_groups: 3 } },
   // The original's loss_srfbn with use_cl = True (its default): every step's output against the HR target,
-  // averaged over the steps (its "curriculum" keeps one target for all steps here).
-  // Outputs step1..step{T-1} and y, the last step.
+  // averaged over the steps (its "curriculum" keeps one target for all steps). The forward's outputs are
+  // step1..step{T-1}, and y is the last step.
   lossOn: { kind: 'outputs', reduce: 'mean' },
   build({ scale, config }, nn) {
     const projection = PROJECTION[scale];

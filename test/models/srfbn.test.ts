@@ -91,6 +91,13 @@ for (const scale of [2, 4, 8]) {
       assert.equal(model.specs[key]!.role, /^(sub|add)_mean\./.test(key) ? 'constant' : 'param', key);
     }
     assert.equal(countParams(model.specs), f.n_trainable);
+    // PyTorch's default init (the original never calls its init_weights for SRFBN): U(±1/√fan_in), a transposed
+    // conv's fan_in from its weight's dim 1; PReLU slopes 0.2.
+    const { kernel } = { 2: { kernel: 6 }, 4: { kernel: 8 }, 8: { kernel: 12 } }[scale]!;
+    assert.deepEqual(model.specs['conv_in.0.weight']!.init, { kind: 'uniform', bound: 1 / 3 });
+    assert.deepEqual(model.specs['block.upBlocks.0.0.weight']!.init, { kind: 'uniform', bound: 1 / Math.sqrt(64 * kernel * kernel) });
+    assert.deepEqual(model.specs['block.upBlocks.0.0.bias']!.init, { kind: 'uniform', bound: 1 / Math.sqrt(64 * kernel * kernel) });
+    assert.deepEqual(model.specs['block.compress_out.1.weight']!.init, { kind: 'constant', value: 0.2 });
     assert.equal(f.n_params - f.n_trainable, 24, 'two 3 → 3 1×1 convs with bias, not trained');
   });
 }
