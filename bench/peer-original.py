@@ -50,6 +50,18 @@ def ssim_loss_term(x, y, window):  # the training SSIM of the original: zero pad
 BUILDERS = {}
 
 
+def _srfbn(original_root, scale):
+    # The benchmark's SRFBN (dlib/utils/utils_init_default_args.py); its loss (model_plain.py loss_srfbn,
+    # use_cl=True) is the mean over the steps of each step's output against HR.
+    srfbn = load_original.network(original_root, 'srfbn')
+    torch.Tensor.cuda = lambda self, *args, **kwargs: self  # its hidden state calls .cuda(); this peer is CPU
+    net = srfbn.SRFBN(upscale=scale, in_chans=1, num_features=64, num_steps=4, num_groups=6)
+    return net, lambda y, hr: [(step, hr) for step in net.intermediate_outs]
+
+
+BUILDERS['srfbn'] = _srfbn
+
+
 def timed(fn, warmup, repeat):
     for _ in range(warmup):
         fn()

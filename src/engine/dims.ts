@@ -45,10 +45,16 @@ export function dimAffine(d: Dim, mul: number, div: number, add: number): Dim {
   return add === 0 ? inner : `${inner}+${add}`;
 }
 
-/** `floor((d + add) / div)`, the form strided windows take. */
+/**
+ * `floor((d + add) / div)`, the form strided windows take. Affine when `div` divides the symbol's integer
+ * multiplier (floor((k·div·H + a) / div) = k·H + floor(a / div)), so a strided conv that undoes a transposed
+ * conv of the same stride (SRFBN's and DBPN's projections) gives back the same dim.
+ */
 export function dimFloorDiv(d: Dim, add: number, div: number): Dim {
   if (typeof d === 'number') return Math.floor((d + add) / div);
   if (div === 1) return dimAffine(d, 1, 1, add);
+  const a = parseAffine(d);
+  if (a && a.div === 1 && a.mul % div === 0) return formatAffine({ name: a.name, mul: a.mul / div, div: 1, add: Math.floor((a.add + add) / div) });
   return `floor((${d}${add >= 0 ? '+' : ''}${add})/${div})`;
 }
 

@@ -35,13 +35,15 @@ export interface ModelOutput {
 /**
  * Which outputs the training loss sees. 'last': the HR output only. 'outputs': the loss of each named output
  * ('y' is the HR output) against the HR target, or, where an output is not HR-sized, against `target(name, hr)`,
- * then their mean or sum (SRFBN averages over its steps; ProSR and MS-LapSRN add every level).
+ * then their mean or sum (SRFBN averages over its steps; ProSR and MS-LapSRN add every level). Without `names`,
+ * every output the forward returns, in its order, then 'y' (for outputs whose number depends on the
+ * configuration or the scale).
  */
 export type LossOn =
   | { readonly kind: 'last' }
   | {
       readonly kind: 'outputs';
-      readonly names: readonly string[];
+      readonly names?: readonly string[];
       readonly reduce: 'mean' | 'sum';
       readonly target?: (name: string, hr: Tensor) => Tensor;
     };
@@ -159,7 +161,8 @@ export function applyModel(
 export function modelLoss(model: Model, out: { y: Tensor; outputs: Readonly<Record<string, Tensor>> }, hr: Tensor, loss: (pred: Tensor, target: Tensor) => Tensor): Tensor {
   const on = model.lossOn;
   if (on.kind === 'last') return loss(out.y, hr);
-  const terms = on.names.map((name) => {
+  const names = on.names ?? [...Object.keys(out.outputs), 'y'];
+  const terms = names.map((name) => {
     const pred = name === 'y' ? out.y : out.outputs[name];
     if (!pred) throw new SrcacoError('internal', `${model.name}'s forward returned no output '${name}' for its loss`);
     const hrSized = pred.shape[2] === hr.shape[2] && pred.shape[3] === hr.shape[3];

@@ -12,9 +12,10 @@ import { memnet } from './memnet.js';
 import type { LossOn, Model, ModelDef, ModelFamily } from './model.js';
 import { srcnn } from './srcnn.js';
 import { srcnn915 } from './srcnn915.js';
+import { srfbn } from './srfbn.js';
 import { vdsr } from './vdsr.js';
 
-export const MODELS: Readonly<Record<string, ModelDef>> = Object.freeze({ bicubic, srcnn, srcnn915, vdsr, drrn, memnet });
+export const MODELS: Readonly<Record<string, ModelDef>> = Object.freeze({ bicubic, srcnn, srcnn915, vdsr, drrn, memnet, srfbn });
 
 /** The names of the registered models, in registry order. */
 export function modelNames(): string[] {

@@ -9,6 +9,7 @@ import { buildProgram, main } from '../../src/cli/index.js';
 import { parseChoice, parseInteger, parseNumber, parseThresholds } from '../../src/cli/options.js';
 import { defaultWorkers } from '../../src/util/worker-pool.js';
 import { isSrcacoError } from '../../src/errors.js';
+import { modelNames } from '../../src/models/registry.js';
 import { SR_SCALES } from '../../src/io/layout.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'srcaco-options-'));
@@ -74,7 +75,7 @@ test('a shared flag fails with the same line in every command that takes it', as
   }
   await refused(['train', '--seed', '-1'], `--seed must be the random seed, an integer from 0 to ${2 ** 32 - 1}, received '-1'`);
   await refused(['simulate', '--out', data, '--seed', '1.5'], `--seed must be the random seed, an integer from 0 to ${2 ** 32 - 1}, received '1.5'`);
-  await refused(['upscale', 'in.tif', 'out.tif', '--method', 'nosuch'], "unknown method 'nosuch'; known: bicubic, srcnn, srcnn915, vdsr, drrn, memnet");
+  await refused(['upscale', 'in.tif', 'out.tif', '--method', 'nosuch'], `unknown method 'nosuch'; known: ${modelNames().join(', ')}`);
 });
 
 test('--split is a split name everywhere; a split JSON is --split-file; --out is a folder; --device where a model runs', async () => {

@@ -105,6 +105,21 @@ test('compileFunction bakes weights and keeps symbolic dims for inference graphs
   await s.release();
 });
 
+test('a strided conv after a transposed conv of the same stride gives back the symbolic dim', () => {
+  const x = E.input('x', [1, 2, 'H', 'W']);
+  for (const [k, s] of [[6, 2], [8, 4], [12, 8]] as const) {
+    const up = E.convTranspose2d(x, E.input('u', [2, 2, k, k]), null, { stride: s, padding: 2 });
+    assert.deepEqual(up.shape, [1, 2, `${s}*H`, `${s}*W`]);
+    const down = E.conv2d(up, E.input('d', [2, 2, k, k]), null, { stride: s, padding: 2 });
+    assert.deepEqual(down.shape, x.shape, `kernel ${k}, stride ${s}`);
+    // Concatenating the two is then a valid graph.
+    assert.deepEqual(E.concat([x, down], 1).shape, [1, 4, 'H', 'W']);
+  }
+  // floor((2·H + 1) / 2) = H; floor((3·H) / 2) stays opaque.
+  assert.deepEqual(E.conv2d(E.input('y', [1, 1, '2*H', 1]), E.input('k', [1, 1, 1, 1]), null, { stride: 2 }).shape[2], 'H');
+  assert.match(String(E.conv2d(E.input('z', [1, 1, '3*H', 1]), E.input('k', [1, 1, 1, 1]), null, { stride: 2 }).shape[2]), /floor/);
+});
+
 test('an output that needs an unlisted input is refused by name', () => {
   const a = E.input('a', [2]);
   const b = E.input('b', [2]);

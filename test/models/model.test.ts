@@ -75,3 +75,26 @@ test('a forward may return named intermediate outputs; the loss adds the listed 
   assert.deepEqual(Array.from(out.loss!.data as Float32Array), [2]);
   assert.deepEqual(out.y!.shape, [1, 1, 4, 4]);
 });
+
+test('a lossOn without names takes every output the forward returns, then y (SRFBN: one per step)', async () => {
+  const steps = defineModel({
+    ...toyFields,
+    config: { n: { type: 'integer', default: 3, min: 1 } },
+    lossOn: { kind: 'outputs', reduce: 'mean' },
+    build: ({ config }) => (x) => {
+      // Output k is (k + 1)·x; y is the last.
+      const outs = Array.from({ length: config.n }, (_, k) => mul(x, k + 1));
+      return { y: outs.at(-1)!, outputs: Object.fromEntries(outs.slice(0, -1).map((o, k) => [`step${k + 1}`, o])) };
+    },
+  });
+  const model = steps.build(2, {});
+  const bytes = compileFunction({
+    inputs: { x: [1, 1, 2, 2] },
+    fn: ({ x }) => modelLoss(model, applyModel(model, { params: {} }, x!, { training: true }), mul(x!, 0), mseLoss),
+  });
+  const session = await Session.create(bytes, { threads: 1 });
+  const out = await session.runHost({ x: { shape: [1, 1, 2, 2], data: new Float32Array(4).fill(1) } });
+  await session.release();
+  // Against a zero target: (1 + 4 + 9) / 3.
+  assert.ok(Math.abs((out.y!.data as Float32Array)[0]! - 14 / 3) < 1e-6, `loss ${(out.y!.data as Float32Array)[0]}`);
+});

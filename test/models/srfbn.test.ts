@@ -1,0 +1,221 @@
+// SRFBN against the original class (fixtures from scripts/fixtures/models-srfbn.py): state_dict of the benchmark
+// configuration, every step's output and the gradients of one protocol-loss step of a small configuration, a
+// short training run, and the scales and input sizes it accepts.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { test } from 'node:test';
+import type { HostTensor } from '../../src/engine/index.js';
+import { adam, compileFunction, compileStep, compileTarget, grad, Session, StepRunner } from '../../src/engine/index.js';
+import { countParams, forwardContext, initState, splitState } from '../../src/engine/nn/index.js';
+import { inferenceGraph } from '../../src/infer/graph.js';
+import { applyModel, modelLoss, modelStepSpec } from '../../src/models/model.js';
+import { buildModel } from '../../src/models/registry.js';
+import { srfbn } from '../../src/models/srfbn.js';
+import { SrcacoError } from '../../src/errors.js';
+import { mseSsimLoss } from '../../src/train/loss.js';
+import { Rng } from '../../src/util/random.js';
+import { readF32 } from '../fixtures/models/load.js';
+
+type Entry = { kind: 'uniform'; center: number; bound: number } | { kind: 'fixed'; values: number[] };
+
+interface SrfbnFixture {
+  scale: number;
+  n_params: number;
+  n_trainable: number;
+  full: Record<string, number>;
+  small?: {
+    params: Record<string, number>;
+    lr_shape: number[];
+    hr_shape: number[];
+    steps_shape: number[];
+    weight_seed: number;
+    weights: Array<[string, number[], Entry]>;
+    loss: number;
+    grads: Array<[string, number[]]>;
+  };
+}
+
+const dir = (scale: number) => new URL(`../fixtures/models/srfbn_x${scale}/`, import.meta.url);
+const fixture = (scale: number): SrfbnFixture => JSON.parse(readFileSync(new URL('config.json', dir(scale)), 'utf8'));
+const f32 = (scale: number, file: string) => readF32(new URL(file, dir(scale)));
+
+/** The small case's state_dict, regenerated from its Rng recipe (value = center + (2u − 1)·bound). */
+function smallState(small: NonNullable<SrfbnFixture['small']>): Record<string, HostTensor> {
+  const rng = new Rng(small.weight_seed);
+  return Object.fromEntries(
+    small.weights.map(([key, shape, e]) => {
+      const n = shape.reduce((a, b) => a * b, 1);
+      const data = e.kind === 'fixed' ? Float32Array.from(e.values) : Float32Array.from({ length: n }, () => e.center + (2 * rng.uniform() - 1) * e.bound);
+      return [key, { shape, data }];
+    }),
+  );
+}
+
+/** |a − b| / |b| in the Euclidean norm. */
+function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let d = 0;
+  let n = 0;
+  for (let i = 0; i < b.length; i++) {
+    d += (a[i]! - b[i]!) ** 2;
+    n += b[i]! ** 2;
+  }
+  return Math.sqrt(d / n);
+}
+
+function maxAbs(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  assert.equal(a.length, b.length);
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
+  return m;
+}
+
+async function run(bytes: Uint8Array, feeds: Record<string, HostTensor>): Promise<Record<string, HostTensor>> {
+  const session = await Session.create(bytes, { threads: 2 });
+  try {
+    return await session.runHost(feeds);
+  } finally {
+    await session.release();
+  }
+}
+
+for (const scale of [2, 4, 8]) {
+  test(`srfbn x${scale}: state_dict names, order, shapes and roles equal the original's benchmark configuration`, () => {
+    const f = fixture(scale);
+    const keys = JSON.parse(readFileSync(new URL('keys.json', dir(scale)), 'utf8')) as Array<[string, number[], string]>;
+    const model = buildModel('srfbn', { scale });
+    assert.deepEqual(model.config, f.full);
+    assert.deepEqual(Object.keys(model.specs), keys.map(([k]) => k));
+    for (const [key, shape] of keys) {
+      assert.deepEqual(model.specs[key]!.shape, shape, key);
+      // The frozen MeanShift convs (requires_grad=False) are constants; everything else is trained.
+      assert.equal(model.specs[key]!.role, /^(sub|add)_mean\./.test(key) ? 'constant' : 'param', key);
+    }
+    assert.equal(countParams(model.specs), f.n_trainable);
+    // PyTorch's default init (the original never calls its init_weights for SRFBN): U(±1/√fan_in), a transposed
+    // conv's fan_in from its weight's dim 1; PReLU slopes 0.2.
+    const { kernel } = { 2: { kernel: 6 }, 4: { kernel: 8 }, 8: { kernel: 12 } }[scale]!;
+    assert.deepEqual(model.specs['conv_in.0.weight']!.init, { kind: 'uniform', bound: 1 / 3 });
+    assert.deepEqual(model.specs['block.upBlocks.0.0.weight']!.init, { kind: 'uniform', bound: 1 / Math.sqrt(64 * kernel * kernel) });
+    assert.deepEqual(model.specs['block.upBlocks.0.0.bias']!.init, { kind: 'uniform', bound: 1 / Math.sqrt(64 * kernel * kernel) });
+    assert.deepEqual(model.specs['block.compress_out.1.weight']!.init, { kind: 'constant', value: 0.2 });
+    assert.equal(f.n_params - f.n_trainable, 24, 'two 3 → 3 1×1 convs with bias, not trained');
+  });
+}
+
+test('srfbn: the frozen MeanShift tensors hold the original constructor values', () => {
+  const small = fixture(2).small!;
+  const model = buildModel('srfbn', { scale: 2, config: small.params });
+  for (const [key, , e] of small.weights) {
+    if (e.kind !== 'fixed') continue;
+    const init = model.specs[key]!.init;
+    assert.ok(init.kind === 'values', key);
+    assert.deepEqual(Array.from(init.data as Float32Array), Array.from(Float32Array.from(e.values)), key);
+  }
+});
+
+for (const scale of [2, 4]) {
+  test(`srfbn x${scale}: every step's output matches the original (max |diff| < 1e-4), and the inference graph's`, async () => {
+    const small = fixture(scale).small!;
+    const model = buildModel('srfbn', { scale, config: small.params });
+    const state = smallState(small);
+    const steps = f32(scale, 'steps.f32');
+    const lr = { shape: small.lr_shape, data: f32(scale, 'lr.f32') };
+    const weights = Object.fromEntries(Object.entries(state).map(([k, t]) => [k, { shape: t.shape as number[], data: t.data as Float32Array }]));
+    const bytes = compileFunction({
+      inputs: { x: small.lr_shape },
+      weights,
+      fn: ({ x }, w) => {
+        const { y, outputs = {} } = model.forwardOutputs(w, x!, forwardContext(true));
+        return { ...outputs, y };
+      },
+    });
+    const out = await run(bytes, { x: lr });
+    const T = small.steps_shape[0]!;
+    const n = steps.length / T;
+    const names = [...Array.from({ length: T - 1 }, (_, t) => `step${t + 1}`), 'y'];
+    assert.deepEqual(Object.keys(out).sort(), [...names].sort());
+    names.forEach((name, t) => {
+      const err = maxAbs(out[name]!.data as Float32Array, steps.subarray(t * n, (t + 1) * n));
+      assert.ok(err < 1e-4, `${name}: max |diff| ${err}`);
+    });
+    const { y } = await run(inferenceGraph(model, state, { clampOutput: false }), { x: lr });
+    const err = maxAbs(y!.data as Float32Array, steps.subarray((T - 1) * n));
+    assert.ok(err < 1e-4, `inference graph: max |diff| ${err}`);
+  });
+
+  test(`srfbn x${scale}: one protocol-loss step (mean over steps of MSE − 5·SSIM) has the original's loss and gradients (relative 1e-4)`, async () => {
+    const small = fixture(scale).small!;
+    const model = buildModel('srfbn', { scale, config: small.params });
+    const state = smallState(small);
+    const trained = small.grads.map(([k]) => k);
+    assert.deepEqual(trained, Object.entries(model.specs).filter(([, s]) => s.role === 'param').map(([k]) => k));
+    const target = await compileTarget();
+    const bytes = compileFunction({
+      inputs: { x: small.lr_shape, hr: small.hr_shape, ...Object.fromEntries(small.grads) },
+      weights: Object.fromEntries(Object.entries(state).filter(([k]) => !trained.includes(k)).map(([k, t]) => [k, { shape: t.shape as number[], data: t.data as Float32Array }])),
+      fn: ({ x, hr, ...params }) => {
+        const out = applyModel(model, { params }, x!, { training: true });
+        const loss = modelLoss(model, out, hr!, mseSsimLoss());
+        const grads = grad(loss, Object.values(params), target);
+        return { loss, ...Object.fromEntries(trained.map((k, i) => [`grad/${k}`, grads[i]!])) };
+      },
+    });
+    const feeds: Record<string, HostTensor> = { x: { shape: small.lr_shape, data: f32(scale, 'lr.f32') }, hr: { shape: small.hr_shape, data: f32(scale, 'hr.f32') } };
+    for (const k of trained) feeds[k] = state[k]!;
+    const out = await run(bytes, feeds);
+    const loss = (out.loss!.data as Float32Array)[0]!;
+    assert.ok(Math.abs(loss - small.loss) <= 1e-5 * Math.abs(small.loss), `loss ${loss} vs ${small.loss}`);
+    const expected = f32(scale, 'grads.f32');
+    const all = new Float32Array(expected.length);
+    let offset = 0;
+    for (const [k, shape] of small.grads) {
+      const n = shape.reduce((a, b) => a * b, 1);
+      const g = out[`grad/${k}`]!.data as Float32Array;
+      // Against PyTorch's float64 gradients; PyTorch's own float32 ones are up to 2e-5 off (a PReLU slope's
+      // gradient sums many terms that nearly cancel).
+      const err = relativeError(g, expected.subarray(offset, offset + n));
+      assert.ok(err < 1e-4, `${k}: relative error ${err}`);
+      all.set(g, offset);
+      offset += n;
+    }
+    assert.equal(offset, expected.length);
+    assert.ok(relativeError(all, expected) < 1e-5);
+  });
+}
+
+test('srfbn: a short training run on one batch lowers the protocol loss', async () => {
+  const model = buildModel('srfbn', { scale: 2, config: { num_features: 8, num_steps: 2, num_groups: 2 } });
+  const hrPx = 16;
+  const compiled = compileStep(modelStepSpec(model, { batch: 2, hrPx, loss: mseSsimLoss(), optimizer: adam() }), await compileTarget());
+  const runner = await StepRunner.create(compiled, splitState(model.specs, initState(model.specs, new Rng(5))), { threads: 2 });
+  try {
+    const rng = new Rng(6);
+    const hr = Float32Array.from({ length: 2 * hrPx * hrPx }, (_, i) => 0.5 + 0.4 * Math.sin(i / 5) * Math.cos(i / 37) + 0.05 * rng.uniform());
+    // The LR image: 2×2 means of HR.
+    const lr = Float32Array.from({ length: (2 * hrPx * hrPx) / 4 }, (_, i) => {
+      const [b, r, c] = [Math.floor(i / 64), Math.floor((i % 64) / 8), i % 8];
+      const at = (dy: number, dx: number) => hr[b * hrPx * hrPx + (2 * r + dy) * hrPx + 2 * c + dx]!;
+      return (at(0, 0) + at(0, 1) + at(1, 0) + at(1, 1)) / 4;
+    });
+    const batch = { x: { shape: [2, 1, hrPx / 2, hrPx / 2], data: lr }, y: { shape: [2, 1, hrPx, hrPx], data: hr } };
+    const losses: number[] = [];
+    for (let i = 0; i < 8; i++) losses.push((await runner.step(batch, 1e-3)).loss);
+    assert.ok(losses.every(Number.isFinite), losses.join(', '));
+    assert.ok(losses[7]! < losses[0]! - 0.05, `loss should fall: ${losses.join(', ')}`);
+  } finally {
+    await runner.release();
+  }
+});
+
+test('srfbn: a scale the original has no kernels for is one usage error; the smallest LR image (1 px) is accepted', async () => {
+  for (const scale of [3, 5]) {
+    const isUsage = (e: unknown) => e instanceof SrcacoError && e.kind === 'usage' && /srfbn supports scales 2, 4, 8, received/.test(e.message);
+    assert.throws(() => buildModel('srfbn', { scale }), isUsage);
+    assert.throws(() => srfbn.build(scale, {}), isUsage);
+  }
+  // The projections map h to s·h and back for every h ≥ 1 (as the original: its 12×12 ×8 kernels with padding 2
+  // fit a single LR pixel), so no LR image is too small for SRFBN.
+  const model = buildModel('srfbn', { scale: 8, config: { num_features: 4, num_steps: 2, num_groups: 2 } });
+  const { y } = await run(inferenceGraph(model, initState(model.specs, new Rng(1))), { x: { shape: [1, 1, 1, 1], data: Float32Array.of(0.5) } });
+  assert.deepEqual(y!.shape, [1, 1, 8, 8]);
+});
