@@ -22,20 +22,23 @@ function assertAllClose(actual: ArrayLike<number>, expected: ArrayLike<number>, 
   }
 }
 
-test('resize matches PyTorch F.interpolate (nearest, bilinear, bicubic a=-0.75, downscale) in ORT and as matrices', async () => {
+test('resize matches PyTorch F.interpolate (nearest, bilinear, bicubic a=-0.75, downscale, align_corners) in ORT and as matrices', async () => {
   const cases = [
-    ['nearest_x2', 3, 4, 2, 'nearest'],
-    ['bilinear_x3', 3, 4, 3, 'bilinear'],
-    ['bicubic_x2', 4, 5, 2, 'bicubic'],
-    ['bicubic_half', 8, 6, 0.5, 'bicubic'],
+    ['nearest_x2', 3, 4, 2, 'nearest', false],
+    ['bilinear_x3', 3, 4, 3, 'bilinear', false],
+    ['bicubic_x2', 4, 5, 2, 'bicubic', false],
+    ['bicubic_half', 8, 6, 0.5, 'bicubic', false],
+    ['bicubic_half_ac', 8, 6, 0.5, 'bicubic', true],
+    ['bicubic_quarter_ac', 8, 12, 0.25, 'bicubic', true],
+    ['bilinear_x2_ac', 3, 4, 2, 'bilinear', true],
   ] as const;
-  for (const [key, h, w, scale, mode] of cases) {
+  for (const [key, h, w, scale, mode, alignCorners] of cases) {
     const x = E.input('x', [1, 1, h, w]);
-    const out = await run([x], [['y', E.resize(x, scale, mode)]], { x: { shape: [1, 1, h, w], data: image(h, w) } });
+    const out = await run([x], [['y', E.resize(x, scale, mode, { alignCorners })]], { x: { shape: [1, 1, h, w], data: image(h, w) } });
     assertAllClose(out.y!.data as Float32Array, torchResize[key]!, 1e-5, `ORT ${key}`);
     // The JS matrices (used by the VJP) give the same numbers: y = Mh x Mwᵀ.
-    const mh = E.resizeMatrix(h, scale, mode);
-    const mw = E.resizeMatrix(w, scale, mode);
+    const mh = E.resizeMatrix(h, scale, mode, alignCorners);
+    const mw = E.resizeMatrix(w, scale, mode, alignCorners);
     const [ho, wo] = [Math.floor(h * scale), Math.floor(w * scale)];
     const img = image(h, w);
     const y = new Float64Array(ho * wo);
