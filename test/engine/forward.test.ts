@@ -118,6 +118,9 @@ test('one inference graph with symbolic H and W runs at two sizes (conv, pixel (
   const y = E.pixelShuffle(E.relu(E.conv2d(down, w, null, { padding: 1 })), 2); // [1, 1, H, W]
   const up = E.resize(E.add(y, x), 2, 'bicubic');
   assert.deepEqual(up.shape, [1, 1, '2*H', '2*W']);
+  // A reflection pad (slices and a concat) then an unpadded 3×3 conv gives back H and W, comparable with x's.
+  const reflected = E.conv2d(E.pad2d(x, [1, 1, 1, 1], 'reflect'), E.constant(new Float32Array(9), [1, 1, 3, 3]));
+  assert.deepEqual(E.concat([reflected, x], 1).shape, [1, 2, 'H', 'W']);
   const flat = E.reshape(up, [1, '2*H', '2*W']);
   const bytes = E.toOnnx({ inputs: [x], outputs: [['y', flat]] });
   const s = await E.Session.create(bytes, { threads: 1 });
