@@ -96,7 +96,7 @@ for (const scale of [2, 4, 8]) {
   });
 }
 
-for (const scale of [2, 4]) {
+for (const scale of [2, 4, 8]) {
   test(`x${scale}: every level and the gradient of one protocol-loss step match PyTorch (relative 1e-4)`, async () => {
     const f = fixture(scale);
     const model = modelOf(f);
