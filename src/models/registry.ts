@@ -88,6 +88,8 @@ export interface ModelSummary {
   defaults: ConfigValues;
   presets: Readonly<Record<string, ConfigValues>>;
   upsampling: string;
+  /** Which outputs the training loss sees: 'HR output', or every output and how their terms are combined. */
+  lossOn: string;
   description: string;
 }
 
@@ -102,6 +104,10 @@ export function modelSummaries(): ModelSummary[] {
     defaults: d.defaults,
     presets: d.presets,
     upsampling: d.upsampling,
+    lossOn:
+      d.lossOn.kind === 'last'
+        ? 'HR output'
+        : `${d.lossOn.names?.join(', ') ?? 'HR output and every intermediate output'}, ${d.lossOn.reduce === 'mean' ? 'averaged' : 'summed'}`,
     description: d.description,
   }));
 }
