@@ -17,6 +17,7 @@ import { mseSsimLoss } from '../../src/train/loss.js';
 import { Rng } from '../../src/util/random.js';
 import type { WeightEntry } from '../fixtures/models/load.js';
 import { regenerateWeights } from '../fixtures/models/load.js';
+import { maxAbsDiff } from './helpers/compare.js';
 
 interface ProsrFixture {
   config: {
@@ -52,13 +53,6 @@ function modelOf(f: ProsrFixture): Model {
 function stateOf(f: ProsrFixture): StateDict {
   const weights = regenerateWeights(f.config, f.keys);
   return Object.fromEntries(f.keys.map(([key, shape]) => [key, { shape, data: weights.get(key)! }]));
-}
-
-function maxAbsDiff(a: Float32Array, b: Float32Array): number {
-  assert.equal(a.length, b.length);
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
-  return m;
 }
 
 test('state_dict names, order and shapes equal the original ProSR of the benchmark at x2, x4 and x8; PyTorch parameter counts', () => {
