@@ -4,6 +4,7 @@
  * scope (state_dict names, shapes, the original's init) and returns a pure forward over Tensors. Models see
  * images in [0, 1], NCHW with one channel.
  */
+import type { Dim } from '../engine/dims.js';
 import type { ForwardContext, Vars } from '../engine/nn/layers.js';
 import { forwardContext } from '../engine/nn/layers.js';
 import type { Scope } from '../engine/nn/module.js';
@@ -57,6 +58,8 @@ export interface Model {
   readonly input: ModelInput;
   /** True when the graph needs static H and W (the bicubic baseline's matrices): compile per image size. */
   readonly staticSize?: boolean;
+  /** Smallest height and width of `x` the forward takes (its paddings and kernels); a smaller one is refused. */
+  readonly minInputPx?: number;
   readonly lossOn: LossOn;
   /** HR-sized output [N, 1, s·h, s·w] from `x` ([N, 1, h, w] for 'lr', [N, 1, s·h, s·w] for 'cv2-bicubic'). */
   forward(vars: Vars, x: Tensor, ctx: ForwardContext): Tensor;
@@ -97,6 +100,7 @@ export interface ModelDefinition<S extends ConfigSchema> extends ModelInfo {
   /** Default: the HR output only. */
   readonly lossOn?: LossOn;
   readonly staticSize?: boolean;
+  readonly minInputPx?: number;
   build(args: { scale: number; config: ConfigOf<S> }, nn: Scope): (x: Tensor, ctx: ForwardContext) => Tensor | ModelOutput;
 }
 
@@ -121,11 +125,13 @@ export function defineModel<const S extends ConfigSchema = Record<never, never>>
     build(scale: number, values: Readonly<Record<string, ConfigValue>>): Model {
       const config = resolveConfig(schema, values, d.name);
       const module = buildModule((nn) => d.build({ scale, config: config as ConfigOf<S> }, nn));
-      const forwardOutputs = (vars: Vars, x: Tensor, ctx: ForwardContext): ModelOutput =>
-        module.bind(vars, ctx, (forward) => {
+      const forwardOutputs = (vars: Vars, x: Tensor, ctx: ForwardContext): ModelOutput => {
+        checkInputSize(d, x.shape[3]!, x.shape[2]!);
+        return module.bind(vars, ctx, (forward) => {
           const out = forward(x, ctx);
           return out instanceof Tensor ? { y: out } : out;
         });
+      };
       return {
         name: d.name,
         scale,
@@ -133,12 +139,23 @@ export function defineModel<const S extends ConfigSchema = Record<never, never>>
         specs: module.specs,
         input: d.input,
         ...(d.staticSize ? { staticSize: true } : {}),
+        ...(d.minInputPx ? { minInputPx: d.minInputPx } : {}),
         lossOn,
         forward: (vars, x, ctx) => forwardOutputs(vars, x, ctx).y,
         forwardOutputs,
       };
     },
   });
+}
+
+/**
+ * Refuses an input smaller than the model's `minInputPx` (symbolic sizes pass: the upscaler checks the image).
+ */
+export function checkInputSize(model: { name: string; minInputPx?: number }, width: Dim, height: Dim): void {
+  const min = model.minInputPx ?? 1;
+  if ((typeof width === 'number' && width < min) || (typeof height === 'number' && height < min)) {
+    throw new SrcacoError('data', `${model.name} needs an input of at least ${min}×${min} px (its paddings and kernels), received ${width}×${height}`);
+  }
 }
 
 /**

@@ -19,7 +19,6 @@ import { add, mul, relu } from '../engine/ops/elementwise.js';
 import { pad2d, pixelShuffle } from '../engine/ops/layout.js';
 import { concat } from '../engine/ops/shape.js';
 import type { Tensor } from '../engine/tensor.js';
-import { SrcacoError } from '../errors.js';
 import { levelTarget } from './blocks/level-target.js';
 import { defineModel } from './model.js';
 import { upsampleClamped } from './upsample.js';
@@ -76,6 +75,8 @@ export const prosr = defineModel({
   },
   // 2 / 1 / 1 blocks of 4 layers, 32 features: a few percent of the full model's work, for a demo on 2 cores.
   presets: { demo: { num_init_features: 32, growth_rate: 16, bn_size: 2, level_blocks: [2, 1, 1], num_layers: 4 } },
+  // A reflection pad of 1 needs 2 px.
+  minInputPx: 2,
   lossOn: { kind: 'outputs', reduce: 'mean', target: (_name, hr, pred) => levelTarget(hr, pred) },
   build({ scale, config }, nn) {
     const c = config.num_init_features;
@@ -92,10 +93,6 @@ export const prosr = defineModel({
       return { compress, blocks, finalConv, upConv, reconstruct };
     });
     return (lr) => {
-      const [, , h, w] = lr.shape;
-      if ((typeof h === 'number' && h < 2) || (typeof w === 'number' && w < 2)) {
-        throw new SrcacoError('data', `ProSR needs an LR input of at least 2×2 px (its reflection-padded 3×3 convs), received ${w}×${h}`);
-      }
       let feats = initConvs[levels - 1]!(lr);
       const images: Tensor[] = [];
       for (const [i, level] of pyramid.entries()) {

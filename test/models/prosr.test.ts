@@ -9,7 +9,9 @@ import * as E from '../../src/engine/index.js';
 import { countParams, forwardContext, initState, splitState } from '../../src/engine/nn/index.js';
 import type { StateDict } from '../../src/engine/nn/index.js';
 import { SrcacoError } from '../../src/errors.js';
+import { createPlane } from '../../src/image/plane.js';
 import { inferenceGraph } from '../../src/infer/graph.js';
+import { Upscaler } from '../../src/infer/upscaler.js';
 import { applyModel, modelLoss, modelStepSpec } from '../../src/models/model.js';
 import type { Model } from '../../src/models/model.js';
 import { buildModel } from '../../src/models/registry.js';
@@ -156,7 +158,7 @@ test('a short protocol-loss training run at x4 (both levels in the loss) lowers 
   assert.ok(losses[losses.length - 1]! < losses[0]! - 0.01, `losses ${losses.map((l) => l.toFixed(4)).join(' ')}`);
 });
 
-test('a scale ProSR does not support, or an LR input under 2×2 px, is one clear SrcacoError', () => {
+test('a scale ProSR does not support, or an LR input under 2×2 px, is one clear SrcacoError', async () => {
   assert.throws(
     () => buildModel('prosr', { scale: 3 }),
     (e: unknown) => e instanceof SrcacoError && e.kind === 'usage' && e.message === 'prosr supports scales 2, 4, 8, received 3',
@@ -166,6 +168,13 @@ test('a scale ProSR does not support, or an LR input under 2×2 px, is one clear
   const vars = Object.fromEntries(Object.entries(state.params).map(([k, v]) => [k, E.input(k, v.shape)]));
   assert.throws(
     () => model.forward(vars, E.input('x', [1, 1, 1, 5]), forwardContext(false)),
-    (e: unknown) => e instanceof SrcacoError && /^ProSR needs an LR input of at least 2×2 px .*received 5×1$/.test(e.message),
+    (e: unknown) => e instanceof SrcacoError && e.message === 'prosr needs an input of at least 2×2 px (its paddings and kernels), received 5×1',
   );
+  // Whole-image inference (a graph of symbolic size) refuses the image before running it.
+  const upscaler = new Upscaler(model, initState(model.specs, new Rng(1)), { threads: 1 });
+  await assert.rejects(
+    upscaler.upscale(createPlane(1, 4, 'float32')),
+    (e: unknown) => e instanceof SrcacoError && e.message === 'prosr needs an input of at least 2×2 px (its paddings and kernels), received 1×4',
+  );
+  await upscaler.release();
 });
