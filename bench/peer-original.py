@@ -49,6 +49,32 @@ def ssim_loss_term(x, y, window):  # the training SSIM of the original: zero pad
 # (one pair for networks trained on their last output), averaged here as the original averages them.
 BUILDERS = {}
 
+# select_network / utils_init_default_args: the benchmark's ProSR, levels [[8]*9, [8]*3, [8]] cut to log2(scale).
+PROSR_LEVEL_CONFIG = [[8] * 9, [8] * 3, [8]]
+
+
+def prosr_pairs(net, out, hr):
+    """model_plain.loss_prosr: the HR output against HR, each lower level against HR bicubic-resized to its size
+    (align_corners=True, clamped to [0, 1]); the original divides their sum by their number."""
+    pairs = [(out, hr)]
+    for level in net.intermediate_outs:
+        gt = F.interpolate(hr, size=level.shape[2:], mode='bicubic', align_corners=True)
+        pairs.append((level, torch.clamp(gt, min=0.0, max=1.0)))
+    return pairs
+
+
+def build_prosr(original_root, scale, **overrides):
+    levels = {2: 1, 4: 2, 8: 3}[scale]
+    config = dict(upscale=scale, in_chans=1, residual_denseblock=True, num_init_features=160, bn_size=4,
+                  growth_rate=40, ps_woReLU=False, level_config=PROSR_LEVEL_CONFIG[:levels], level_compression=-1,
+                  res_factor=0.2, max_num_feature=312, block_compression=0.4)
+    config.update(overrides)
+    net = load_original.network(original_root, 'prosr').ProSR(**config)
+    return net, lambda out, hr: prosr_pairs(net, out, hr)
+
+
+BUILDERS['prosr'] = build_prosr
+
 
 def _srfbn(original_root, scale):
     # The benchmark's SRFBN (dlib/utils/utils_init_default_args.py); its loss (model_plain.py loss_srfbn,

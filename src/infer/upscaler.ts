@@ -10,6 +10,7 @@ import type { Plane } from '../image/plane.js';
 import { createPlane } from '../image/plane.js';
 import { bicubicBaseline } from '../metrics/bicubic-baseline.js';
 import type { Model } from '../models/model.js';
+import { checkInputSize } from '../models/model.js';
 import { inferenceGraph } from './graph.js';
 import { modelInputOf } from './model-input.js';
 import { runTiled } from './tiles.js';
@@ -55,6 +56,7 @@ export class Upscaler {
     const s = this.model.scale;
     if (this.model.name === 'bicubic') return bicubicBaseline(lr, s); // the same arithmetic, no graph needed
     const { x, width, height, outScale } = modelInputOf(this.model.input, s, lr);
+    checkInputSize(this.model, width, height);
     const tileHr = this.options.tileHrPx ?? 512;
     const marginHr = this.options.marginHrPx ?? Math.min(32, Math.floor(tileHr / 4));
     const tilePx = outScale === 1 ? tileHr : Math.max(1, Math.floor(tileHr / s));

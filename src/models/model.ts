@@ -4,6 +4,7 @@
  * scope (state_dict names, shapes, the original's init) and returns a pure forward over Tensors. Models see
  * images in [0, 1], NCHW with one channel.
  */
+import type { Dim } from '../engine/dims.js';
 import type { ForwardContext, Vars } from '../engine/nn/layers.js';
 import { forwardContext } from '../engine/nn/layers.js';
 import type { Scope } from '../engine/nn/module.js';
@@ -34,10 +35,9 @@ export interface ModelOutput {
 
 /**
  * Which outputs the training loss sees. 'last': the HR output only. 'outputs': the loss of each named output
- * ('y' is the HR output) against the HR target, or, where an output is not HR-sized, against `target(name, hr)`,
- * then their mean or sum (SRFBN averages over its steps; ProSR and MS-LapSRN add every level). Without `names`,
- * every output the forward returns, in its order, then 'y' (for outputs whose number depends on the
- * configuration or the scale).
+ * ('y' is the HR output; without `names`, 'y' then every output the forward returns, so the levels may depend on
+ * the scale) against the HR target, or, where an output is not HR-sized, against `target(name, hr, pred)`, then
+ * their mean or sum (SRFBN averages over its steps, ProSR over its levels).
  */
 export type LossOn =
   | { readonly kind: 'last' }
@@ -45,7 +45,7 @@ export type LossOn =
       readonly kind: 'outputs';
       readonly names?: readonly string[];
       readonly reduce: 'mean' | 'sum';
-      readonly target?: (name: string, hr: Tensor) => Tensor;
+      readonly target?: (name: string, hr: Tensor, pred: Tensor) => Tensor;
     };
 
 export interface Model {
@@ -58,6 +58,8 @@ export interface Model {
   readonly input: ModelInput;
   /** True when the graph needs static H and W (the bicubic baseline's matrices): compile per image size. */
   readonly staticSize?: boolean;
+  /** Smallest height and width of `x` the forward takes (its paddings and kernels); a smaller one is refused. */
+  readonly minInputPx?: number;
   readonly lossOn: LossOn;
   /** HR-sized output [N, 1, s·h, s·w] from `x` ([N, 1, h, w] for 'lr', [N, 1, s·h, s·w] for 'cv2-bicubic'). */
   forward(vars: Vars, x: Tensor, ctx: ForwardContext): Tensor;
@@ -98,6 +100,7 @@ export interface ModelDefinition<S extends ConfigSchema> extends ModelInfo {
   /** Default: the HR output only. */
   readonly lossOn?: LossOn;
   readonly staticSize?: boolean;
+  readonly minInputPx?: number;
   build(args: { scale: number; config: ConfigOf<S> }, nn: Scope): (x: Tensor, ctx: ForwardContext) => Tensor | ModelOutput;
 }
 
@@ -122,11 +125,13 @@ export function defineModel<const S extends ConfigSchema = Record<never, never>>
     build(scale: number, values: Readonly<Record<string, ConfigValue>>): Model {
       const config = resolveConfig(schema, values, d.name);
       const module = buildModule((nn) => d.build({ scale, config: config as ConfigOf<S> }, nn));
-      const forwardOutputs = (vars: Vars, x: Tensor, ctx: ForwardContext): ModelOutput =>
-        module.bind(vars, ctx, (forward) => {
+      const forwardOutputs = (vars: Vars, x: Tensor, ctx: ForwardContext): ModelOutput => {
+        checkInputSize(d, x.shape[3]!, x.shape[2]!);
+        return module.bind(vars, ctx, (forward) => {
           const out = forward(x, ctx);
           return out instanceof Tensor ? { y: out } : out;
         });
+      };
       return {
         name: d.name,
         scale,
@@ -134,12 +139,23 @@ export function defineModel<const S extends ConfigSchema = Record<never, never>>
         specs: module.specs,
         input: d.input,
         ...(d.staticSize ? { staticSize: true } : {}),
+        ...(d.minInputPx ? { minInputPx: d.minInputPx } : {}),
         lossOn,
         forward: (vars, x, ctx) => forwardOutputs(vars, x, ctx).y,
         forwardOutputs,
       };
     },
   });
+}
+
+/**
+ * Refuses an input smaller than the model's `minInputPx` (symbolic sizes pass: the upscaler checks the image).
+ */
+export function checkInputSize(model: { name: string; minInputPx?: number }, width: Dim, height: Dim): void {
+  const min = model.minInputPx ?? 1;
+  if ((typeof width === 'number' && width < min) || (typeof height === 'number' && height < min)) {
+    throw new SrcacoError('data', `${model.name} needs an input of at least ${min}×${min} px (its paddings and kernels), received ${width}×${height}`);
+  }
 }
 
 /**
@@ -161,13 +177,13 @@ export function applyModel(
 export function modelLoss(model: Model, out: { y: Tensor; outputs: Readonly<Record<string, Tensor>> }, hr: Tensor, loss: (pred: Tensor, target: Tensor) => Tensor): Tensor {
   const on = model.lossOn;
   if (on.kind === 'last') return loss(out.y, hr);
-  const names = on.names ?? [...Object.keys(out.outputs), 'y'];
+  const names = on.names ?? ['y', ...Object.keys(out.outputs)];
   const terms = names.map((name) => {
     const pred = name === 'y' ? out.y : out.outputs[name];
     if (!pred) throw new SrcacoError('internal', `${model.name}'s forward returned no output '${name}' for its loss`);
     const hrSized = pred.shape[2] === hr.shape[2] && pred.shape[3] === hr.shape[3];
     if (!hrSized && !on.target) throw new SrcacoError('internal', `${model.name}'s output '${name}' is not HR-sized and its lossOn has no target`);
-    return loss(pred, hrSized ? hr : on.target!(name, hr));
+    return loss(pred, hrSized ? hr : on.target!(name, hr, pred));
   });
   const sum = terms.reduce((a, b) => add(a, b));
   return on.reduce === 'sum' ? sum : mul(sum, 1 / terms.length);

@@ -9,13 +9,14 @@ import { bicubic } from './bicubic.js';
 import type { ConfigValue, ConfigValues } from './config.js';
 import { drrn } from './drrn.js';
 import { memnet } from './memnet.js';
-import type { LossOn, Model, ModelDef, ModelFamily } from './model.js';
+import type { Model, ModelDef, ModelFamily } from './model.js';
+import { prosr } from './prosr.js';
 import { srcnn } from './srcnn.js';
 import { srcnn915 } from './srcnn915.js';
 import { srfbn } from './srfbn.js';
 import { vdsr } from './vdsr.js';
 
-export const MODELS: Readonly<Record<string, ModelDef>> = Object.freeze({ bicubic, srcnn, srcnn915, vdsr, drrn, memnet, srfbn });
+export const MODELS: Readonly<Record<string, ModelDef>> = Object.freeze({ bicubic, srcnn, srcnn915, vdsr, drrn, memnet, srfbn, prosr });
 
 /** The names of the registered models, in registry order. */
 export function modelNames(): string[] {
@@ -88,14 +89,9 @@ export interface ModelSummary {
   defaults: ConfigValues;
   presets: Readonly<Record<string, ConfigValues>>;
   upsampling: string;
+  /** Which outputs the training loss sees: 'HR output', or every output and how their terms are combined. */
+  lossOn: string;
   description: string;
-  /** What the training loss sees: 'last output', or the named outputs and how their losses combine. */
-  trainedOn: string;
-}
-
-/** How a model's training loss reads its outputs, in words (`srcaco models`, docs). */
-export function describeLossOn(lossOn: LossOn): string {
-  return lossOn.kind === 'last' ? 'last output' : `${lossOn.reduce} of the losses of ${lossOn.names.join(', ')}`;
 }
 
 /** Every registered model, in registry order, with its parameter count per scale. */
@@ -109,8 +105,11 @@ export function modelSummaries(): ModelSummary[] {
     defaults: d.defaults,
     presets: d.presets,
     upsampling: d.upsampling,
+    lossOn:
+      d.lossOn.kind === 'last'
+        ? 'HR output'
+        : `${d.lossOn.names?.join(', ') ?? 'HR output and every intermediate output'}, ${d.lossOn.reduce === 'mean' ? 'averaged' : 'summed'}`,
     description: d.description,
-    trainedOn: describeLossOn(d.lossOn),
   }));
 }
 

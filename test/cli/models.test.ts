@@ -33,15 +33,16 @@ test('srcaco models --json: parameter counts equal PyTorch parameters() of the o
   assert.deepEqual(memnet.presets, { demo: { num_memory_blocks: 2, num_residual_blocks: 2 } });
   assert.equal(memnet.displayName, 'MemNet');
   assert.equal(memnet.family, 'pre-upsampling');
-  assert.equal(memnet.trainedOn, 'last output');
+  assert.equal(memnet.lossOn, 'HR output');
 });
 
 test('srcaco models: one row per model with family, scales, parameters, defaults, the outputs training uses and presets', () => {
   const r = srcaco('models');
   assert.equal(r.status, 0, r.stderr);
   const lines = r.stdout.trimEnd().split('\n');
-  assert.match(lines[0]!, /^method\s+paper name\s+family\s+scales\s+parameters\s+defaults\s+loss on\s+presets$/);
+  assert.match(lines[0]!, /^method\s+paper name\s+family\s+scales\s+parameters\s+loss on\s+defaults\s+presets$/);
   assert.equal(lines.length, 1 + modelNames().length);
-  assert.match(r.stdout, /\nvdsr\s+VDSR\s+pre-upsampling\s+x2 x4 x8\s+664,704\s+-\s+last output\s+-\n/);
-  assert.match(r.stdout, /\ndrrn\s+DRRN\s+.*num_residual_units=25\s+last output\s+demo: num_residual_units=3\n/);
+  assert.match(r.stdout, /\nvdsr\s+VDSR\s+pre-upsampling\s+x2 x4 x8\s+664,704\s+HR output\s+-\s+-\n/);
+  assert.match(r.stdout, /\nprosr\s+ProSR\s+progressive\s+x2 x4 x8\s+x2 9,464,641, x4 13,415,682, x8 15,520,323\s+HR output and every intermediate output, averaged\s+num_init_features=160 /);
+  assert.match(r.stdout, /\ndrrn\s+DRRN\s+.*num_residual_units=25\s+demo: num_residual_units=3\n/);
 });

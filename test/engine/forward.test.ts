@@ -22,20 +22,23 @@ function assertAllClose(actual: ArrayLike<number>, expected: ArrayLike<number>, 
   }
 }
 
-test('resize matches PyTorch F.interpolate (nearest, bilinear, bicubic a=-0.75, downscale) in ORT and as matrices', async () => {
+test('resize matches PyTorch F.interpolate (nearest, bilinear, bicubic a=-0.75, downscale, align_corners) in ORT and as matrices', async () => {
   const cases = [
-    ['nearest_x2', 3, 4, 2, 'nearest'],
-    ['bilinear_x3', 3, 4, 3, 'bilinear'],
-    ['bicubic_x2', 4, 5, 2, 'bicubic'],
-    ['bicubic_half', 8, 6, 0.5, 'bicubic'],
+    ['nearest_x2', 3, 4, 2, 'nearest', false],
+    ['bilinear_x3', 3, 4, 3, 'bilinear', false],
+    ['bicubic_x2', 4, 5, 2, 'bicubic', false],
+    ['bicubic_half', 8, 6, 0.5, 'bicubic', false],
+    ['bicubic_half_ac', 8, 6, 0.5, 'bicubic', true],
+    ['bicubic_quarter_ac', 8, 12, 0.25, 'bicubic', true],
+    ['bilinear_x2_ac', 3, 4, 2, 'bilinear', true],
   ] as const;
-  for (const [key, h, w, scale, mode] of cases) {
+  for (const [key, h, w, scale, mode, alignCorners] of cases) {
     const x = E.input('x', [1, 1, h, w]);
-    const out = await run([x], [['y', E.resize(x, scale, mode)]], { x: { shape: [1, 1, h, w], data: image(h, w) } });
+    const out = await run([x], [['y', E.resize(x, scale, mode, { alignCorners })]], { x: { shape: [1, 1, h, w], data: image(h, w) } });
     assertAllClose(out.y!.data as Float32Array, torchResize[key]!, 1e-5, `ORT ${key}`);
     // The JS matrices (used by the VJP) give the same numbers: y = Mh x Mwᵀ.
-    const mh = E.resizeMatrix(h, scale, mode);
-    const mw = E.resizeMatrix(w, scale, mode);
+    const mh = E.resizeMatrix(h, scale, mode, alignCorners);
+    const mw = E.resizeMatrix(w, scale, mode, alignCorners);
     const [ho, wo] = [Math.floor(h * scale), Math.floor(w * scale)];
     const img = image(h, w);
     const y = new Float64Array(ho * wo);
@@ -115,6 +118,9 @@ test('one inference graph with symbolic H and W runs at two sizes (conv, pixel (
   const y = E.pixelShuffle(E.relu(E.conv2d(down, w, null, { padding: 1 })), 2); // [1, 1, H, W]
   const up = E.resize(E.add(y, x), 2, 'bicubic');
   assert.deepEqual(up.shape, [1, 1, '2*H', '2*W']);
+  // A reflection pad (slices and a concat) then an unpadded 3×3 conv gives back H and W, comparable with x's.
+  const reflected = E.conv2d(E.pad2d(x, [1, 1, 1, 1], 'reflect'), E.constant(new Float32Array(9), [1, 1, 3, 3]));
+  assert.deepEqual(E.concat([reflected, x], 1).shape, [1, 2, 'H', 'W']);
   const flat = E.reshape(up, [1, '2*H', '2*W']);
   const bytes = E.toOnnx({ inputs: [x], outputs: [['y', flat]] });
   const s = await E.Session.create(bytes, { threads: 1 });

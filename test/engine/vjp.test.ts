@@ -111,6 +111,7 @@ const float32Cases: GradCase[] = [
   { name: 'resize-bilinear', inputs: [any([1, 2, 3, 4])], fn: (a) => E.resize(a, 3, 'bilinear') },
   { name: 'resize-bicubic', inputs: [any([1, 2, 4, 5])], fn: (a) => E.resize(a, 2, 'bicubic') },
   { name: 'resize-bicubic-down', inputs: [any([1, 1, 8, 6])], fn: (a) => E.resize(a, 0.5, 'bicubic') },
+  { name: 'resize-bicubic-down-align-corners', inputs: [any([1, 1, 8, 12])], fn: (a) => E.resize(a, 0.25, 'bicubic', { alignCorners: true }) },
   { name: 'maxPool2d', inputs: [any([1, 2, 5, 5])], fn: (a) => E.maxPool2d(a, 3, 2, 1) },
   { name: 'avgPool2d', inputs: [any([1, 2, 5, 5])], fn: (a) => E.avgPool2d(a, 2) },
 ];

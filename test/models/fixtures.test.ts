@@ -10,6 +10,7 @@ import { buildModel } from '../../src/models/registry.js';
 import type { Model } from '../../src/models/model.js';
 import { loadModelFixture, modelFixtureNames } from '../fixtures/models/load.js';
 import type { ModelFixture } from '../fixtures/models/load.js';
+import { maxAbsDiff } from './helpers/compare.js';
 
 function modelOf(f: ModelFixture): Model {
   const { scale, ...config } = f.config.params;
@@ -32,13 +33,6 @@ async function runGraph(bytes: Uint8Array, x: Float32Array, shape: number[]): Pr
   } finally {
     await session.release();
   }
-}
-
-function maxAbsDiff(a: Float32Array, b: Float32Array): number {
-  assert.equal(a.length, b.length);
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
-  return m;
 }
 
 test('parameter names, order, shapes and roles equal the original state_dict keys', () => {

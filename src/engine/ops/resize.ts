@@ -1,7 +1,8 @@
 /**
- * Resizing NCHW images by a scale factor with PyTorch's F.interpolate semantics (align_corners=False,
- * antialias=False): nearest, bilinear, bicubic (a = -0.75, edge indices clamped). The forward is ONNX Resize;
- * the VJP multiplies by the transposed interpolation matrices, which `resizeMatrix` builds in JS.
+ * Resizing NCHW images by a scale factor with PyTorch's F.interpolate semantics (antialias=False): nearest,
+ * bilinear, bicubic (a = -0.75, edge indices clamped), align_corners=False or, for bilinear and bicubic, True.
+ * The forward is ONNX Resize; the VJP multiplies by the transposed interpolation matrices, which `resizeMatrix`
+ * builds in JS.
  */
 import type { Dim } from '../dims.js';
 import { dimAffine, dimFloorDiv, formatShape } from '../dims.js';
@@ -15,6 +16,7 @@ export type ResizeMode = 'nearest' | 'bilinear' | 'bicubic';
 interface ResizeAttrs {
   mode: ResizeMode;
   scale: number; // integer ≥ 1, or 1/integer
+  alignCorners: boolean;
 }
 
 function outDim(d: Dim, scale: number): Dim {
@@ -30,8 +32,10 @@ function cubic(t: number, a = -0.75): [number, number, number, number] {
 }
 
 /** The [out, in] matrix M with y = M x along one axis, exactly as PyTorch interpolates. */
-export function resizeMatrix(inSize: number, scale: number, mode: ResizeMode): Float64Array {
+export function resizeMatrix(inSize: number, scale: number, mode: ResizeMode, alignCorners = false): Float64Array {
   const outSize = Math.floor(inSize * scale);
+  // align_corners=True maps the end pixels' centres onto each other (PyTorch: ratio (in − 1)/(out − 1), 0 for one pixel).
+  const ratio = outSize > 1 ? (inSize - 1) / (outSize - 1) : 0;
   const m = new Float64Array(outSize * inSize);
   const clampI = (i: number) => Math.min(Math.max(i, 0), inSize - 1);
   for (let o = 0; o < outSize; o++) {
@@ -39,7 +43,7 @@ export function resizeMatrix(inSize: number, scale: number, mode: ResizeMode): F
       m[o * inSize + Math.min(Math.floor(o / scale), inSize - 1)] = 1;
       continue;
     }
-    const src = (o + 0.5) / scale - 0.5;
+    const src = alignCorners ? o * ratio : (o + 0.5) / scale - 0.5;
     if (mode === 'bilinear') {
       const s = Math.max(src, 0);
       const i0 = Math.floor(s);
@@ -54,7 +58,9 @@ export function resizeMatrix(inSize: number, scale: number, mode: ResizeMode): F
   return m;
 }
 
-const ONNX_MODE: Record<ResizeMode, Record<string, { s: string } | { f: number }>> = {
+type OnnxAttrs = Record<string, { s: string } | { f: number }>;
+
+const ONNX_MODE: Record<ResizeMode, OnnxAttrs> = {
   nearest: { mode: { s: 'nearest' }, coordinate_transformation_mode: { s: 'asymmetric' }, nearest_mode: { s: 'floor' } },
   bilinear: { mode: { s: 'linear' }, coordinate_transformation_mode: { s: 'half_pixel' } },
   bicubic: { mode: { s: 'cubic' }, coordinate_transformation_mode: { s: 'half_pixel' }, cubic_coeff_a: { f: -0.75 } },
@@ -68,15 +74,16 @@ const P = {
       const [n, c, h, w] = x!.shape;
       return { shape: [n!, c!, outDim(h!, scale), outDim(w!, scale)], dtype: x!.dtype };
     },
-    lower: (ctx, ins, out, { mode, scale }) => {
+    lower: (ctx, ins, out, { mode, scale, alignCorners }) => {
       const scales = ctx.constant([1, 1, scale, scale], [4], 'float32');
-      ctx.emit('Resize', [ins[0]!, '', scales], [out], ONNX_MODE[mode]);
+      const attrs: OnnxAttrs = alignCorners ? { ...ONNX_MODE[mode], coordinate_transformation_mode: { s: 'align_corners' } } : ONNX_MODE[mode];
+      ctx.emit('Resize', [ins[0]!, '', scales], [out], attrs);
     },
-    vjp: (g, [x], _y, { mode, scale }) => {
+    vjp: (g, [x], _y, { mode, scale, alignCorners }) => {
       const [h, w] = [x!.shape[2]!, x!.shape[3]!];
       expect(typeof h === 'number' && typeof w === 'number', 'the gradient of resize needs static H and W');
-      const mh = constant(resizeMatrix(h, scale, mode), [Math.floor(h * scale), h], g.dtype);
-      const mw = constant(resizeMatrix(w, scale, mode), [Math.floor(w * scale), w], g.dtype);
+      const mh = constant(resizeMatrix(h, scale, mode, alignCorners), [Math.floor(h * scale), h], g.dtype);
+      const mw = constant(resizeMatrix(w, scale, mode, alignCorners), [Math.floor(w * scale), w], g.dtype);
       // y = Mh x Mwᵀ, so dx = Mhᵀ g Mw.
       return [matmul(matmul(transpose2(mh), g), mw)];
     },
@@ -91,9 +98,13 @@ function transpose2(m: Tensor): Tensor {
   return constant(out, [c, r], m.dtype);
 }
 
-/** PyTorch F.interpolate(x, scale_factor=scale, mode, align_corners=False) for integer scales or 1/integer. */
-export function resize(x: Tensor, scale: number, mode: ResizeMode): Tensor {
+/**
+ * PyTorch F.interpolate(x, scale_factor=scale, mode, align_corners) for integer scales or 1/integer (the output
+ * size is floor(in·scale), so `size=` calls of such sizes are the same).
+ */
+export function resize(x: Tensor, scale: number, mode: ResizeMode, { alignCorners = false }: { alignCorners?: boolean } = {}): Tensor {
   const ok = (scale >= 1 && Number.isInteger(scale)) || (scale < 1 && Number.isInteger(Math.round(1 / scale)) && Math.abs(1 / Math.round(1 / scale) - scale) < 1e-12);
   if (!ok) throw new RangeError(`resize scale must be an integer ≥ 1 or 1/integer, received ${scale}`);
-  return apply(P.resize, [x], { mode, scale });
+  if (alignCorners && mode === 'nearest') throw new RangeError('align_corners applies to bilinear and bicubic resizing only, as in PyTorch');
+  return apply(P.resize, [x], { mode, scale, alignCorners });
 }

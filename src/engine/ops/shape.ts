@@ -81,7 +81,11 @@ const P = {
         expect(x.dtype === first.dtype && x.shape.length === first.shape.length, 'inputs differ in dtype or rank');
         x.shape.forEach((d, i) => expect(i === axis || d === first.shape[i], `inputs differ outside axis ${axis}: ${formatShape(first.shape)} vs ${formatShape(x.shape)}`));
         const d = x.shape[axis]!;
-        total = typeof total === 'number' && typeof d === 'number' ? total + d : total === 0 ? d : d === total ? dimAffine(d, 2, 1, 0) : `${total}+${d}`;
+        // A symbol plus numbers stays affine (a reflection pad's [1, H, 1] is H+2), so later shape rules can compare it.
+        if (typeof total === 'number' && typeof d === 'number') total = total + d;
+        else if (typeof d === 'number') total = dimAffine(total, 1, 1, d);
+        else if (typeof total === 'number') total = dimAffine(d, 1, 1, total);
+        else total = d === total ? dimAffine(d, 2, 1, 0) : `${total}+${d}`;
       }
       const shape = [...first.shape];
       shape[axis] = total;
