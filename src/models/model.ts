@@ -34,16 +34,18 @@ export interface ModelOutput {
 
 /**
  * Which outputs the training loss sees. 'last': the HR output only. 'outputs': the loss of each named output
- * ('y' is the HR output) against the HR target, or, where an output is not HR-sized, against `target(name, hr)`,
- * then their mean or sum (SRFBN averages over its steps; ProSR and MS-LapSRN add every level).
+ * ('y' is the HR output) against the HR target, or, where an output is not HR-sized, against
+ * `target(name, hr, pred)`, then their mean or sum (SRFBN averages over its steps; MS-LapSRN over its levels).
+ * Without `names`: 'y' then every intermediate output the forward returns, for networks whose number of
+ * levels depends on the scale.
  */
 export type LossOn =
   | { readonly kind: 'last' }
   | {
       readonly kind: 'outputs';
-      readonly names: readonly string[];
+      readonly names?: readonly string[];
       readonly reduce: 'mean' | 'sum';
-      readonly target?: (name: string, hr: Tensor) => Tensor;
+      readonly target?: (name: string, hr: Tensor, pred: Tensor) => Tensor;
     };
 
 export interface Model {
@@ -159,12 +161,13 @@ export function applyModel(
 export function modelLoss(model: Model, out: { y: Tensor; outputs: Readonly<Record<string, Tensor>> }, hr: Tensor, loss: (pred: Tensor, target: Tensor) => Tensor): Tensor {
   const on = model.lossOn;
   if (on.kind === 'last') return loss(out.y, hr);
-  const terms = on.names.map((name) => {
+  const names = on.names ?? ['y', ...Object.keys(out.outputs)];
+  const terms = names.map((name) => {
     const pred = name === 'y' ? out.y : out.outputs[name];
     if (!pred) throw new SrcacoError('internal', `${model.name}'s forward returned no output '${name}' for its loss`);
     const hrSized = pred.shape[2] === hr.shape[2] && pred.shape[3] === hr.shape[3];
     if (!hrSized && !on.target) throw new SrcacoError('internal', `${model.name}'s output '${name}' is not HR-sized and its lossOn has no target`);
-    return loss(pred, hrSized ? hr : on.target!(name, hr));
+    return loss(pred, hrSized ? hr : on.target!(name, hr, pred));
   });
   const sum = terms.reduce((a, b) => add(a, b));
   return on.reduce === 'sum' ? sum : mul(sum, 1 / terms.length);

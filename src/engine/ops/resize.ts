@@ -54,6 +54,21 @@ export function resizeMatrix(inSize: number, scale: number, mode: ResizeMode): F
   return m;
 }
 
+/**
+ * The [out, in] matrix of PyTorch's F.interpolate(size=out, mode='bicubic', align_corners=True) along one axis:
+ * output o reads input position o·(in − 1)/(out − 1), its four taps clamped at the edges (no antialias).
+ */
+export function bicubicAlignCornersMatrix(inSize: number, outSize: number): Float64Array {
+  const m = new Float64Array(outSize * inSize);
+  const step = outSize > 1 ? (inSize - 1) / (outSize - 1) : 0;
+  for (let o = 0; o < outSize; o++) {
+    const src = o * step;
+    const i0 = Math.floor(src);
+    cubic(src - i0).forEach((w, k) => (m[o * inSize + Math.min(Math.max(i0 - 1 + k, 0), inSize - 1)]! += w));
+  }
+  return m;
+}
+
 const ONNX_MODE: Record<ResizeMode, Record<string, { s: string } | { f: number }>> = {
   nearest: { mode: { s: 'nearest' }, coordinate_transformation_mode: { s: 'asymmetric' }, nearest_mode: { s: 'floor' } },
   bilinear: { mode: { s: 'linear' }, coordinate_transformation_mode: { s: 'half_pixel' } },
