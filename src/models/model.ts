@@ -34,10 +34,9 @@ export interface ModelOutput {
 
 /**
  * Which outputs the training loss sees. 'last': the HR output only. 'outputs': the loss of each named output
- * ('y' is the HR output) against the HR target, or, where an output is not HR-sized, against
- * `target(name, hr, pred)`, then their mean or sum (SRFBN averages over its steps; MS-LapSRN over its levels).
- * Without `names`: 'y' then every intermediate output the forward returns, for networks whose number of
- * levels depends on the scale.
+ * ('y' is the HR output; without `names`, 'y' then every output the forward returns, so the levels may depend on
+ * the scale) against the HR target, or, where an output is not HR-sized, against `target(name, hr, pred)`, then
+ * their mean or sum (SRFBN averages over its steps, ProSR over its levels).
  */
 export type LossOn =
   | { readonly kind: 'last' }

@@ -15,6 +15,7 @@ import { buildModel } from '../../src/models/registry.js';
 import { mseSsimLoss } from '../../src/train/loss.js';
 import { Rng } from '../../src/util/random.js';
 import { regenerateWeights } from '../fixtures/models/load.js';
+import { maxAbsDiff } from './helpers/compare.js';
 import type { ModelFixture } from '../fixtures/models/load.js';
 
 interface Fixture {
@@ -48,13 +49,6 @@ function fixture(scale: number): Fixture {
 const SCALES = [2, 4, 8];
 const fixtures = new Map(SCALES.map((s) => [s, fixture(s)]));
 const host = (shape: number[], data: Float32Array): HostTensor => ({ shape, data });
-
-function maxAbsDiff(a: Float32Array, b: Float32Array): number {
-  assert.equal(a.length, b.length);
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
-  return m;
-}
 
 async function run(bytes: Uint8Array, feeds: Record<string, HostTensor>): Promise<Record<string, HostTensor>> {
   const session = await Session.create(bytes, { threads: 2 });

@@ -16,7 +16,6 @@ test('the model table has one row per registered model; --method help and displa
   assert.deepEqual(rows.map((r) => /^\| `([a-z0-9]+)` \|/.exec(r)?.[1]), modelNames());
   assert.match(modelTableMarkdown(), /\| `memnet` \| MemNet \| pre-upsampling \| ×2 ×4 ×8 \| 2,904,962 \|/);
   assert.equal(methodHelp(), `model: ${modelNames().join(', ')}`);
-  // Every registered model but the parameter-free baseline is trainable.
   assert.equal(methodHelp({ trainable: true }), `model: ${modelNames().filter((n) => n !== 'bicubic').join(', ')}`);
   assert.deepEqual(['srcnn915', 'MEMNET', 'bicubic', 'nosuch'].map(modelDisplayName), ['SRCNN-915', 'MemNet', 'Bicubic', 'nosuch']);
 });
