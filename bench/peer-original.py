@@ -88,6 +88,22 @@ def _srfbn(original_root, scale):
 BUILDERS['srfbn'] = _srfbn
 
 
+def mslapsrn(original_root, scale):
+    # dlib/models/model_plain.py loss_mslaprs: the output against HR and each intermediate level against the HR
+    # bicubic-resized to its size (align_corners=True, clamped), averaged over the levels as here.
+    net = load_original.network(original_root, 'mslapsr').MSLapSRN(upscale=scale, in_chans=1)
+
+    def pairs(out, hr):
+        levels = [(level, torch.clamp(F.interpolate(hr, size=level.shape[2:], mode='bicubic', align_corners=True), 0.0, 1.0))
+                  for level in net.intermediate_outs]
+        return [(out, hr)] + levels
+
+    return net, pairs
+
+
+BUILDERS['mslapsrn'] = mslapsrn
+
+
 def timed(fn, warmup, repeat):
     for _ in range(warmup):
         fn()

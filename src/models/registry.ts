@@ -10,13 +10,14 @@ import type { ConfigValue, ConfigValues } from './config.js';
 import { drrn } from './drrn.js';
 import { memnet } from './memnet.js';
 import type { Model, ModelDef, ModelFamily } from './model.js';
+import { mslapsrn } from './mslapsrn.js';
 import { prosr } from './prosr.js';
 import { srcnn } from './srcnn.js';
 import { srcnn915 } from './srcnn915.js';
 import { srfbn } from './srfbn.js';
 import { vdsr } from './vdsr.js';
 
-export const MODELS: Readonly<Record<string, ModelDef>> = Object.freeze({ bicubic, srcnn, srcnn915, vdsr, drrn, memnet, srfbn, prosr });
+export const MODELS: Readonly<Record<string, ModelDef>> = Object.freeze({ bicubic, srcnn, srcnn915, vdsr, drrn, memnet, srfbn, prosr, mslapsrn });
 
 /** The names of the registered models, in registry order. */
 export function modelNames(): string[] {
