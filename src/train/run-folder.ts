@@ -193,7 +193,7 @@ export class RunFolder {
     const meta = await this.readMeta(tag);
     const weightsPath = this.checkpointPath(tag);
     const weights = await readSafetensors(weightsPath);
-    const state = modelStateOf(this.model, weights, weightsPath);
+    const state = modelStateOf(this.model, weights.tensors, weightsPath);
     const optimPath = join(this.dir, `${tag}.optim.safetensors`);
     const optim = await readSafetensors(optimPath);
     for (const [path, m] of [[weightsPath, weights.metadata], [optimPath, optim.metadata]] as const) {
@@ -213,7 +213,7 @@ export class RunFolder {
       const why = tag === 'best' ? 'the run has no best checkpoint yet: train it until its first validation' : 'the run has no last checkpoint: start it again with --force';
       throw new SrcacoError('input', why, { path });
     }
-    return modelStateOf(this.model, await readSafetensors(path), path);
+    return modelStateOf(this.model, (await readSafetensors(path)).tensors, path);
   }
 
   /** `<tag>.json`, checked field by field. */
