@@ -3,11 +3,12 @@
  * train/run-folder.ts) or a PyTorch checkpoint such as the original's `G-model.pth` (io/pth.ts).
  */
 import { readFile } from 'node:fs/promises';
+import { basename, extname, join } from 'node:path';
 import type { StateDict } from '../engine/nn/state.js';
-import { loadState } from '../engine/nn/state.js';
+import { loadState, stateToSafetensors } from '../engine/nn/state.js';
 import { SrcacoError } from '../errors.js';
 import { isPth, parsePth } from '../io/pth.js';
-import { parseSafetensors, type SafeTensor } from '../io/safetensors.js';
+import { parseSafetensors, writeSafetensors, type SafeTensor } from '../io/safetensors.js';
 import type { Model } from '../models/model.js';
 
 /** A model's state from tensors read from `path`; another architecture's tensors fail listing the first mismatches. */
@@ -41,4 +42,25 @@ export async function readWeightsFile(path: string): Promise<WeightsFile> {
 /** Reads weights by state_dict name (see modelStateOf, readWeightsFile). */
 export async function loadModelWeights(model: Model, path: string): Promise<StateDict> {
   return modelStateOf(model, (await readWeightsFile(path)).tensors, path);
+}
+
+/** What `convertWeights` wrote and how it read its input. */
+export interface ConvertedWeights extends Omit<WeightsFile, 'tensors'> {
+  readonly path: string;
+  readonly tensors: number;
+}
+
+/**
+ * Checks a weights file (a .pth checkpoint, or safetensors) against `model`, every name and shape (one error
+ * listing the missing, unexpected and misshapen), and writes it as `<outDir>/<input name>.safetensors`: float32,
+ * counters int64, in state_dict order, the model recorded in its metadata.
+ */
+export async function convertWeights(model: Model, input: string, outDir: string): Promise<ConvertedWeights> {
+  if (Object.keys(model.specs).length === 0) throw new SrcacoError('usage', `${model.name} has no weights to convert`, { option: '--method' });
+  const { tensors, ...read } = await readWeightsFile(input);
+  const state = modelStateOf(model, tensors, input);
+  const path = join(outDir, `${basename(input, extname(input))}.safetensors`);
+  const metadata: Record<string, string> = { format: 'pt', source: basename(input), method: model.name, scale: String(model.scale), config: JSON.stringify(model.config) };
+  await writeSafetensors(path, stateToSafetensors(state), metadata);
+  return { ...read, path, tensors: Object.keys(state).length };
 }
