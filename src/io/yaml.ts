@@ -13,16 +13,21 @@ interface Line {
   indent: number;
   text: string;
   number: number;
+  /** Empty lines just before this one: a folded scalar keeps them as line breaks. */
+  blanks: number;
 }
 
 /** Parses one YAML document; `path` only names the file in errors. */
 export function parseYaml(source: string, path?: string): YamlValue {
   const lines: Line[] = [];
+  let blanks = 0;
   source.split(/\r?\n/).forEach((raw, k) => {
     const text = raw.trimStart();
+    if (text === '') blanks++;
     if (text === '' || text.startsWith('#') || raw === '---' || raw === '...') return;
     if (raw.slice(0, raw.length - text.length).includes('\t')) fail(k + 1, 'a tab in the indentation');
-    lines.push({ indent: raw.length - text.length, text: text.trimEnd(), number: k + 1 });
+    lines.push({ indent: raw.length - text.length, text: text.trimEnd(), number: k + 1, blanks });
+    blanks = 0;
   });
   const anchors = new Map<string, YamlValue>();
   let i = 0;
@@ -109,11 +114,12 @@ export function parseYaml(source: string, path?: string): YamlValue {
 
   /** A scalar starting with `text`, taking the following lines deeper than `indent` as its folded continuation. */
   function scalar(text: string, line: Line, indent: number): YamlValue {
-    const parts = [text];
+    let joined = text;
     const quote = text[0] === "'" || text[0] === '"' ? text[0] : null;
-    const closed = () => quote !== null && quotedEnd(parts.join(' '), quote) !== -1;
-    while (i < lines.length && lines[i]!.indent > indent && (quote === null || !closed())) parts.push(lines[i++]!.text);
-    const joined = parts.join(' ');
+    while (i < lines.length && lines[i]!.indent > indent && (quote === null || quotedEnd(joined, quote) === -1)) {
+      const next = lines[i++]!;
+      joined += (next.blanks > 0 ? '\n'.repeat(next.blanks) : ' ') + next.text;
+    }
     if (quote === null) return resolvePlain(joined.replace(/\s+#.*$/, ''));
     const end = quotedEnd(joined, quote);
     if (end !== joined.length - 1) fail(line.number, `an unterminated or trailing quoted scalar ${text}`);
