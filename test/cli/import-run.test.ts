@@ -8,11 +8,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { planeOf } from '../../src/image/plane.js';
+import { SrcacoError } from '../../src/errors.js';
 import { convertWeights } from '../../src/infer/weights.js';
 import { readPth } from '../../src/io/pth.js';
 import { readSafetensors } from '../../src/io/safetensors.js';
 import { readTiff, writeTiff } from '../../src/io/tiff.js';
 import { buildModel } from '../../src/models/registry.js';
+import { importOriginalRun } from '../../src/train/import-run.js';
 import { RunFolder } from '../../src/train/run-folder.js';
 import { writeTinyDataset } from '../train/run-fixture.js';
 
@@ -66,18 +68,24 @@ test("import-run makes the original's run a srcaco run: eval --run, upscale --ru
 });
 
 test('import-run refuses what it cannot read, naming the file', async () => {
+  // Through the library (one process): the CLI prints the same SrcacoError as one line (see the test above).
   const bad = join(out, 'bad-run');
   await cp(original, bad, { recursive: true });
   const yml = join(bad, 'config_model.yml');
   const text = await readFile(yml, 'utf8');
+  const refuses = async (re: RegExp) =>
+    assert.rejects(importOriginalRun(bad, { out: join(out, 'refused') }), (e: unknown) => e instanceof SrcacoError && re.test(e.message) && !e.message.includes('\n'));
   await writeFile(yml, text.replace('net_type: MemNet', 'net_type: NoSuchNet'));
-  failsWith(srcaco('import-run', bad, '--out', join(out, 'r1')), /config_model.yml: netG.net_type 'NoSuchNet' is not a model srcaco has; known: .*MemNet/);
+  await refuses(/config_model.yml: netG.net_type 'NoSuchNet' is not a model srcaco has; known: .*MemNet/);
   await writeFile(yml, text.replace('MemNet_num_residual_blocks: 1', 'MemNet_num_residual_blocks: 2'));
-  failsWith(srcaco('import-run', bad, '--out', join(out, 'r2')), /G-model.pth: these weights do not fit memnet x4 .*missing: /);
+  await refuses(/G-model.pth: these weights do not fit memnet x4 .*missing: /);
+  await writeFile(yml, text.replace('train_dsets: caco2_train_X_4', 'train_dsets: caco2_train_X_2'));
+  await refuses(/train_dsets 'caco2_train_X_2_in_128_out_512_cell_CELL2' is at x2 but scale is 4/);
   await writeFile(yml, `${text}args: !!python/object:argparse.Namespace {}\n`);
-  failsWith(srcaco('import-run', bad, '--out', join(out, 'r3')), /line \d+: the tag !!python\/object/);
+  await refuses(/line \d+: the tag !!python\/object/);
   await rm(yml);
-  failsWith(srcaco('import-run', bad, '--out', join(out, 'r4')), /no config_model.yml or config_final.yml: is this a run folder of the original/);
+  await refuses(/no config_model.yml or config_final.yml: is this a run folder of the original/);
+  assert.ok(!existsSync(join(out, 'refused')), 'nothing is created for a refused import');
 });
 
 test('weights convert checks names and shapes against the model, and --weights takes a .pth', async () => {
@@ -92,7 +100,8 @@ test('weights convert checks names and shapes against the model, and --weights t
   for (const [name, t] of pth.tensors) assert.deepEqual(written.tensors.get(name)!.data, t.data, name);
   failsWith(srcaco('weights', 'convert', join(fixtures, 'memnet_m1r1_x4.pth'), '--method', 'memnet', '--scale', '4', '--preset', 'demo', '--out', out),
     /memnet_m1r1_x4.pth: these weights do not fit memnet x4 .*wrong shape: dense_memory_blocks.0.gate_unit.0.weight is \[128\], expected \[192\].*missing: /);
-  failsWith(srcaco('weights', 'convert', join(fixtures, 'nested_module.pth'), '--method', 'srcnn915', '--scale', '2', '--out', out), /missing: .*unexpected: 0.weight \[2, 1, 3, 3\]/);
-  failsWith(srcaco('weights', 'convert', join(fixtures, 'malicious.pth'), '--method', 'srcnn915', '--scale', '2', '--out', out), /refused: .*'posix.system'/);
+  const srcnn = buildModel('srcnn915', { scale: 2 });
+  await assert.rejects(convertWeights(srcnn, join(fixtures, 'nested_module.pth'), out), /missing: .*unexpected: 0.weight \[2, 1, 3, 3\]/);
+  await assert.rejects(convertWeights(srcnn, join(fixtures, 'malicious.pth'), out), /refused: .*'posix.system'/);
   failsWith(srcaco('upscale', join(out, 'lr.tif'), join(out, 'x.tif'), '--method', 'vdsr', '--scale', '2', '--weights', join(fixtures, 'nested_params.pth')), /nested_params.pth: these weights do not fit vdsr x2/);
 });
