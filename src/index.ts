@@ -56,6 +56,7 @@ export {
   serializeSafetensors,
   tensorToFloat32,
 } from './io/safetensors.js';
+export { readPth, parsePth, NEST_KEYS, type PthContent } from './io/pth.js';
 export type { SafeTensor, SafetensorsContent, SafetensorsDtype } from './io/safetensors.js';
 export { writeFileAtomic } from './io/atomic.js';
 
@@ -144,6 +145,7 @@ export type { Truth, TileTruth } from './sim/truth.js';
 
 // Training: optimizers, losses
 export { sgd, adam, adamW, clipGradNorm, type SgdOptions, type AdamOptions } from './engine/optim/index.js';
+export { importOriginalRun, originalRunModel, type ImportRunOptions } from './train/import-run.js';
 export { lossByName, LOSS_NAMES, mseSsimLoss, charbonnierLoss, type LossFn, type LossOptions } from './train/loss.js';
 export { ssimLossTerm, SSIM_LOSS_DEFAULTS, type SsimLossOptions } from './train/loss-ssim.js';
 
@@ -203,6 +205,8 @@ export {
   upscaleTiffFile,
   loadModelWeights,
   modelStateOf,
+  readWeightsFile,
+  convertWeights,
   exportOnnx,
   axisTiles,
   type UpscalerOptions,

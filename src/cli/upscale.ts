@@ -46,7 +46,7 @@ async function resolveModel(raw: UpscaleOptions, command: Command): Promise<{ mo
   const model = buildModel(raw.method, { scale: raw.scale, preset: raw.preset });
   if (Object.keys(model.specs).length === 0) return { model, state: {} };
   if (raw.weights === undefined) {
-    throw new SrcacoError('usage', `${model.name} needs trained weights: give --weights <file.safetensors> or --run <dir>`, { option: '--weights' });
+    throw new SrcacoError('usage', `${model.name} needs trained weights: give --weights <file.safetensors|file.pth> or --run <dir>`, { option: '--weights' });
   }
   return { model, state: await loadModelWeights(model, raw.weights) };
 }
@@ -61,7 +61,7 @@ export function register(program: Command): void {
     .addOption(methodOption())
     .addOption(scaleOption())
     .addOption(presetOption("hyper-parameter preset the weights were trained with (e.g. 'demo')"))
-    .option('--weights <file>', 'weights as a safetensors state_dict (original PyTorch key names)')
+    .option('--weights <file>', 'weights: a safetensors state_dict or a PyTorch .pth checkpoint (original PyTorch key names)')
     .option('--run <dir>', 'a training run folder (its config.json and best.safetensors)')
     .addOption(choiceOption('--dtype <type>', 'uint8 (rounded like the evaluation) or float32 (0..1)', ['uint8', 'float32']).default('uint8'))
     .addOption(deviceOption().default('cpu'))

@@ -5,7 +5,7 @@ export { Upscaler } from './upscaler.js';
 export type { UpscalerOptions } from './upscaler.js';
 export { axisTiles, runTiled } from './tiles.js';
 export type { AxisTile, TiledOptions } from './tiles.js';
-export { loadModelWeights, modelStateOf } from './weights.js';
+export { convertWeights, loadModelWeights, modelStateOf, readWeightsFile, type ConvertedWeights, type WeightsFile } from './weights.js';
 export { exportOnnx } from './export.js';
 export { upscaleTiffFile } from './upscale-file.js';
 export type { UpscaleFileOptions } from './upscale-file.js';

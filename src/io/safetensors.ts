@@ -87,13 +87,20 @@ export function parseSafetensors(bytes: Uint8Array, path?: string): SafetensorsC
     if (sorted[k]!.begin < sorted[k - 1]!.end) fail(`tensors '${sorted[k - 1]!.name}' and '${sorted[k]!.name}' overlap`);
   }
   const tensors = new Map<string, SafeTensor>();
-  for (const s of sorted) {
-    // A copy: the file's data is rarely aligned for the typed array, and copying keeps bits exact.
-    const copy = new Uint8Array(data.subarray(s.begin, s.end)); // not .slice(): on a Buffer it is a view
-    const array = new ARRAYS[s.dtype](copy.buffer, 0, (s.end - s.begin) / ELEMENT_BYTES[s.dtype]);
-    tensors.set(s.name, { dtype: s.dtype, shape: s.shape, data: array } as SafeTensor);
-  }
+  for (const s of sorted) tensors.set(s.name, tensorFromBytes(s.dtype, s.shape, data.subarray(s.begin, s.end)));
   return { tensors, metadata };
+}
+
+/** Bytes of one element of a dtype. */
+export function elementBytes(dtype: SafetensorsDtype): number {
+  return ELEMENT_BYTES[dtype];
+}
+
+/** A tensor over a copy of its little-endian bytes (row-major; the length must fit the shape). */
+export function tensorFromBytes(dtype: SafetensorsDtype, shape: readonly number[], bytes: Uint8Array): SafeTensor {
+  // A copy: a file's data is rarely aligned for the typed array, and copying keeps bits exact.
+  const copy = new Uint8Array(bytes); // not .slice(): on a Buffer it is a view
+  return { dtype, shape, data: new ARRAYS[dtype](copy.buffer, 0, bytes.length / ELEMENT_BYTES[dtype]) } as SafeTensor;
 }
 
 /**

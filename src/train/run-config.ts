@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { SrcacoError } from '../errors.js';
 import type { Device } from '../engine/runtime.js';
 import { CELLS, SR_SCALES, splitFolderName, type Cell, type SrScale } from '../io/layout.js';
+import type { ConfigValue } from '../models/config.js';
 import type { Model } from '../models/model.js';
 import { buildModel } from '../models/registry.js';
 import { LOSS_NAMES } from './loss.js';
@@ -23,7 +24,7 @@ export interface TrainConfig {
   /** Model preset ('default' or a registry preset such as 'demo'). */
   preset: string;
   /** Hyper-parameters overriding the preset, by the original's names. */
-  config?: Record<string, number>;
+  config?: Record<string, ConfigValue>;
   /** The data root holding the caco2_* split folders. */
   dataRoot: string;
   /** Budget: the run stops at the first one reached (epochs and steps count from the run's start, minutes per invocation). */

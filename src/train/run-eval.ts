@@ -5,6 +5,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Device } from '../engine/runtime.js';
+import { SrcacoError } from '../errors.js';
 import { planeOf } from '../image/plane.js';
 import type { SplitName } from '../io/layout.js';
 import { writeTiff } from '../io/tiff.js';
@@ -31,16 +32,20 @@ export interface EvaluateRunOptions {
 /** Evaluates a run folder's best checkpoint; writes `DIR/eval/<method>_<cell>_x<s>_<split>.json` and `.jsonl`. */
 export async function evaluateRun(dir: string, o: EvaluateRunOptions = {}): Promise<{ images: ImageMetrics[]; row: ResultRow; rowPath: string }> {
   const run = await RunFolder.open(dir);
-  const config = run.trainConfig();
+  // A run srcaco trained or one imported from the original code: both say their cell; an import may not know the data.
+  const config = run.config;
+  if (config.cell === undefined) throw new SrcacoError('input', 'the run configuration has no "cell": this folder holds a model, not a training run', { path: run.configPath });
+  const dataRoot = o.dataRoot ?? config.dataRoot;
+  if (dataRoot === undefined) throw new SrcacoError('usage', `give --data: the run does not say where its data is (${run.configPath})`, { option: '--data' });
   const state = await run.loadWeights('best');
   const split = o.split ?? 'test';
-  const pairs = await loadSplitPairs(o.dataRoot ?? config.dataRoot, split, config.cell, config.scale, o.limit);
+  const pairs = await loadSplitPairs(dataRoot, split, config.cell, config.scale, o.limit);
   if (o.predDir) await mkdir(o.predDir, { recursive: true });
   const { images, row } = await measureModel(run.model, state, pairs, {
     method: o.name ?? modelDisplayName(config.method),
     cell: config.cell,
     split,
-    device: o.device ?? config.device,
+    device: o.device ?? config.device ?? 'cpu',
     threads: o.threads ?? config.threads,
     onImage: async (k, total, pair, pred) => {
       if (o.predDir) await writeTiff(join(o.predDir, pair.id), [planeOf(pred.width, pred.height, quantizeTo255(pred, 'prediction'))], { compression: 'deflate' });

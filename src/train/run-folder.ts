@@ -25,6 +25,8 @@ import { writeFileAtomic } from '../io/atomic.js';
 import { readSafetensors, tensorToFloat32, writeSafetensors, type SafeTensor } from '../io/safetensors.js';
 import type { ImageMetrics, ResultRow } from '../metrics/aggregate.js';
 import { writeRowFiles } from '../metrics/row-files.js';
+import { CELLS, type Cell, type SrScale } from '../io/layout.js';
+import type { ConfigValue } from '../models/config.js';
 import type { Model } from '../models/model.js';
 import { modelOfConfig, resolveTrainConfig, softwareVersions, trainDatasetName, type RunConfigFile, type TrainConfig } from './run-config.js';
 import type { TrainSamplerState } from './sampler-epoch.js';
@@ -57,7 +59,30 @@ export interface RunCheckpoint {
 }
 
 /** config.json as read: the model fields always, the training options in every folder `srcaco train` made. */
-export type RunFolderConfig = Pick<RunConfigFile, 'method' | 'scale'> & Partial<Omit<RunConfigFile, 'method' | 'scale'>>;
+export type RunFolderConfig = Pick<RunConfigFile, 'method' | 'scale'> & Partial<Omit<RunConfigFile, 'method' | 'scale'>> & { importedFrom?: ImportedFrom };
+
+/** Where an imported run's model was trained (srcaco import-run): nothing of its training is reproduced here. */
+export interface ImportedFrom {
+  /** The original run folder. */
+  dir: string;
+  /** Its saved configuration and weights, relative to `dir`. */
+  configFile: string;
+  weightsFile: string;
+  /** The original's network name (netG.net_type). */
+  netType: string;
+}
+
+/** config.json of an imported run: the model fields, the cell and data it was trained on, and where it came from. */
+export interface ImportedRunConfig {
+  method: string;
+  scale: SrScale;
+  preset: string;
+  config: Record<string, ConfigValue>;
+  cell: Cell;
+  /** Where `srcaco eval --run` finds the data (else it needs --data). */
+  dataRoot?: string;
+  importedFrom: ImportedFrom;
+}
 
 /** Options of a new run folder besides its configuration. */
 export interface CreateRunOptions {
@@ -109,6 +134,25 @@ export class RunFolder {
     return new RunFolder(dir, file, model);
   }
 
+  /**
+   * The folder of a model trained elsewhere (`<out>/<method>/<train split folder>/<name>`): config.json and
+   * best.safetensors, the state checked against the model first. Evaluation and inference use it as any run.
+   */
+  static async createImported(out: string, config: ImportedRunConfig, state: StateDict, options: CreateRunOptions & { name: string }): Promise<RunFolder> {
+    const model = modelOfConfig(config);
+    const dir = runFolderPath(out, { ...config, seed: 0 }, options.name);
+    if ((await readdir(dir).catch(() => [] as string[])).length > 0 && !options.force) {
+      throw new SrcacoError('output', 'the run folder already exists; pass --force to import it again', { path: dir, option: '--force' });
+    }
+    await mkdir(dir, { recursive: true }).catch((e) => {
+      throw new SrcacoError('output', `cannot create the run folder (${(e as Error).message})`, { path: dir, cause: e });
+    });
+    const run = new RunFolder(dir, { ...config, trainDataset: trainDatasetName(config), versions: softwareVersions(), createdAt: new Date().toISOString() }, model);
+    await writeSafetensors(run.checkpointPath('best'), stateToSafetensors(state), { source: config.importedFrom.weightsFile });
+    await writeFileAtomic(run.configPath, `${JSON.stringify(run.config, null, 2)}\n`);
+    return run;
+  }
+
   /** Opens an existing run: config.json read and checked as a new configuration would be, its model built. */
   static async open(dir: string): Promise<RunFolder> {
     const path = join(dir, CONFIG);
@@ -137,7 +181,10 @@ export class RunFolder {
     };
     const model = checked(() => modelOfConfig(parsed));
     // A folder `srcaco train` made holds every option: all of them must still pass today's checks.
-    if (parsed.cell !== undefined || parsed.dataRoot !== undefined) checked(() => resolveTrainConfig(parsed as RunConfigFile));
+    if (parsed.importedFrom === undefined && (parsed.cell !== undefined || parsed.dataRoot !== undefined)) checked(() => resolveTrainConfig(parsed as RunConfigFile));
+    if (parsed.cell !== undefined && !(CELLS as readonly string[]).includes(parsed.cell)) {
+      throw new SrcacoError('input', `the run configuration is invalid: cell must be one of ${CELLS.join(', ')}, received '${parsed.cell}'`, { path });
+    }
     return new RunFolder(dir, parsed, model);
   }
 
@@ -172,6 +219,9 @@ export class RunFolder {
 
   /** The training options config.json holds (without the records written beside them). */
   trainConfig(): TrainConfig {
+    if (this.config.importedFrom !== undefined) {
+      throw new SrcacoError('input', `this run was imported from ${this.config.importedFrom.dir}: it holds a trained model, not a srcaco training to continue`, { path: this.configPath });
+    }
     if (this.config.cell === undefined || this.config.dataRoot === undefined) {
       throw new SrcacoError('input', 'the run configuration lacks "cell" and "dataRoot": this folder holds a model, not a training run', { path: this.configPath });
     }
@@ -194,7 +244,7 @@ export class RunFolder {
     const meta = await this.readMeta(tag);
     const weightsPath = this.checkpointPath(tag);
     const weights = await readSafetensors(weightsPath);
-    const state = modelStateOf(this.model, weights, weightsPath);
+    const state = modelStateOf(this.model, weights.tensors, weightsPath);
     const optimPath = join(this.dir, `${tag}.optim.safetensors`);
     const optim = await readSafetensors(optimPath);
     for (const [path, m] of [[weightsPath, weights.metadata], [optimPath, optim.metadata]] as const) {
@@ -214,7 +264,7 @@ export class RunFolder {
       const why = tag === 'best' ? 'the run has no best checkpoint yet: train it until its first validation' : 'the run has no last checkpoint: start it again with --force';
       throw new SrcacoError('input', why, { path });
     }
-    return modelStateOf(this.model, await readSafetensors(path), path);
+    return modelStateOf(this.model, (await readSafetensors(path)).tensors, path);
   }
 
   /** `<tag>.json`, checked field by field. */
