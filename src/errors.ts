@@ -8,7 +8,14 @@ export type SrcacoErrorKind =
   | 'output' // a destination that cannot be written or would be overwritten
   | 'data' // data that is valid but inconsistent (sizes, ids, splits)
   | 'runtime' // a failure while computing (NaN loss, backend error)
-  | 'internal'; // a bug in srcaco
+  | 'internal' // a bug in srcaco
+  | 'interrupted'; // stopped by a signal with its state saved: running the same command with --resume continues it
+
+/**
+ * The exit status of a command that an `interrupted` error ends (BSD's EX_TEMPFAIL, "try again later"): a Slurm
+ * batch script tells "checkpointed, requeue me" from a failure by it.
+ */
+export const EXIT_INTERRUPTED = 75;
 
 export interface SrcacoErrorOptions {
   /** The file at fault, if any. */

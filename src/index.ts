@@ -1,5 +1,5 @@
 // The public API of srcaco: explicit named exports only (see test/api.test.ts).
-export { SrcacoError, isSrcacoError } from './errors.js';
+export { EXIT_INTERRUPTED, SrcacoError, isSrcacoError } from './errors.js';
 export type { SrcacoErrorKind, SrcacoErrorOptions } from './errors.js';
 
 // Images
@@ -292,6 +292,7 @@ export {
 export {
   RunFolder,
   runFolderPath,
+  trainingFinished,
   type CheckpointTag,
   type CreateRunOptions,
   type RunCheckpoint,

@@ -1,5 +1,5 @@
 import { Command, CommanderError } from 'commander';
-import { isSrcacoError } from '../errors.js';
+import { EXIT_INTERRUPTED, isSrcacoError } from '../errors.js';
 import { commands } from './commands.js';
 
 /** Builds the `srcaco` program with every registered command. */
@@ -15,7 +15,7 @@ export function buildProgram(): Command {
 }
 
 /**
- * Runs the CLI; user errors print one line and exit 1, help/version exit 0. A RangeError is a library
+ * Runs the CLI; user errors print one line and exit 1 (an interrupted command, EXIT_INTERRUPTED), help/version exit 0. A RangeError is a library
  * function refusing a value the user chose (a size, a count), so it is one line too; other errors are bugs
  * and keep their stack trace.
  */
@@ -30,7 +30,7 @@ export async function main(argv: string[], program: Command = buildProgram()): P
     }
     if (isSrcacoError(e) || e instanceof RangeError) {
       process.stderr.write(`srcaco: ${e.message}\n`);
-      return 1;
+      return isSrcacoError(e) && e.kind === 'interrupted' ? EXIT_INTERRUPTED : 1;
     }
     throw e;
   }

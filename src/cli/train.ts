@@ -93,6 +93,23 @@ function trainDisplay(label: string): { hooks: TrainHooks; stop(): void } {
   };
 }
 
+/**
+ * SIGUSR1 (what Slurm sends before a time limit with `--signal=B:USR1@s`, forwarded by the batch script) and
+ * SIGTERM (scancel, preemption) abort the returned signal: the loop finishes the update in flight, saves the last
+ * checkpoint and returns. A second signal changes nothing; the handlers are removed by `dispose`.
+ */
+function stopOnSignals(): { signal: AbortSignal; dispose(): void } {
+  const controller = new AbortController();
+  const names = ['SIGUSR1', 'SIGTERM'] as const;
+  const handler = (name: NodeJS.Signals) => {
+    if (controller.signal.aborted) return;
+    process.stderr.write(`srcaco train: ${name}: stopping after the update in flight, with the last checkpoint saved\n`);
+    controller.abort(name);
+  };
+  for (const n of names) process.on(n, handler);
+  return { signal: controller.signal, dispose: () => names.forEach((n) => process.off(n, handler)) };
+}
+
 function summary(r: TrainResult): string {
   const best = r.best ? `best validation ROI PSNR ${r.best.roiPsnr.toFixed(2)} dB at update ${r.best.step}` : 'no validation';
   return `${r.runDir}: ${r.steps} updates (stopped by --${r.stoppedBy}), ${r.patchesPerS.toFixed(1)} patches/s, ${best}\n`;
@@ -134,23 +151,23 @@ export function register(program: Command): void {
     .option('--resume <dir>', 'continue the run in this folder (its config; a new --epochs/--steps/--minutes replaces its budget)')
     .action(async (o: TrainOptions, command: Command) => {
       const budget = { epochs: o.epochs, steps: o.steps, minutes: o.minutes };
-      let result: TrainResult;
       if (o.resume !== undefined) {
         refuseOptions(command, FIXED_BY_RUN, "does not go with --resume (the run's config.json fixes it; start a new run to change it)");
-        // Only what the user gave replaces the run's own device, threads, workers and logging.
-        const runtime = Object.fromEntries((['device', 'threads', 'workers', 'logEvery'] as const).filter((k) => given(command, k)).map((k) => [k, o[k]]));
-        const display = trainDisplay('train');
-        try {
-          result = await resumeRun(o.resume, { ...budget, ...runtime, dataRoot: o.data }, display.hooks);
-        } finally {
-          display.stop();
-        }
       } else {
         for (const [v, flag] of [[o.method, '--method'], [o.cell, '--cell'], [o.scale, '--scale'], [o.data, '--data']] as const) {
           if (v === undefined) throw new SrcacoError('usage', `${flag} is required (or --resume DIR)`, { option: flag });
         }
-        const display = trainDisplay(`${o.method} ${o.cell} x${o.scale}`);
-        try {
+      }
+      const display = trainDisplay(o.resume !== undefined ? 'train' : `${o.method} ${o.cell} x${o.scale}`);
+      const stop = stopOnSignals();
+      const hooks = { ...display.hooks, signal: stop.signal };
+      let result: TrainResult;
+      try {
+        if (o.resume !== undefined) {
+          // Only what the user gave replaces the run's own device, threads, workers and logging.
+          const runtime = Object.fromEntries((['device', 'threads', 'workers', 'logEvery'] as const).filter((k) => given(command, k)).map((k) => [k, o[k]]));
+          result = await resumeRun(o.resume, { ...budget, ...runtime, dataRoot: o.data }, hooks);
+        } else {
           result = await startRun(
             {
               method: o.method!,
@@ -176,11 +193,15 @@ export function register(program: Command): void {
               valLimit: o.valLimit,
             } as Parameters<typeof startRun>[0],
             { out: o.out, name: o.name, force: o.force === true },
-            display.hooks,
+            hooks,
           );
-        } finally {
-          display.stop();
         }
+      } finally {
+        display.stop();
+        stop.dispose();
+      }
+      if (result.stoppedBy === 'interrupt') {
+        throw new SrcacoError('interrupted', `${String(stop.signal.reason)} stopped training at update ${result.steps}, its last checkpoint saved; continue with srcaco train --resume ${result.runDir}`);
       }
       process.stdout.write(summary(result));
     });

@@ -2,7 +2,9 @@
  * The training loop: one compiled step graph (forward, loss, backward, SGD or Adam) run batch after batch, the step
  * schedule, validation on whole validation patches with best/last checkpoints, and exact resume. Everything a
  * step depends on is saved in the last checkpoint (params, optimizer slots, buffers, step count, the sampler's
- * three integers), so a resumed run takes the very same updates as an uninterrupted one.
+ * three integers), so a resumed run takes the very same updates as an uninterrupted one. An aborted `signal` (the
+ * CLI's SIGUSR1/SIGTERM) stops it after the update in flight with the last checkpoint saved at that update, so a
+ * run stopped any number of times and resumed ends with the same weights as one that never stopped.
  */
 import { SrcacoError } from '../errors.js';
 import { initState, mergeState, splitState, type StateDict } from '../engine/nn/state.js';
@@ -59,13 +61,16 @@ export interface TrainHooks {
   onValidation?(v: ValidationRecord): void;
   /** Called before each update with the batch about to be used (tests use it to inject a NaN). */
   beforeStep?(step: number, batch: TrainBatch): void;
+  /** Checked before each update: once aborted, the loop saves the last checkpoint and returns, stopped by 'interrupt'. */
+  signal?: AbortSignal;
 }
 
 export interface TrainResult {
   runDir: string;
   steps: number;
   epoch: number;
-  stoppedBy: 'steps' | 'epochs' | 'minutes';
+  /** 'interrupt': `hooks.signal` stopped it before its budget; `--resume` continues it. */
+  stoppedBy: 'steps' | 'epochs' | 'minutes' | 'interrupt';
   best: { roiPsnr: number; step: number } | null;
   lastValidation: ResultRow | null;
   /** Mean training throughput of this invocation. */
@@ -153,6 +158,8 @@ export async function trainLoop(c: TrainConfig, run: RunFolder, options: { resum
   const currentState = (): StateDict =>
     mergeState(model.specs, base, Object.fromEntries(Object.entries({ ...runner.params(), ...runner.buffers() }).map(([k, v]) => [k, copyHost(v)])), runner.stepCount - startStep);
 
+  const optimizerCopy = () => Object.fromEntries(Object.entries(runner.optimizerState()).map(([k, v]) => [k, copyHost(v)]));
+
   const validateAndSave = async (): Promise<void> => {
     const state = currentState();
     const { row } = await measureModel(model, state, valPairs, { method: model.name, cell: c.cell, split: 'val', device: c.device, threads: c.threads });
@@ -169,8 +176,7 @@ export async function trainLoop(c: TrainConfig, run: RunFolder, options: { resum
       await run.saveCheckpoint('best', { state, optimizerState: {}, meta });
       await exportOnnx(model, state, run.bestOnnxPath);
     }
-    const optim = Object.fromEntries(Object.entries(runner.optimizerState()).map(([k, v]) => [k, copyHost(v)]));
-    await run.saveCheckpoint('last', { state, optimizerState: optim, meta });
+    await run.saveCheckpoint('last', { state, optimizerState: optimizerCopy(), meta });
     lastValidation = row;
     lastValidatedStep = runner.stepCount;
     await log({ kind: 'val', step: runner.stepCount, epoch: sampler.epoch, n: row.n, roi: row.roi, full: row.full, best: isBest, elapsedS: meta.elapsedS });
@@ -184,6 +190,10 @@ export async function trainLoop(c: TrainConfig, run: RunFolder, options: { resum
     // bad trained one.
     if (!options.resume) await validateAndSave();
     for (;;) {
+      if (hooks.signal?.aborted) {
+        stoppedBy = 'interrupt';
+        break;
+      }
       if (runner.stepCount >= (c.steps ?? Infinity)) break;
       if (c.epochs !== undefined && sampler.epoch >= c.epochs) {
         stoppedBy = 'epochs';
@@ -235,14 +245,19 @@ export async function trainLoop(c: TrainConfig, run: RunFolder, options: { resum
       const epochEnded = sampler.batchInEpoch === 0;
       if (c.valEvery > 0 ? runner.stepCount % c.valEvery === 0 : epochEnded) await validateAndSave();
     }
-    if (lastValidatedStep !== runner.stepCount) await validateAndSave();
+    if (stoppedBy === 'interrupt') {
+      // No validation: the next validation is the uninterrupted run's, taken by the resumed run at the same update.
+      meta = { ...meta, step: runner.stepCount, sampler, elapsedS: startElapsed + elapsedS() };
+      await run.saveCheckpoint('last', { state: currentState(), optimizerState: optimizerCopy(), meta });
+    } else if (lastValidatedStep !== runner.stepCount) await validateAndSave();
   } finally {
     await stream.close();
     await runner.release();
   }
   const done = runner.stepCount - startStep;
   const patchesPerS = (done * c.batchSize) / Math.max(elapsedS(), 1e-9);
-  await log({ kind: 'end', step: runner.stepCount, epoch: sampler.epoch, stoppedBy, bestRoiPsnr: meta.bestRoiPsnr, bestStep: meta.bestStep, patchesPerS });
+  if (stoppedBy === 'interrupt') await log({ kind: 'interrupted', step: runner.stepCount, epoch: sampler.epoch, reason: String(hooks.signal!.reason), patchesPerS });
+  else await log({ kind: 'end', step: runner.stepCount, epoch: sampler.epoch, stoppedBy, bestRoiPsnr: meta.bestRoiPsnr, bestStep: meta.bestStep, patchesPerS });
   return {
     runDir,
     steps: runner.stepCount,

@@ -105,6 +105,20 @@ export function runFolderPath(out: string, c: Pick<TrainConfig, 'method' | 'scal
 const exists = (path: string) => access(path).then(() => true, () => false);
 const errno = (e: unknown) => (e as NodeJS.ErrnoException).code ?? (e as Error).message;
 
+/**
+ * Whether the run in `dir` trained to its budget: its log ends with 'end' (an interrupted, failed or running run's
+ * does not). Reads the log only, so it answers for many runs quickly (a grid's status).
+ */
+export async function trainingFinished(dir: string): Promise<boolean> {
+  const text = await readFile(join(dir, LOG), 'utf8').catch(() => '');
+  const last = text.trimEnd().split('\n').at(-1);
+  try {
+    return last !== undefined && last !== '' && (JSON.parse(last) as { kind?: unknown }).kind === 'end';
+  } catch {
+    return false;
+  }
+}
+
 export class RunFolder {
   private constructor(
     readonly dir: string,

@@ -1,12 +1,13 @@
 // srcaco train / eval --run through the CLI: a tiny run end to end, and bad input as one clear line.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { writeTinyDataset } from '../train/run-fixture.js';
+import { EXIT_INTERRUPTED } from '../../src/errors.js';
+import { assertSameCheckpoints, writeTinyDataset } from '../train/run-fixture.js';
 
 const bin = new URL('../../bin/srcaco', import.meta.url).pathname;
 const srcaco = (...args: string[]) => spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env: { ...process.env, CI: '1' } });
@@ -68,4 +69,56 @@ test('srcaco train refuses bad input with one line', async () => {
   failsWith(srcaco('train', '--method', 'srcnn915', ...tiny, '--optimizer', 'rmsprop', '--steps', '1'), /--optimizer must be one of sgd, adam, received 'rmsprop'/);
   failsWith(srcaco('train', '--method', 'srcnn915', ...tiny, '--lr', '3e-5', '--steps', '1'), /--lr 0.00003 is below the schedule's floor 0.0001/);
   failsWith(srcaco('eval', '--run', join(out, 'nowhere')), /is this a training run folder/);
+});
+
+/** Runs `srcaco train ARGS` as a child; once its log shows update `atStep`, sends it `signal`. */
+async function trainUntilSignal(dir: string, args: string[], atStep: number, signal: NodeJS.Signals): Promise<{ status: number | null; stderr: string }> {
+  const child = spawn(process.execPath, [bin, 'train', ...args], { env: { ...process.env, CI: '1' }, stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr += d));
+  const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
+  let running = true;
+  void exited.then(() => (running = false));
+  try {
+    while (running) {
+      const log = await readFile(join(dir, 'log.jsonl'), 'utf8').catch(() => '');
+      if (log.split('\n').some((l) => l.includes('"kind":"train"') && JSON.parse(l).step >= atStep)) {
+        child.kill(signal);
+        break;
+      }
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    return { status: await exited, stderr };
+  } finally {
+    if (running) child.kill('SIGKILL');
+  }
+}
+
+test('SIGUSR1 or SIGTERM: srcaco train saves its last checkpoint and exits 75; --resume ends with the weights of an uninterrupted run', async () => {
+  const runs = join(out, 'srcnn915', 'caco2_train_X_2_in_256_out_512_cell_CELL2');
+  const budget = ['--method', 'srcnn915', ...tiny, '--steps', '30', '--val-every', '10', '--log-every', '1'];
+  // The uninterrupted run, beside the interrupted one.
+  const whole = new Promise<number | null>((done) => {
+    spawn(process.execPath, [bin, 'train', ...budget, '--name', 'sig-whole'], { env: { ...process.env, CI: '1' }, stdio: 'ignore' }).on('exit', done);
+  });
+  const dir = join(runs, 'sig-cut');
+  let stoppedAt = 0;
+  for (const [k, signal] of (['SIGUSR1', 'SIGTERM'] as const).entries()) {
+    const args = k === 0 ? [...budget, '--name', 'sig-cut'] : ['--resume', dir];
+    const r = await trainUntilSignal(dir, args, stoppedAt + 3, signal);
+    assert.equal(r.status, EXIT_INTERRUPTED, r.stderr);
+    const m = /(SIG\w+) stopped training at update (\d+), its last checkpoint saved; continue with srcaco train --resume (\S+)\n$/.exec(r.stderr);
+    assert.ok(m, r.stderr);
+    assert.equal(m[1], signal);
+    const step = Number(m[2]);
+    assert.ok(step > stoppedAt && step < 30, `stopped at update ${step}, after ${stoppedAt} and before the end`);
+    assert.equal(m[3], dir);
+    assert.equal(JSON.parse(await readFile(join(dir, 'last.json'), 'utf8')).step, step);
+    stoppedAt = step;
+  }
+  const resumed = srcaco('train', '--resume', dir);
+  assert.equal(resumed.status, 0, resumed.stderr);
+  assert.match(resumed.stdout, /30 updates \(stopped by --steps\)/);
+  assert.equal(await whole, 0);
+  await assertSameCheckpoints(join(runs, 'sig-whole'), dir);
 });

@@ -12,7 +12,7 @@ import { isSrcacoError } from '../../src/errors.js';
 import { resumeRun, startRun } from '../../src/train/run.js';
 import type { TrainConfig } from '../../src/train/run-config.js';
 import { RunFolder } from '../../src/train/run-folder.js';
-import { writeTinyDataset } from './run-fixture.js';
+import { assertSameCheckpoints, tensorsOf, writeTinyDataset } from './run-fixture.js';
 
 const dataRoot = await writeTinyDataset();
 const out = await mkdtemp(join(tmpdir(), 'srcaco-runs-'));
@@ -22,11 +22,6 @@ const base = (over: Partial<TrainConfig> = {}): TrainConfig =>
   ({ method: 'srcnn915', cell: 'CELL2', scale: 2, dataRoot, batchSize: 2, hrPatchPx: 32, loss: 'mse', lr: 0.01, valLimit: 2, workers: 0, threads: 2, logEvery: 1, ...over }) as TrainConfig;
 
 const readLog = async (dir: string) => (await readFile(join(dir, 'log.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
-
-async function tensorsOf(path: string): Promise<Map<string, Uint8Array>> {
-  const content = await readSafetensors(path);
-  return new Map([...content.tensors].map(([k, t]) => [k, new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength)]));
-}
 
 test('the training loss falls on a tiny dataset', async () => {
   const losses: number[] = [];
@@ -49,12 +44,7 @@ test('a resumed run ends with the same parameters, bit for bit, as an uninterrup
   assert.equal(resumed.steps, 6);
   const trainSteps = (await readLog(resumed.runDir)).filter((e) => e.kind === 'train').map((e) => e.step);
   assert.deepEqual(trainSteps, [1, 2, 3, 4, 5, 6], 'each update is logged once');
-  for (const file of ['last.safetensors', 'last.optim.safetensors', 'best.safetensors']) {
-    const a = await tensorsOf(join(whole.runDir, file));
-    const b = await tensorsOf(join(resumed.runDir, file));
-    assert.deepEqual([...a.keys()], [...b.keys()]);
-    for (const [k, v] of a) assert.ok(Buffer.from(v).equals(Buffer.from(b.get(k)!)), `${file}: ${k} differs`);
-  }
+  await assertSameCheckpoints(whole.runDir, resumed.runDir);
   assert.deepEqual(JSON.parse(await readFile(join(whole.runDir, 'last.json'), 'utf8')).sampler, JSON.parse(await readFile(join(resumed.runDir, 'last.json'), 'utf8')).sampler);
   // And a run that is not resumed differs (the check above can fail): a different seed.
   const other = await startRun(base({ steps: 6, valEvery: 3, seed: 1 }), { out, name: 'other' });
@@ -118,17 +108,30 @@ test('--optimizer adam: its slots are checkpointed and a resumed run matches an 
   const resumed = await resumeRun(part.runDir, { steps: 4 });
   const slots = await tensorsOf(join(resumed.runDir, 'last.optim.safetensors'));
   assert.ok([...slots.keys()].some((k) => k.includes('exp_avg_sq')), [...slots.keys()].join(', '));
-  for (const file of ['last.safetensors', 'last.optim.safetensors']) {
-    const a = await tensorsOf(join(whole.runDir, file));
-    const b = await tensorsOf(join(resumed.runDir, file));
-    assert.deepEqual([...a.keys()], [...b.keys()]);
-    for (const [k, v] of a) assert.ok(Buffer.from(v).equals(Buffer.from(b.get(k)!)), `${file}: ${k} differs`);
-  }
+  await assertSameCheckpoints(whole.runDir, resumed.runDir, ['last.safetensors', 'last.optim.safetensors']);
   // And Adam takes other updates than SGD from the same start (the check above can fail).
   const sgd = await startRun(base({ lr: 1e-3, steps: 4, valEvery: 4 }), { out, name: 'adam-vs-sgd' });
   const a = await tensorsOf(join(whole.runDir, 'last.safetensors'));
   const c = await tensorsOf(join(sgd.runDir, 'last.safetensors'));
   assert.ok(![...a].every(([k, v]) => Buffer.from(v).equals(Buffer.from(c.get(k)!))));
+});
+
+test('an aborted signal stops after the update in flight with the last checkpoint there; resuming ends as if never stopped', async () => {
+  const whole = await startRun(base({ steps: 6, valEvery: 4 }), { out, name: 'abort-whole' });
+  const stop = new AbortController();
+  // Aborted while update 3 is about to be taken: update 3 completes, update 4 is not taken.
+  const cut = await startRun(base({ steps: 6, valEvery: 4 }), { out, name: 'abort-cut' }, { signal: stop.signal, beforeStep: (step) => void (step === 2 && stop.abort('SIGUSR1')) });
+  assert.equal(cut.stoppedBy, 'interrupt');
+  assert.equal(cut.steps, 3);
+  assert.equal(JSON.parse(await readFile(join(cut.runDir, 'last.json'), 'utf8')).step, 3);
+  const log = await readLog(cut.runDir);
+  assert.deepEqual(log.at(-1)!.kind, 'interrupted');
+  assert.equal(log.at(-1)!.reason, 'SIGUSR1');
+  assert.ok(!log.some((e) => e.kind === 'val' && e.step === 3), 'no validation at the interruption');
+  const resumed = await resumeRun(cut.runDir);
+  assert.equal(resumed.stoppedBy, 'steps');
+  assert.deepEqual((await readLog(resumed.runDir)).filter((e) => e.kind === 'val').map((e) => e.step), [0, 4, 6]);
+  await assertSameCheckpoints(whole.runDir, resumed.runDir);
 });
 
 test('a NaN loss stops training with a clear error and keeps the last good checkpoint', async () => {

@@ -1,10 +1,12 @@
 // A tiny dataset in the prep layout for training tests: uint8 HR patches of blobs, LR as their rounded box
 // average, train/val/test pair lists for one cell and scale. Made by the tests, a few kilobytes.
+import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { planeOf } from '../../src/image/plane.js';
 import { splitFolderName, type Cell, type SplitName, type SrScale } from '../../src/io/layout.js';
+import { readSafetensors } from '../../src/io/safetensors.js';
 import { writeTiff } from '../../src/io/tiff.js';
 import { areaDownsample } from '../../src/prep/registration/resample.js';
 import { Rng } from '../../src/util/random.js';
@@ -52,4 +54,20 @@ export async function writeTinyDataset(
     await writeFile(join(folder, 'l_h.txt'), `${lines.join('\n')}\n`);
   }
   return root;
+}
+
+/** A safetensors file's tensors as raw bytes, by name. */
+export async function tensorsOf(path: string): Promise<Map<string, Uint8Array>> {
+  const content = await readSafetensors(path);
+  return new Map([...content.tensors].map(([k, t]) => [k, new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength)]));
+}
+
+/** Asserts that two run folders hold the same checkpoint tensors, bit for bit, in each of `files`. */
+export async function assertSameCheckpoints(dirA: string, dirB: string, files = ['last.safetensors', 'last.optim.safetensors', 'best.safetensors']): Promise<void> {
+  for (const file of files) {
+    const a = await tensorsOf(join(dirA, file));
+    const b = await tensorsOf(join(dirB, file));
+    assert.deepEqual([...a.keys()], [...b.keys()], file);
+    for (const [k, v] of a) assert.ok(Buffer.from(v).equals(Buffer.from(b.get(k)!)), `${file}: ${k} differs`);
+  }
 }
