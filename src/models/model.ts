@@ -56,6 +56,12 @@ export interface Model {
   readonly input: ModelInput;
   /** True when the graph needs static H and W (the bicubic baseline's matrices): compile per image size. */
   readonly staticSize?: boolean;
+  /**
+   * The receptive field's reach: model-input pixels on each side of an output pixel's position that can change
+   * it (LR pixels for an 'lr' input, HR pixels of the upsampled input for 'cv2-bicubic'). Tiles with this much
+   * context give exactly the whole-image output; undefined when the definition does not declare it.
+   */
+  readonly halo?: number;
   readonly lossOn: LossOn;
   /** HR-sized output [N, 1, s·h, s·w] from `x` ([N, 1, h, w] for 'lr', [N, 1, s·h, s·w] for 'cv2-bicubic'). */
   forward(vars: Vars, x: Tensor, ctx: ForwardContext): Tensor;
@@ -96,6 +102,8 @@ export interface ModelDefinition<S extends ConfigSchema> extends ModelInfo {
   /** Default: the HR output only. */
   readonly lossOn?: LossOn;
   readonly staticSize?: boolean;
+  /** The receptive field's reach in model-input pixels (Model.halo), from the architecture. */
+  readonly halo?: (args: { scale: number; config: ConfigOf<S> }) => number;
   build(args: { scale: number; config: ConfigOf<S> }, nn: Scope): (x: Tensor, ctx: ForwardContext) => Tensor | ModelOutput;
 }
 
@@ -132,6 +140,7 @@ export function defineModel<const S extends ConfigSchema = Record<never, never>>
         specs: module.specs,
         input: d.input,
         ...(d.staticSize ? { staticSize: true } : {}),
+        ...(d.halo ? { halo: d.halo({ scale, config: config as ConfigOf<S> }) } : {}),
         lossOn,
         forward: (vars, x, ctx) => forwardOutputs(vars, x, ctx).y,
         forwardOutputs,
