@@ -182,7 +182,7 @@ export class TiffStripWriter {
     const chunks: Uint8Array[] = [];
     let at = start;
     for (let p = 0; p < this.o.planes; p++) {
-      const entries: Array<[tag: number, type: number, values: number[] | Uint8Array]> = [
+      const entries: IfdEntry[] = [
         [254, 4, [0]], [256, 4, [width]], [257, 4, [height]], [258, 3, [bytesOf[pixelType] * 8]],
         [259, 3, [this.o.compression === 'deflate' ? 8 : 1]], [262, 3, [1]],
       ];
@@ -194,7 +194,7 @@ export class TiffStripWriter {
         entries.push([282, 5, rational], [283, 5, rational], [296, 3, [1]]);
       }
       entries.push([339, 3, [pixelType === 'float32' ? 3 : 1]]);
-      const ifd = encodeIfd(entries, at, p === this.o.planes - 1);
+      const ifd = encodeIfd(entries, at, p === this.o.planes - 1 ? 0 : 'following');
       chunks.push(ifd);
       at += ifd.length;
     }
@@ -208,46 +208,57 @@ export class TiffStripWriter {
   }
 }
 
-/** One little-endian classic IFD at byte `at`, with its out-of-line values right after it; links to the next. */
-function encodeIfd(entries: Array<[number, number, number[] | Uint8Array]>, at: number, last: boolean): Uint8Array {
-  const size = { 2: 1, 3: 2, 4: 4, 5: 8 } as Record<number, number>;
-  const headBytes = 2 + entries.length * 12 + 4;
-  const extra = entries.reduce((s, [, type, v]) => {
-    const n = type === 5 ? v.length / 2 : v.length;
-    const b = n * size[type]!;
-    return s + (b > 4 ? b + (b % 2) : 0);
+type IfdEntry = [tag: number, type: number, values: number[] | Uint8Array];
+
+/** Bytes per value of the TIFF field types written here (rationals count as one 8-byte value). */
+const TYPE_BYTES: Record<number, number> = { 2: 1, 3: 2, 4: 4, 5: 8, 13: 4, 16: 8, 18: 8 };
+
+/**
+ * One little-endian IFD (classic, or BigTIFF with 8-byte counts and offsets) at byte `at`, with its out-of-line
+ * values right after it, pointing to the IFD at `next` ('following': right after this one; 0: none).
+ */
+function encodeIfd(entries: readonly IfdEntry[], at: number, next: number | 'following', big = false): Uint8Array {
+  const entryBytes = big ? 20 : 12;
+  const inline = big ? 8 : 4;
+  const headBytes = (big ? 8 : 2) + entries.length * entryBytes + (big ? 8 : 4);
+  const valueBytes = ([, type, v]: IfdEntry) => (type === 5 ? v.length / 2 : v.length) * TYPE_BYTES[type]!;
+  const extra = entries.reduce((sum, e) => {
+    const b = valueBytes(e);
+    return sum + (b > inline ? b + (b % 2) : 0);
   }, 0);
-  const buf = new Uint8Array(headBytes + extra);
+  const buf = new Uint8Array(headBytes + extra + ((headBytes + extra) % 2));
   const view = new DataView(buf.buffer);
-  view.setUint16(0, entries.length, true);
+  if (big) view.setBigUint64(0, BigInt(entries.length), true);
+  else view.setUint16(0, entries.length, true);
   let ext = headBytes;
-  entries.forEach(([tag, type, v], e) => {
-    const n = type === 5 ? v.length / 2 : v.length;
-    const bytes = n * size[type]!;
-    const e0 = 2 + e * 12;
+  entries.forEach((e, k) => {
+    const [tag, type, v] = e;
+    const bytes = valueBytes(e);
+    const e0 = (big ? 8 : 2) + k * entryBytes;
     view.setUint16(e0, tag, true);
     view.setUint16(e0 + 2, type, true);
-    view.setUint32(e0 + 4, n, true);
-    let dst = e0 + 8;
-    if (bytes > 4) {
-      view.setUint32(e0 + 8, at + ext, true);
+    const count = type === 5 ? v.length / 2 : v.length;
+    if (big) view.setBigUint64(e0 + 4, BigInt(count), true);
+    else view.setUint32(e0 + 4, count, true);
+    let dst = e0 + (big ? 12 : 8);
+    if (bytes > inline) {
+      if (big) view.setBigUint64(dst, BigInt(at + ext), true);
+      else view.setUint32(dst, at + ext, true);
       dst = ext;
       ext += bytes + (bytes % 2);
     }
+    const size = type === 5 ? 4 : TYPE_BYTES[type]!;
     for (let i = 0; i < v.length; i++) {
-      if (type === 2) buf[dst + i] = v[i]!;
-      else if (type === 3) view.setUint16(dst + 2 * i, v[i]!, true);
-      else view.setUint32(dst + 4 * i, v[i]!, true);
+      if (size === 1) buf[dst + i] = v[i]!;
+      else if (size === 2) view.setUint16(dst + 2 * i, v[i]!, true);
+      else if (size === 4) view.setUint32(dst + 4 * i, v[i]!, true);
+      else view.setBigUint64(dst + 8 * i, BigInt(v[i]!), true);
     }
   });
-  view.setUint32(2 + entries.length * 12, last ? 0 : at + buf.length + (buf.length % 2), true);
-  return buf.length % 2 ? concatPad(buf) : buf;
-}
-
-function concatPad(buf: Uint8Array): Uint8Array {
-  const out = new Uint8Array(buf.length + 1);
-  out.set(buf);
-  return out;
+  const nextAt = next === 'following' ? at + buf.length : next;
+  if (big) view.setBigUint64(headBytes - 8, BigInt(nextAt), true);
+  else view.setUint32(headBytes - 4, nextAt, true);
+  return buf;
 }
 
 /** Writes planes (same size and pixel type) as a multi-page ImageJ-compatible TIFF, atomically. */
