@@ -11,8 +11,9 @@ import { register as report } from './report.js';
 import { register as train } from './train.js';
 import { register as upscale } from './upscale.js';
 import { register as models } from './models.js';
+import { register as exportModel } from './export.js';
 
 /** Each command file exports one `register(program)`; the list below is the CLI. */
 export type RegisterCommand = (program: Command) => void;
 
-export const commands: RegisterCommand[] = [simulate, prep, audit, stats, metrics, evaluate, table, registerShift, report, upscale, train, models];
+export const commands: RegisterCommand[] = [simulate, prep, audit, stats, metrics, evaluate, table, registerShift, report, upscale, train, models, exportModel];
