@@ -29,6 +29,49 @@ const bytesOf = { uint8: 1, uint16: 2, float32: 4 } as const;
 const MAX_CLASSIC = 2 ** 32 - 1;
 const IN_FLIGHT = 4;
 
+/** Size, pixel type, compression and deflate level checked as every writer here takes them. */
+function checkWriteOptions(
+  path: string,
+  o: { width: number; height: number; planes: number; pixelType: PixelType; compression?: 'none' | 'deflate'; deflateLevel?: number },
+): { compression: 'none' | 'deflate'; deflateLevel: number } {
+  for (const [name, v] of [['width', o.width], ['height', o.height], ['planes', o.planes]] as const) {
+    if (!Number.isInteger(v) || v < 1) throw new SrcacoError('usage', `TIFF ${name} must be an integer >= 1, received ${v}`, { path });
+  }
+  if (!(o.pixelType in bytesOf)) throw new SrcacoError('usage', `pixel type must be uint8, uint16 or float32, received ${o.pixelType}`, { path });
+  const compression = o.compression ?? 'none';
+  if (compression !== 'none' && compression !== 'deflate') {
+    throw new SrcacoError('usage', `TIFF compression must be 'none' or 'deflate', received '${compression}'`, { path, option: 'compression' });
+  }
+  const deflateLevel = o.deflateLevel ?? 1;
+  if (!Number.isInteger(deflateLevel) || deflateLevel < 0 || deflateLevel > 9) {
+    throw new SrcacoError('usage', `deflate level must be an integer 0..9, received ${deflateLevel}`, { path, option: 'deflateLevel' });
+  }
+  return { compression, deflateLevel };
+}
+
+/** Writes the IFDs at `start` and the header pointing to them, then moves the file to its final name. */
+async function commitTiff(file: AtomicFile, ifds: Uint8Array, start: number, big: boolean): Promise<void> {
+  await writeAll(file.handle, ifds, start);
+  await writeAll(file.handle, tiffHeader(start, big), 0);
+  await file.commit();
+}
+
+/** The little-endian file header pointing to the first IFD: classic (8 bytes) or BigTIFF (16). */
+function tiffHeader(firstIfd: number, big: boolean): Uint8Array {
+  const head = new Uint8Array(big ? 16 : 8);
+  const view = new DataView(head.buffer);
+  head.set([0x49, 0x49]);
+  if (big) {
+    view.setUint16(2, 43, true);
+    view.setUint16(4, 8, true);
+    view.setBigUint64(8, BigInt(firstIfd), true);
+  } else {
+    view.setUint16(2, 42, true);
+    view.setUint32(4, firstIfd, true);
+  }
+  return head;
+}
+
 /**
  * Writes a multi-page TIFF (one page per plane, ImageJ-compatible) row by row, so a 9318x9318 tile never needs
  * to be in memory at once: rows arrive in order, plane after plane; `finish()` writes the IFDs and renames the
@@ -62,14 +105,7 @@ export class TiffStripWriter {
   /** Starts writing `path` (through a temporary file in the same folder). */
   static async create(path: string, options: TiffStripWriterOptions): Promise<TiffStripWriter> {
     const { width, height, planes, pixelType } = options;
-    for (const [name, v] of [['width', width], ['height', height], ['planes', planes]] as const) {
-      if (!Number.isInteger(v) || v < 1) throw new SrcacoError('usage', `TIFF ${name} must be an integer >= 1, received ${v}`, { path });
-    }
-    if (!(pixelType in bytesOf)) throw new SrcacoError('usage', `pixel type must be uint8, uint16 or float32, received ${pixelType}`, { path });
-    const compression = options.compression ?? 'none';
-    if (compression !== 'none' && compression !== 'deflate') {
-      throw new SrcacoError('usage', `TIFF compression must be 'none' or 'deflate', received '${compression}'`, { path, option: 'compression' });
-    }
+    const { compression, deflateLevel: level } = checkWriteOptions(path, options);
     const px = options.pixelSizeUm;
     if (px !== undefined && !(px >= 1e-6 && px <= 4000)) {
       throw new SrcacoError('usage', `pixel size must be in (0, 4000] µm, received ${px}`, { path, option: 'pixelSizeUm' });
@@ -80,10 +116,6 @@ export class TiffStripWriter {
     }
     if (compression === 'none' && width * height * planes * bytesOf[pixelType] > MAX_CLASSIC - 2 ** 20) {
       throw new SrcacoError('usage', 'image too large for a classic TIFF (4 GiB); use deflate or smaller tiles', { path });
-    }
-    const level = options.deflateLevel ?? 1;
-    if (!Number.isInteger(level) || level < 0 || level > 9) {
-      throw new SrcacoError('usage', `deflate level must be an integer 0..9, received ${level}`, { path, option: 'deflateLevel' });
     }
     const file = await AtomicFile.create(path);
     return new TiffStripWriter(file, { ...options, compression, deflateLevel: level });
@@ -127,14 +159,7 @@ export class TiffStripWriter {
       while (this.pending.length > 0) await this.writeNextPending();
       const ifdStart = this.position + (this.position % 2);
       const ifds = this.buildIfds(ifdStart);
-      await writeAll(this.file.handle, ifds, ifdStart);
-      const head = new Uint8Array(8);
-      const view = new DataView(head.buffer);
-      head.set([0x49, 0x49]);
-      view.setUint16(2, 42, true);
-      view.setUint32(4, ifdStart, true);
-      await writeAll(this.file.handle, head, 0);
-      await this.file.commit();
+      await commitTiff(this.file, ifds, ifdStart, false);
     } catch (e) {
       await this.abort();
       throw e;
@@ -292,24 +317,13 @@ export class OmeTiffWriter {
   /** Starts writing `path` (through a temporary file in the same folder). */
   static async create(path: string, options: OmeTiffWriterOptions): Promise<OmeTiffWriter> {
     const { width, height, planes, pixelType } = options;
+    const { compression, deflateLevel: level } = checkWriteOptions(path, options);
     const tileSize = options.tileSize ?? 512;
-    for (const [name, v] of [['width', width], ['height', height], ['planes', planes]] as const) {
-      if (!Number.isInteger(v) || v < 1) throw new SrcacoError('usage', `TIFF ${name} must be an integer >= 1, received ${v}`, { path });
-    }
-    if (!(pixelType in bytesOf)) throw new SrcacoError('usage', `pixel type must be uint8, uint16 or float32, received ${pixelType}`, { path });
     if (!Number.isInteger(tileSize) || tileSize < 16 || tileSize % 16 !== 0) {
       throw new SrcacoError('usage', `TIFF tile size must be a multiple of 16, received ${tileSize}`, { path, option: 'tileSize' });
     }
     if (options.levels !== undefined && (!Number.isInteger(options.levels) || options.levels < 1)) {
       throw new SrcacoError('usage', `pyramid levels must be an integer >= 1, received ${options.levels}`, { path, option: 'levels' });
-    }
-    const compression = options.compression ?? 'none';
-    if (compression !== 'none' && compression !== 'deflate') {
-      throw new SrcacoError('usage', `TIFF compression must be 'none' or 'deflate', received '${compression}'`, { path, option: 'compression' });
-    }
-    const level = options.deflateLevel ?? 1;
-    if (!Number.isInteger(level) || level < 0 || level > 9) {
-      throw new SrcacoError('usage', `deflate level must be an integer 0..9, received ${level}`, { path, option: 'deflateLevel' });
     }
     const px = options.pixelSizeUm;
     if (px !== undefined && !(px >= 1e-5 && px <= 4000)) {
@@ -378,20 +392,7 @@ export class OmeTiffWriter {
         w += c.length;
       }
       if (!big && o > MAX_CLASSIC) throw new SrcacoError('output', 'the file would exceed the 4 GiB classic TIFF limit; write it as BigTIFF', { path: this.file.path });
-      await writeAll(this.file.handle, ifds, start);
-      const head = new Uint8Array(big ? 16 : 8);
-      const view = new DataView(head.buffer);
-      head.set([0x49, 0x49]);
-      if (big) {
-        view.setUint16(2, 43, true);
-        view.setUint16(4, 8, true);
-        view.setBigUint64(8, BigInt(start), true);
-      } else {
-        view.setUint16(2, 42, true);
-        view.setUint32(4, start, true);
-      }
-      await writeAll(this.file.handle, head, 0);
-      await this.file.commit();
+      await commitTiff(this.file, ifds, start, big);
     } catch (e) {
       await this.abort();
       throw e;

@@ -11,7 +11,7 @@ import { upscaleTiffFile, Upscaler } from '../../src/infer/index.js';
 import { openTiff, readTiff, writeTiff } from '../../src/io/tiff.js';
 import { bicubicBaseline } from '../../src/metrics/bicubic-baseline.js';
 import { quantizeTo255 } from '../../src/metrics/quantize.js';
-import { buildModel } from '../../src/models/registry.js';
+import { buildModel, modelDef, modelNames } from '../../src/models/registry.js';
 import { Rng } from '../../src/util/random.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'srcaco-upscale-file-'));
@@ -87,4 +87,13 @@ test('a multi-plane tile at x8 streams into a pyramid: one channel per plane, th
   assert.match(file.pages[0]!.description!, /SizeX="1200" SizeY="776" SizeC="3"[^>]*PhysicalSizeX="0.0390625"/);
   assert.match(file.pages[0]!.description!, /<Channel ID="Channel:0:2" Name="CELL2"/);
   await file.close();
+});
+
+test('every registered model declares its receptive field, so whole tiles can be tiled exactly', () => {
+  for (const name of modelNames()) {
+    for (const scale of modelDef(name).scales) {
+      const halo = buildModel(name, { scale }).halo;
+      assert.ok(Number.isInteger(halo) && halo! >= 0, `${name} x${scale}: halo ${halo}`);
+    }
+  }
 });
