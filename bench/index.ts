@@ -18,6 +18,7 @@ export const BENCHES: Readonly<Record<string, Bench>> = {
   simulate: { describe: 'simulating and writing one tile', script: './simulate.ts' },
   register: { describe: 'registration accuracy and speed on synthetic shifted pairs', script: './register.ts' },
   prep: { describe: 'srcaco prep seconds per tile in both modes', script: './prep.ts' },
+  upscale: { describe: 'whole-tile upscale into a pyramidal OME-TIFF: HR megapixels/s and peak RSS, beside PyTorch CPU', script: './upscale.ts' },
 };
 
 /** The usage text listing every benchmark. */

@@ -9,8 +9,11 @@ export { Rng } from './util/random.js';
 export { defaultWorkers } from './util/worker-pool.js';
 
 // I/O: TIFF, dataset layout, splits, safetensors
-export { openTiff, readTiff, TiffFile, TiffStripWriter, writeTiff } from './io/tiff.js';
+export { OmeTiffWriter, openTiff, readTiff, TiffFile, TiffStripWriter, writeTiff } from './io/tiff.js';
+export { decodeNpy, encodeNpy } from './io/npy.js';
+export { zipStore } from './io/zip-write.js';
 export type {
+  OmeTiffWriterOptions,
   OpenTiffOptions,
   PixelWindow,
   TiffPage,
@@ -209,7 +212,10 @@ export {
   convertWeights,
   exportOnnx,
   axisTiles,
+  exportBioimageio,
   type UpscalerOptions,
+  type UpscaleFileResult,
+  type BioimageioOptions,
 } from './infer/index.js';
 
 // Registration

@@ -9,7 +9,7 @@ import type { SrScale } from '../io/layout.js';
 import type { Model } from '../models/model.js';
 import { buildModel } from '../models/registry.js';
 import { RunFolder } from '../train/run-folder.js';
-import { choiceOption, deviceOption, integerOption, methodOption, presetOption, refuseOptions, scaleOption, threadsOption } from './options.js';
+import { choiceOption, deviceOption, integerOption, methodOption, numberOption, presetOption, refuseOptions, scaleOption, threadsOption } from './options.js';
 import { progressBar, type Progress } from './progress.js';
 
 interface UpscaleOptions {
@@ -22,6 +22,8 @@ interface UpscaleOptions {
   device: Device;
   threads?: number;
   tile: number;
+  halo?: number;
+  pixelSize?: number;
   onnx?: string;
 }
 
@@ -51,13 +53,13 @@ async function resolveModel(raw: UpscaleOptions, command: Command): Promise<{ mo
   return { model, state: await loadModelWeights(model, raw.weights) };
 }
 
-/** `srcaco upscale`: super-resolves one TIFF (every plane) with a method and its weights. */
+/** `srcaco upscale`: super-resolves one TIFF (every plane, streamed) into a pyramidal OME-TIFF with a method and its weights. */
 export function register(program: Command): void {
   program
     .command('upscale')
-    .description('super-resolve one image (uint8 0..255 or float32 0..1 TIFF, every plane) with a trained model or the bicubic baseline')
+    .description('super-resolve one image, up to a whole tile (uint8 0..255 or float32 0..1 TIFF, every plane), streamed into a tiled pyramidal OME-TIFF, with a trained model or the bicubic baseline')
     .argument('<in>', 'input LR TIFF')
-    .argument('<out>', 'output HR TIFF (written atomically)')
+    .argument('<out>', 'output HR OME-TIFF: one channel per input plane, reduced levels in SubIFDs (written atomically)')
     .addOption(methodOption())
     .addOption(scaleOption())
     .addOption(presetOption("hyper-parameter preset the weights were trained with (e.g. 'demo')"))
@@ -66,7 +68,9 @@ export function register(program: Command): void {
     .addOption(choiceOption('--dtype <type>', 'uint8 (rounded like the evaluation) or float32 (0..1)', ['uint8', 'float32']).default('uint8'))
     .addOption(deviceOption().default('cpu'))
     .addOption(threadsOption())
-    .addOption(integerOption('--tile <px>', 'tile side in HR pixels; bigger images run in overlapping tiles', { min: 8 }).default(512))
+    .addOption(integerOption('--tile <px>', "HR pixels each model run keeps along a side; it also reads the model's halo around them", { min: 8 }).default(512))
+    .addOption(integerOption('--halo <px>', "context around each tile in LR pixels (default: the model's receptive field, so tiles change nothing)", { min: 0 }))
+    .addOption(numberOption('--pixel-size <um>', "the input's pixel size in µm (default: its resolution tags); the output's is this / scale", { above: 0 }))
     .option('--onnx <file>', "also write the model's inference graph as ONNX (input x, output y)")
     .action(async (inPath: string, outPath: string, raw: UpscaleOptions, command: Command) => {
       const { model, state } = await resolveModel(raw, command);
@@ -82,8 +86,10 @@ export function register(program: Command): void {
         device: raw.device,
         threads: raw.threads,
         tileHrPx: raw.tile,
-        onTile: (plane, done, total) => {
-          if (done === 1) bar = total > 1 ? progressBar(`upscale plane ${plane}`, total, 'tiles') : undefined;
+        haloLrPx: raw.halo,
+        pixelSizeUm: raw.pixelSize,
+        onBand: (done, total) => {
+          if (done === 1) bar = total > 1 ? progressBar('upscale', total, 'bands') : undefined;
           bar?.tick();
           if (done === total) bar?.stop();
         },

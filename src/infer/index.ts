@@ -8,4 +8,6 @@ export type { AxisTile, TiledOptions } from './tiles.js';
 export { convertWeights, loadModelWeights, modelStateOf, readWeightsFile, type ConvertedWeights, type WeightsFile } from './weights.js';
 export { exportOnnx } from './export.js';
 export { upscaleTiffFile } from './upscale-file.js';
-export type { UpscaleFileOptions } from './upscale-file.js';
+export type { UpscaleFileOptions, UpscaleFileResult } from './upscale-file.js';
+export { bioimageioFiles, exportBioimageio } from './bioimageio.js';
+export type { BioimageioOptions } from './bioimageio.js';

@@ -1,12 +1,18 @@
-/** `srcaco upscale` as a function: one TIFF in (every plane), its super-resolved TIFF out. */
+/**
+ * `srcaco upscale` as a function: one TIFF in (every plane), its super-resolved pyramidal OME-TIFF out, streamed.
+ * The input is read band by band (LR rows the band owns plus the model's halo above and below), each band runs
+ * in tiles across, its owned HR rows go straight to the writer: memory holds a few bands, whatever the image.
+ */
+import { basename } from 'node:path';
 import { SrcacoError } from '../errors.js';
 import type { StateDict } from '../engine/nn/state.js';
 import type { Device } from '../engine/runtime.js';
 import type { Plane } from '../image/plane.js';
 import { planeOf } from '../image/plane.js';
-import { readTiff, writeTiff } from '../io/tiff.js';
+import { OmeTiffWriter, openTiff, type TiffFile } from '../io/tiff.js';
 import { quantizeTo255 } from '../metrics/quantize.js';
 import type { Model } from '../models/model.js';
+import { axisTiles } from './tiles.js';
 import { Upscaler } from './upscaler.js';
 
 export interface UpscaleFileOptions {
@@ -16,28 +22,82 @@ export interface UpscaleFileOptions {
   dtype?: 'uint8' | 'float32';
   device?: Device;
   threads?: number;
+  /** HR pixels each model run owns along a side (default 512); the model's halo is read beyond it. */
   tileHrPx?: number;
-  marginHrPx?: number;
-  /** Progress over all tiles of all planes. */
-  onTile?: (plane: number, done: number, total: number) => void;
+  /** Context in LR pixels (default: the model's receptive field, so the output equals whole-image inference). */
+  haloLrPx?: number;
+  /** The input's pixel size in µm (default: from its resolution tags); the output's is this divided by the scale. */
+  pixelSizeUm?: number;
+  /** OME channel names, one per plane. */
+  channelNames?: readonly string[];
+  /** Progress over all bands of all planes. */
+  onBand?: (done: number, total: number) => void;
 }
 
-/** Reads `inPath` (uint8 0..255 or float32 in [0, 1] planes), super-resolves every plane, writes `outPath`. */
-export async function upscaleTiffFile(inPath: string, outPath: string, options: UpscaleFileOptions): Promise<{ planes: number; width: number; height: number }> {
-  const planes = await readTiff(inPath);
-  for (const p of planes) checkRange(p, inPath);
-  const upscaler = new Upscaler(options.model, options.state, options);
-  const out: Plane[] = [];
+export interface UpscaleFileResult {
+  planes: number;
+  width: number;
+  height: number;
+  /** Output pixel size in µm, when the input's is known. */
+  pixelSizeUm?: number;
+  bigTiff: boolean;
+}
+
+/** Reads `inPath` (uint8 0..255 or float32 in [0, 1] planes), super-resolves every plane into the OME-TIFF `outPath`. */
+export async function upscaleTiffFile(inPath: string, outPath: string, options: UpscaleFileOptions): Promise<UpscaleFileResult> {
+  const file = await openTiff(inPath);
   try {
-    for (const [i, p] of planes.entries()) {
-      const hr = await upscaler.upscale(p, (done, total) => options.onTile?.(i, done, total));
-      out.push(options.dtype === 'float32' ? hr : quantize(hr));
+    const { width, height } = planeSize(file);
+    const s = options.model.scale;
+    const upscaler = new Upscaler(options.model, options.state, options);
+    const halo = upscaler.haloLr;
+    // Bands of `tileLr` owned rows, each read with the halo above and below (shifted inside at the image edges).
+    const bands = axisTiles(height, upscaler.tileLr + 2 * halo, halo);
+    const lrSize = options.pixelSizeUm ?? file.pixelSizeUm();
+    const pixelSizeUm = lrSize === undefined ? undefined : lrSize / s;
+    const writer = await OmeTiffWriter.create(outPath, {
+      width: width * s,
+      height: height * s,
+      planes: file.planes.length,
+      pixelType: options.dtype ?? 'uint8',
+      compression: 'deflate',
+      pixelSizeUm,
+      channelNames: options.channelNames,
+      name: basename(outPath).replace(/\.ome\.tiff?$|\.tiff?$/i, ''),
+    });
+    try {
+      let done = 0;
+      const total = bands.length * file.planes.length;
+      for (let p = 0; p < file.planes.length; p++) {
+        for (const band of bands) {
+          const lr = await file.readWindow(p, { x: 0, y: band.start, width, height: band.size });
+          checkRange(lr, inPath);
+          const hr = await upscaler.upscale(lr);
+          const owned = planeOf(width * s, (band.ownEnd - band.ownBegin) * s, hr.data.subarray((band.ownBegin - band.start) * s * width * s, (band.ownEnd - band.start) * s * width * s));
+          await writer.writeRows(options.dtype === 'float32' ? owned.data : quantizeTo255(owned, 'prediction'));
+          options.onBand?.(++done, total);
+        }
+      }
+    } catch (e) {
+      await writer.abort();
+      throw e;
+    } finally {
+      await upscaler.release();
     }
+    await writer.finish();
+    return { planes: file.planes.length, width: width * s, height: height * s, bigTiff: writer.bigTiff, ...(pixelSizeUm === undefined ? {} : { pixelSizeUm }) };
   } finally {
-    await upscaler.release();
+    await file.close();
   }
-  await writeTiff(outPath, out, { compression: 'deflate' });
-  return { planes: out.length, width: out[0]!.width, height: out[0]!.height };
+}
+
+/** The common size of every plane; planes of different sizes are refused. */
+function planeSize(file: TiffFile): { width: number; height: number } {
+  const pages = file.planes.map((ref) => file.pages[ref.page]!);
+  const { width, height } = pages[0]!;
+  const other = pages.find((p) => p.width !== width || p.height !== height);
+  if (other) throw new SrcacoError('input', `planes differ in size (${width}x${height} and ${other.width}x${other.height}); upscale them as separate files`, { path: file.path });
+  return { width, height };
 }
 
 function checkRange(p: Plane, path: string): void {
@@ -49,9 +109,4 @@ function checkRange(p: Plane, path: string): void {
     for (const v of p.data) if (v > max) max = v;
     if (max > 2) throw new SrcacoError('input', `float pixels reach ${max}: expected [0, 1]; divide by 255 or save as 8-bit`, { path });
   }
-}
-
-/** The evaluation's quantisation (clamp, ×255 in float32, round half to even), so metrics see these very values. */
-function quantize(p: Plane<Float32Array>): Plane<Uint8Array> {
-  return planeOf(p.width, p.height, quantizeTo255(p, 'prediction'));
 }

@@ -11,6 +11,8 @@ import { createPlane } from '../image/plane.js';
 import { bicubicBaseline } from '../metrics/bicubic-baseline.js';
 import type { Model } from '../models/model.js';
 import { checkInputSize } from '../models/model.js';
+import { SrcacoError } from '../errors.js';
+import { upsampledHalo } from '../models/upsample.js';
 import { inferenceGraph } from './graph.js';
 import { modelInputOf } from './model-input.js';
 import { runTiled } from './tiles.js';
@@ -18,10 +20,13 @@ import { runTiled } from './tiles.js';
 export interface UpscalerOptions {
   device?: Device;
   threads?: number;
-  /** Tile side in HR pixels (default 512: a 512² test patch runs whole, as the original evaluates it). */
+  /**
+   * HR pixels of output each tile owns along a side (default 512: a 512² test patch runs whole, as the original
+   * evaluates it); each tile reads the model's halo of context beyond it.
+   */
   tileHrPx?: number;
-  /** Context kept around each tile in HR pixels (default 32, at most a quarter of the tile). */
-  marginHrPx?: number;
+  /** Context in LR pixels around each tile (default: the model's receptive field, so tiles change nothing). */
+  haloLrPx?: number;
 }
 
 export class Upscaler {
@@ -51,16 +56,38 @@ export class Upscaler {
     return out.y!.data as Float32Array;
   }
 
+  /**
+   * LR pixels of context an output pixel needs on each side: the model's halo, and for a cv2-bicubic input the
+   * cubic's 2 LR pixels beyond the HR halo. A window of the LR image with this much context beyond the part it
+   * keeps gives there exactly what the whole image gives.
+   */
+  get haloLr(): number {
+    if (this.options.haloLrPx !== undefined) return this.options.haloLrPx;
+    return this.model.input === 'cv2-bicubic' ? upsampledHalo(this.modelHalo(), this.model.scale) : this.modelHalo();
+  }
+
+  /** The halo in model-input pixels (HR pixels for a cv2-bicubic input). */
+  private modelHalo(): number {
+    const { halo, scale, name, input } = this.model;
+    if (this.options.haloLrPx !== undefined) return this.options.haloLrPx * (input === 'cv2-bicubic' ? scale : 1);
+    if (halo === undefined) throw new SrcacoError('internal', `${name} declares no receptive field (halo) for tiled inference`);
+    return halo;
+  }
+
+  /** LR pixels each tile owns along a side. */
+  get tileLr(): number {
+    return Math.max(1, Math.floor((this.options.tileHrPx ?? 512) / this.model.scale));
+  }
+
   /** The HR image of one LR plane (uint8 0..255, or float32 in [0, 1]), in [0, 1]. */
   async upscale(lr: Plane, onTile?: (done: number, total: number) => void): Promise<Plane<Float32Array>> {
     const s = this.model.scale;
     if (this.model.name === 'bicubic') return bicubicBaseline(lr, s); // the same arithmetic, no graph needed
     const { x, width, height, outScale } = modelInputOf(this.model.input, s, lr);
     checkInputSize(this.model, width, height);
-    const tileHr = this.options.tileHrPx ?? 512;
-    const marginHr = this.options.marginHrPx ?? Math.min(32, Math.floor(tileHr / 4));
-    const tilePx = outScale === 1 ? tileHr : Math.max(1, Math.floor(tileHr / s));
-    const marginPx = outScale === 1 ? marginHr : Math.ceil(marginHr / s);
+    // Tiles of the model input: the owned part plus the halo on each side (in HR pixels for a cv2-bicubic input).
+    const marginPx = this.modelHalo();
+    const tilePx = this.tileLr * (outScale === 1 ? s : 1) + 2 * marginPx;
     const data = await runTiled(x, width, height, { tilePx, marginPx, outScale, onTile }, (t, w, h) => this.runRaw(t, w, h));
     const out = createPlane(lr.width * s, lr.height * s, 'float32');
     out.data.set(data);

@@ -10,6 +10,7 @@ import { constant } from '../engine/tensor.js';
 import type { Tensor } from '../engine/tensor.js';
 import { torchBicubicAntialiasWeights } from '../image/resize-bicubic.js';
 import { defineModel } from './model.js';
+import { CUBIC_REACH_LR } from './upsample.js';
 
 /** The [out, in] matrix of the antialiased bicubic along one axis. */
 export function antialiasBicubicMatrix(inSize: number, scale: number): Float32Array {
@@ -44,5 +45,6 @@ export const bicubic = defineModel({
   input: 'lr',
   staticSize: true,
   description: "the paper's Bicubic row; no parameters",
+  halo: () => CUBIC_REACH_LR, // upscaling, the antialiased kernel keeps its support of 2 input px
   build: ({ scale }) => (x) => bicubicForward(scale, x),
 });

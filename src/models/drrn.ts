@@ -5,7 +5,7 @@
  */
 import { add, relu } from '../engine/ops/elementwise.js';
 import { defineModel } from './model.js';
-import { upsampleClamped } from './upsample.js';
+import { upsampleClamped, upsampledHalo } from './upsample.js';
 import { fanOutNormal } from './vdsr.js';
 
 const C = 128;
@@ -21,6 +21,8 @@ export const drrn = defineModel({
   config: { num_residual_units: { type: 'integer', default: 25, min: 1, help: 'applications of the shared residual unit' } },
   // 3 recursions instead of 25: about 8× cheaper per step, for a training demo within minutes on 2 cores.
   presets: { demo: { num_residual_units: 3 } },
+  // conv1, two 3×3 convs per application of the unit, conv2: 1 HR px each.
+  halo: ({ scale, config }) => upsampledHalo(2 * config.num_residual_units + 2, scale),
   build({ scale, config }, nn) {
     const conv = { padding: 1, bias: false, init: fanOutNormal }; // kaiming_normal_(mode='fan_out', nonlinearity='relu')
     const first = nn.scope('conv1').conv2d(1, 1, C, 3, conv);

@@ -13,7 +13,7 @@ import { concat } from '../engine/ops/shape.js';
 import { remat, rematWith } from '../engine/remat.js';
 import type { Tensor } from '../engine/tensor.js';
 import { defineModel } from './model.js';
-import { upsampleClamped } from './upsample.js';
+import { upsampleClamped, upsampledHalo } from './upsample.js';
 
 const C = 64;
 /**
@@ -105,6 +105,9 @@ export const memnet = defineModel({
   },
   // 2 × 2 instead of 6 × 6: 16 residual-block passes instead of 216, for a training demo on 2 cores.
   presets: { demo: { num_memory_blocks: 2, num_residual_blocks: 2 } },
+  // The feature extractor's 3×3 conv, then per memory block R passes of R residual blocks of two 3×3 convs
+  // (1 HR px each); the gates and the reconstructor are 1×1.
+  halo: ({ scale, config }) => upsampledHalo(1 + 2 * config.num_memory_blocks * config.num_residual_blocks ** 2, scale),
   build({ scale, config }, nn) {
     const { num_memory_blocks: blocks, num_residual_blocks: residual } = config;
     const recompute = config.recompute === -1 ? 'auto' : RECOMPUTE_LEVELS[config.recompute]!;

@@ -60,6 +60,12 @@ export interface Model {
   readonly staticSize?: boolean;
   /** Smallest height and width of `x` the forward takes (its paddings and kernels); a smaller one is refused. */
   readonly minInputPx?: number;
+  /**
+   * The receptive field's reach: model-input pixels on each side of an output pixel's position that can change
+   * it (LR pixels for an 'lr' input, HR pixels of the upsampled input for 'cv2-bicubic'). Tiles with this much
+   * context give exactly the whole-image output; undefined when the definition does not declare it.
+   */
+  readonly halo?: number;
   readonly lossOn: LossOn;
   /** HR-sized output [N, 1, s·h, s·w] from `x` ([N, 1, h, w] for 'lr', [N, 1, s·h, s·w] for 'cv2-bicubic'). */
   forward(vars: Vars, x: Tensor, ctx: ForwardContext): Tensor;
@@ -101,6 +107,8 @@ export interface ModelDefinition<S extends ConfigSchema> extends ModelInfo {
   readonly lossOn?: LossOn;
   readonly staticSize?: boolean;
   readonly minInputPx?: number;
+  /** The receptive field's reach in model-input pixels (Model.halo), from the architecture. */
+  readonly halo?: (args: { scale: number; config: ConfigOf<S> }) => number;
   build(args: { scale: number; config: ConfigOf<S> }, nn: Scope): (x: Tensor, ctx: ForwardContext) => Tensor | ModelOutput;
 }
 
@@ -140,6 +148,7 @@ export function defineModel<const S extends ConfigSchema = Record<never, never>>
         input: d.input,
         ...(d.staticSize ? { staticSize: true } : {}),
         ...(d.minInputPx ? { minInputPx: d.minInputPx } : {}),
+        ...(d.halo ? { halo: d.halo({ scale, config: config as ConfigOf<S> }) } : {}),
         lossOn,
         forward: (vars, x, ctx) => forwardOutputs(vars, x, ctx).y,
         forwardOutputs,

@@ -44,6 +44,13 @@ export const mslapsrn = defineModel({
   description:
     'a Laplacian pyramid, per ×2 level 10 3×3 convs (64 channels, LeakyReLU 0.2), transposed-conv upsampling, a predicted residual; trained on every level (mean of the losses, smaller levels against the bicubic-downsized HR)',
   lossOn: { kind: 'outputs', reduce: 'mean', target: (_name, hr, pred) => levelTarget(hr, pred) },
+  // An upper bound, in LR px: conv1 (1), then per level k at 2^k × LR its 10 3×3 convs and the 4×4 stride-2
+  // transposed conv (under 2 px), and the residual conv at the level's output (1 px there, half a px here).
+  halo: ({ scale }) => {
+    let reach = 1;
+    for (let k = 0; 2 ** (k + 1) <= scale; k++) reach += (DEPTH + 2 + 0.5) / 2 ** k;
+    return Math.ceil(reach);
+  },
   build({ scale }, nn) {
     const first = nn.scope('conv1').conv2d(0, 1, C, 3, { padding: 1 });
     const count = Math.log2(scale);

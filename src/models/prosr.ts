@@ -77,6 +77,14 @@ export const prosr = defineModel({
   presets: { demo: { num_init_features: 32, growth_rate: 16, bn_size: 2, level_blocks: [2, 1, 1], num_layers: 4 } },
   // A reflection pad of 1 needs 2 px.
   minInputPx: 2,
+  // An upper bound, in LR px: init_conv (1), then per level k at 2^k × LR its blocks' 3×3 dense layers, final_conv
+  // and the upsampler's conv (1 px each at that level's resolution), the last reconstruction (half a px), and the
+  // bicubic residual (2 LR px).
+  halo: ({ scale, config }) => {
+    let reach = 1;
+    for (let k = 0; 2 ** (k + 1) <= scale; k++) reach += (config.level_blocks[k]! * config.num_layers + 2) / 2 ** k;
+    return Math.ceil(reach + 0.5) + 2;
+  },
   lossOn: { kind: 'outputs', reduce: 'mean', target: (_name, hr, pred) => levelTarget(hr, pred) },
   build({ scale, config }, nn) {
     const c = config.num_init_features;

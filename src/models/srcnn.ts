@@ -24,6 +24,7 @@ export function srcnnModelDef(name: string, displayName: string, [l1, l2, l3]: S
     scales: [2, 4, 8],
     input: 'cv2-bicubic',
     description,
+    halo: () => (l1[2] - 1) / 2 + (l2[2] - 1) / 2 + (l3[2] - 1) / 2, // HR px: the input is already at HR size
     build(_args, nn) {
       const init = { weight: kaimingNormal({ mode: 'fan_out' }), bias: constantInit(0) };
       const layer = (local: string, [i, o, k]: readonly [number, number, number], weight = init.weight) =>

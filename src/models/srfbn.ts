@@ -105,6 +105,11 @@ export const srfbn = defineModel({
   // averaged over the steps (its "curriculum" keeps one target for all steps). The forward's outputs are
   // step1..step{T-1}, and y is the last step.
   lossOn: { kind: 'outputs', reduce: 'mean' },
+  // An upper bound, in LR px: an up-then-down projection pair reaches under 3 LR px at every scale (kernel 6/8/12,
+  // stride 2/4/8, padding 2), a step chains at most G pairs after conv_in's 1 px, and the hidden state carries each
+  // step's reach into the next; decoding adds the transposed conv and conv_out (under 2 LR px), the bilinear
+  // residual 1.
+  halo: ({ config }) => config.num_steps * (3 * config.num_groups + 1) + 3,
   build({ scale, config }, nn) {
     const projection = PROJECTION[scale];
     if (!projection) throw new SrcacoError('usage', `srfbn supports scales ${Object.keys(PROJECTION).join(', ')}, received ${scale}`, { option: '--scale' });

@@ -5,7 +5,7 @@
 import { kaimingNormal } from '../engine/nn/init.js';
 import { add, relu } from '../engine/ops/elementwise.js';
 import { defineModel } from './model.js';
-import { upsampleClamped } from './upsample.js';
+import { upsampleClamped, upsampledHalo } from './upsample.js';
 
 const TRUNK = 18;
 const C = 64;
@@ -21,6 +21,7 @@ export const vdsr = defineModel({
   scales: [2, 4, 8],
   input: 'lr',
   description: '20 bias-free 3×3 convs of 64 channels on the bicubic-upsampled input, plus that input',
+  halo: ({ scale }) => upsampledHalo(TRUNK + 2, scale), // 20 3×3 convs, 1 HR px each
   build({ scale }, nn) {
     const conv = { padding: 1, bias: false, init: fanOutNormal };
     const first = nn.scope('conv1').conv2d(0, 1, C, 3, conv);
