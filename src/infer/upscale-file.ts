@@ -5,6 +5,7 @@ import type { Device } from '../engine/runtime.js';
 import type { Plane } from '../image/plane.js';
 import { planeOf } from '../image/plane.js';
 import { readTiff, writeTiff } from '../io/tiff.js';
+import { lockFile } from '../io/folder-lock.js';
 import { quantizeTo255 } from '../metrics/quantize.js';
 import type { Model } from '../models/model.js';
 import { Upscaler } from './upscaler.js';
@@ -24,6 +25,15 @@ export interface UpscaleFileOptions {
 
 /** Reads `inPath` (uint8 0..255 or float32 in [0, 1] planes), super-resolves every plane, writes `outPath`. */
 export async function upscaleTiffFile(inPath: string, outPath: string, options: UpscaleFileOptions): Promise<{ planes: number; width: number; height: number }> {
+  const lock = await lockFile(outPath, 'upscale');
+  try {
+    return await upscaleLocked(inPath, outPath, options);
+  } finally {
+    await lock.release();
+  }
+}
+
+async function upscaleLocked(inPath: string, outPath: string, options: UpscaleFileOptions): Promise<{ planes: number; width: number; height: number }> {
   const planes = await readTiff(inPath);
   for (const p of planes) checkRange(p, inPath);
   const upscaler = new Upscaler(options.model, options.state, options);

@@ -3,6 +3,7 @@ import { join, dirname } from 'node:path';
 import { SrcacoError } from '../errors.js';
 import { tilePath, type Scale } from '../io/layout.js';
 import { writeFileAtomic } from '../io/atomic.js';
+import { lockFolder } from '../io/folder-lock.js';
 import { writeTiff } from '../io/tiff.js';
 import { buildTileModel, fieldBounds } from './band.js';
 import { startBandPool, type BandPool } from './pool.js';
@@ -50,6 +51,15 @@ export async function simulateDataset(options: SimulateDatasetOptions): Promise<
       throw new SrcacoError('output', `cannot create the output folder (${e.message})`, { path: options.outDir, cause: e });
     });
   }
+  const lock = await lockFolder(options.outDir, 'simulate');
+  try {
+    return await simulateLocked(options, params, duplicates, size);
+  } finally {
+    await lock.release();
+  }
+}
+
+async function simulateLocked(options: SimulateDatasetOptions, params: SimParams, duplicates: Map<number, number>, size: number): Promise<SimulateDatasetResult> {
   // Sources first (every non-duplicate id, plus duplicate sources not asked for themselves), copies after.
   const simulated = options.ids.filter((id) => !duplicates.has(id));
   const hiddenSources = [...new Set([...duplicates.values()].filter((s) => !options.ids.includes(s)))];

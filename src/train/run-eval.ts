@@ -11,6 +11,8 @@ import { writeTiff } from '../io/tiff.js';
 import type { ImageMetrics, ResultRow } from '../metrics/aggregate.js';
 import { quantizeTo255 } from '../metrics/quantize.js';
 import { modelDisplayName } from '../models/registry.js';
+import { lockFolder } from '../io/folder-lock.js';
+import type { TrainConfig } from './run-config.js';
 import { RunFolder } from './run-folder.js';
 import { loadSplitPairs, measureModel } from './validate.js';
 
@@ -32,6 +34,17 @@ export interface EvaluateRunOptions {
 export async function evaluateRun(dir: string, o: EvaluateRunOptions = {}): Promise<{ images: ImageMetrics[]; row: ResultRow; rowPath: string }> {
   const run = await RunFolder.open(dir);
   const config = run.trainConfig();
+  // eval/ has one writer at a time (training does not write it, so a run can be evaluated while it trains).
+  await mkdir(run.evalDir, { recursive: true });
+  const lock = await lockFolder(run.evalDir, 'eval');
+  try {
+    return await evaluateLocked(run, config, o);
+  } finally {
+    await lock.release();
+  }
+}
+
+async function evaluateLocked(run: RunFolder, config: TrainConfig, o: EvaluateRunOptions): Promise<{ images: ImageMetrics[]; row: ResultRow; rowPath: string }> {
   const state = await run.loadWeights('best');
   const split = o.split ?? 'test';
   const pairs = await loadSplitPairs(o.dataRoot ?? config.dataRoot, split, config.cell, config.scale, o.limit);
