@@ -56,7 +56,11 @@ function checkRange(p: Plane, path: string): void {
   }
   if (p.data instanceof Float32Array) {
     let max = -Infinity;
-    for (const v of p.data) if (v > max) max = v;
+    for (const [i, v] of p.data.entries()) {
+      // NaN passes every comparison and would come out as a silently wrong prediction.
+      if (!Number.isFinite(v)) throw new SrcacoError('input', `pixel (${i % p.width}, ${Math.floor(i / p.width)}) is ${v}: float images must hold finite values in [0, 1]`, { path });
+      if (v > max) max = v;
+    }
     if (max > 2) throw new SrcacoError('input', `float pixels reach ${max}: expected [0, 1]; divide by 255 or save as 8-bit`, { path });
   }
 }
