@@ -32,7 +32,9 @@ export class SrcacoError extends Error {
   readonly option?: string;
 
   constructor(kind: SrcacoErrorKind, message: string, options: SrcacoErrorOptions = {}) {
-    super(options.path ? `${options.path}: ${message}` : message, { cause: options.cause });
+    // One line, whatever the message quotes (JSON.parse's messages quote the text around the fault, newlines included).
+    const line = message.replace(/\s*[\r\n]+\s*/g, ' ');
+    super(options.path ? `${options.path}: ${line}` : line, { cause: options.cause });
     this.kind = kind;
     this.path = options.path;
     this.option = options.option;

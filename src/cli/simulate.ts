@@ -1,7 +1,7 @@
 import { access, constants, mkdir, readdir } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { SrcacoError } from '../errors.js';
-import { simulateDataset } from '../sim/dataset.js';
+import { SIMULATE_STATE_DIR, simulateDataset } from '../sim/dataset.js';
 import { outOption, parseChoice, parseInteger, seedOption, workersOption } from './options.js';
 import { progressBar } from './progress.js';
 
@@ -77,10 +77,13 @@ export function parseSimulateOptions(raw: RawOptions): SimulateOptions {
   return { outDir: raw.out, ids, sizeHrPx, seed: raw.seed ?? 0, duplicates, force: raw.force === true, workers: raw.workers, compression };
 }
 
-/** Refuses a non-empty output folder unless `force`, and checks that it can be written. */
+/**
+ * Refuses a non-empty output folder unless `force` or an earlier simulate run's (which then continues, if its
+ * options match), and checks that it can be written.
+ */
 export async function prepareOutputDir(outDir: string, force: boolean): Promise<void> {
   const entries = await readdir(outDir).catch(() => null);
-  if (entries && entries.length > 0 && !force) {
+  if (entries && entries.length > 0 && !force && !entries.includes(SIMULATE_STATE_DIR)) {
     throw new SrcacoError('output', 'the output folder is not empty; choose another --out or pass --force to overwrite', { path: outDir, option: '--out' });
   }
   try {

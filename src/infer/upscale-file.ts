@@ -10,6 +10,7 @@ import type { Device } from '../engine/runtime.js';
 import type { Plane } from '../image/plane.js';
 import { planeOf } from '../image/plane.js';
 import { OmeTiffWriter, openTiff, type TiffFile } from '../io/tiff.js';
+import { lockFile } from '../io/folder-lock.js';
 import { quantizeTo255 } from '../metrics/quantize.js';
 import type { Model } from '../models/model.js';
 import { axisTiles } from './tiles.js';
@@ -45,6 +46,16 @@ export interface UpscaleFileResult {
 
 /** Reads `inPath` (uint8 0..255 or float32 in [0, 1] planes), super-resolves every plane into the OME-TIFF `outPath`. */
 export async function upscaleTiffFile(inPath: string, outPath: string, options: UpscaleFileOptions): Promise<UpscaleFileResult> {
+  // One writer per output file (several upscales may share a folder).
+  const lock = await lockFile(outPath, 'upscale');
+  try {
+    return await upscaleLocked(inPath, outPath, options);
+  } finally {
+    await lock.release();
+  }
+}
+
+async function upscaleLocked(inPath: string, outPath: string, options: UpscaleFileOptions): Promise<UpscaleFileResult> {
   const file = await openTiff(inPath);
   try {
     const { width, height } = planeSize(file);
@@ -71,7 +82,7 @@ export async function upscaleTiffFile(inPath: string, outPath: string, options: 
       for (let p = 0; p < file.planes.length; p++) {
         for (const band of bands) {
           const lr = await file.readWindow(p, { x: 0, y: band.start, width, height: band.size });
-          checkRange(lr, inPath);
+          checkRange(lr, inPath, band.start);
           const hr = await upscaler.upscale(lr);
           const owned = planeOf(width * s, (band.ownEnd - band.ownBegin) * s, hr.data.subarray((band.ownBegin - band.start) * s * width * s, (band.ownEnd - band.start) * s * width * s));
           await writer.writeRows(options.dtype === 'float32' ? owned.data : quantizeTo255(owned, 'prediction'));
@@ -100,13 +111,18 @@ function planeSize(file: TiffFile): { width: number; height: number } {
   return { width, height };
 }
 
-function checkRange(p: Plane, path: string): void {
+/** Refuses 16-bit images, non-finite floats (naming the pixel; `y0` is the window's first row) and floats past [0, 2]. */
+function checkRange(p: Plane, path: string, y0: number): void {
   if (p.data instanceof Uint16Array) {
     throw new SrcacoError('input', 'the image is 16-bit; srcaco upscale takes 8-bit images (0..255) or float32 in [0, 1]', { path });
   }
   if (p.data instanceof Float32Array) {
     let max = -Infinity;
-    for (const v of p.data) if (v > max) max = v;
+    for (const [i, v] of p.data.entries()) {
+      // NaN passes every comparison and would come out as a silently wrong prediction.
+      if (!Number.isFinite(v)) throw new SrcacoError('input', `pixel (${i % p.width}, ${y0 + Math.floor(i / p.width)}) is ${v}: float images must hold finite values in [0, 1]`, { path });
+      if (v > max) max = v;
+    }
     if (max > 2) throw new SrcacoError('input', `float pixels reach ${max}: expected [0, 1]; divide by 255 or save as 8-bit`, { path });
   }
 }

@@ -12,6 +12,15 @@ export const compressionNames: ReadonlyMap<number, string> = new Map([
   [32773, 'PackBits'],
 ]);
 
+/**
+ * The most bytes one byte of data can decode to with each codec (none 1; PackBits 128 from 2; deflate's
+ * 1032:1 limit; LZW's 4094-entry table of strings at 12 bits a code), so a reader can refuse dimensions no
+ * file of its size could hold before allocating for them.
+ */
+export function maxExpansion(compression: number): number {
+  return compression === 1 ? 1 : compression === 32773 ? 64 : compression === 5 ? 4096 : 1032;
+}
+
 /** Thrown by decoders on corrupt data; the reader turns it into a SrcacoError naming the file. */
 export class CorruptBlockError extends Error {}
 
@@ -32,7 +41,8 @@ export async function decompressBlock(compression: number, raw: Uint8Array, expe
     case 32946:
       try {
         // The async form runs on libuv's thread pool, so the blocks of one window inflate in parallel.
-        out = await inflateAsync(raw);
+        // The output limit stops a deflate bomb inside one block at twice the block's size.
+        out = await inflateAsync(raw, { maxOutputLength: 2 * expectedBytes + 4096 });
       } catch (e) {
         throw new CorruptBlockError(`deflate data is corrupt (${(e as Error).message})`);
       }
@@ -93,7 +103,7 @@ export function lzwDecode(input: Uint8Array, expectedBytes: number): Uint8Array 
     pos += n;
   };
 
-  while (bitsRead + width <= totalBits) {
+  while (bitsRead + width <= totalBits && pos < expectedBytes) {
     while (bitCount < width) {
       bitBuf = ((bitBuf << 8) | input[inPos++]!) >>> 0;
       bitCount += 8;

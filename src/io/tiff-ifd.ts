@@ -1,7 +1,7 @@
 import type { FileHandle } from 'node:fs/promises';
 import { SrcacoError } from '../errors.js';
 import type { PixelType } from '../image/plane.js';
-import { compressionNames } from './tiff-codecs.js';
+import { compressionNames, maxExpansion } from './tiff-codecs.js';
 
 /** One image file directory (page) of a TIFF, with what is needed to find and decode its pixels. */
 export interface TiffPage {
@@ -38,7 +38,7 @@ export class TiffSource {
   ) {}
 
   async readAt(offset: number, length: number, what: string): Promise<Uint8Array> {
-    if (!Number.isSafeInteger(offset) || offset < 0 || offset + length > this.size) {
+    if (!Number.isSafeInteger(offset) || offset < 0 || !Number.isSafeInteger(length) || length < 0 || offset + length > this.size) {
       throw new SrcacoError(
         'input',
         `${what} at byte ${offset} (+${length}) lies beyond the end of the file (${this.size} bytes): the TIFF is truncated or corrupt`,
@@ -119,6 +119,11 @@ async function readIfd(src: TiffSource, h: Header, offset: number, pageIndex: nu
     } else {
       if (!USED_TAGS.has(tag)) continue;
       const valueOffset = h.big ? r.u64(at + 12) : r.u32(at + 8);
+      // A value inside the header is a corrupt entry (tifffile: "invalid value offset"); without this check a
+      // damaged count reads the header bytes as values (e.g. 10825 samples per pixel).
+      if (valueOffset < (h.big ? 16 : 8)) {
+        throw new SrcacoError('input', `${what} tag ${tag}: invalid value offset ${valueOffset} (${n} values of type ${type}): corrupt TIFF entry`, { path: src.path });
+      }
       data = await src.readAt(valueOffset, total, `${what} tag ${tag}`);
     }
     tags.set(tag, decodeValues(data, type, n, h.little));
@@ -167,14 +172,14 @@ export async function readTiffPages(src: TiffSource): Promise<{ pages: TiffPage[
     if (pages.length >= MAX_PAGES) throw new SrcacoError('input', `more than ${MAX_PAGES} pages: corrupt TIFF`, { path: src.path });
     seen.add(offset);
     const { tags, next } = await readIfd(src, h, offset, pages.length);
-    pages.push(pageFromTags(tags, pages.length, src.path));
+    pages.push(pageFromTags(tags, pages.length, src.path, src.size));
     offset = next;
   }
   if (pages.length === 0) throw new SrcacoError('input', 'TIFF has no image (first IFD offset is 0)', { path: src.path });
   return { pages: expandImageJStack(pages, src.size), littleEndian: h.little, bigTiff: h.big };
 }
 
-function pageFromTags(tags: Map<number, number[] | string>, index: number, path: string): TiffPage {
+function pageFromTags(tags: Map<number, number[] | string>, index: number, path: string, fileSize: number): TiffPage {
   const fail = (msg: string): never => {
     throw new SrcacoError('input', `page ${index}: ${msg}`, { path });
   };
@@ -182,14 +187,17 @@ function pageFromTags(tags: Map<number, number[] | string>, index: number, path:
     const v = tags.get(tag);
     return typeof v === 'string' ? undefined : v;
   };
+  // Structural values must be integers: a RATIONAL or FLOAT entry (or a damaged type) would otherwise reach array sizes.
   const one = (tag: number, fallback?: number): number => {
     const v = nums(tag)?.[0] ?? fallback;
-    return v === undefined ? fail(`required tag ${tag} is missing`) : v;
+    if (v === undefined) return fail(`required tag ${tag} is missing`);
+    return Number.isSafeInteger(v) && v >= 0 ? v : fail(`tag ${tag} holds ${v}, not an integer >= 0`);
   };
   const width = one(T.width);
   const height = one(T.height);
   if (width < 1 || height < 1) fail(`empty image ${width}x${height}`);
   const samplesPerPixel = one(T.spp, 1);
+  if (samplesPerPixel < 1) fail('SamplesPerPixel is 0');
   const bitsAll = nums(T.bits) ?? [1];
   const bits = bitsAll[0]!;
   if (bitsAll.some((b) => b !== bits)) fail(`samples of different bit depths (${bitsAll.join(', ')}) are not supported`);
@@ -222,6 +230,18 @@ function pageFromTags(tags: Map<number, number[] | string>, index: number, path:
   if (blockOffsets.length < blocks || blockByteCounts.length < blocks) {
     fail(`expected ${blocks} strips/tiles, found ${blockOffsets.length} offsets and ${blockByteCounts.length} byte counts`);
   }
+  for (let b = 0; b < blocks; b++) {
+    if (!Number.isSafeInteger(blockOffsets[b]) || !Number.isSafeInteger(blockByteCounts[b]) || blockByteCounts[b]! < 0) {
+      fail(`strip/tile ${b} has offset ${blockOffsets[b]} and byte count ${blockByteCounts[b]}: corrupt TIFF`);
+    }
+  }
+  // Nothing is allocated beyond what the file's bytes can decode to: a damaged count or dimension (e.g. 10825
+  // samples per pixel read from the header) fails here instead of decoding gigabytes of zero-padded blocks.
+  // (Tiles are stored whole; strips only to the image's last row.)
+  const decodedBytes = (tiled ? Math.ceil(height / blockHeight) * blockHeight * Math.ceil(width / blockWidth) * blockWidth : width * height) * samplesPerPixel * (bits / 8);
+  if (decodedBytes > fileSize * maxExpansion(compression)) {
+    fail(`${width}x${height} pixels of ${samplesPerPixel} ${pixelType} sample(s) need ${decodedBytes} bytes, more than ${compressionName} data in a ${fileSize}-byte file can hold: corrupt dimensions or SamplesPerPixel`);
+  }
   const description = tags.get(T.description);
   return {
     index, width, height, pixelType, bitsPerSample: bits, samplesPerPixel,
@@ -243,6 +263,7 @@ function expandImageJStack(pages: TiffPage[], fileSize: number): TiffPage[] {
   const offs = first.blockOffsets;
   const counts = first.blockByteCounts;
   const planeBytes = counts.reduce((a, b) => a + b, 0);
+  if (!(planeBytes > 0)) return pages;
   const contiguous = offs.every((o, i) => i === 0 || o === offs[i - 1]! + counts[i - 1]!);
   if (!contiguous || offs[0]! + images * planeBytes > fileSize) return pages;
   return Array.from({ length: images }, (_, k) => ({

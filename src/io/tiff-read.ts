@@ -21,8 +21,12 @@ export interface TiffPlaneRef {
 }
 
 export interface OpenTiffOptions {
-  /** Budget for decoded strips/tiles kept between window reads (bytes); 0 disables the cache. Default 64 MiB. */
-  cacheBytes?: number;
+  /**
+   * Budget for decoded strips/tiles kept between window reads (bytes); 0 disables the cache. Default 64 MiB.
+   * 'page': the largest page's blocks where samples are interleaved (each block then decodes once, not once per
+   * sample, when every plane is read), else nothing.
+   */
+  cacheBytes?: number | 'page';
 }
 
 /** Counters for tests and benchmarks: how much was read and decoded. */
@@ -81,7 +85,13 @@ export class TiffFile {
     const src = new TiffSource(handle, path, size);
     try {
       const { pages, littleEndian, bigTiff } = await readTiffPages(src);
-      return new TiffFile(src, pages, littleEndian, bigTiff, options.cacheBytes ?? 64 * 2 ** 20);
+      const pageBytes = pages.reduce((max, p) => {
+        if (p.planarConfiguration !== 1 || p.samplesPerPixel === 1) return max;
+        const blocks = Math.ceil(p.width / p.blockWidth) * Math.ceil(p.height / p.blockHeight);
+        return Math.max(max, blocks * p.blockWidth * p.blockHeight * p.samplesPerPixel * bytesOf[p.pixelType]);
+      }, 0);
+      const cacheBytes = options.cacheBytes === 'page' ? pageBytes : options.cacheBytes ?? 64 * 2 ** 20;
+      return new TiffFile(src, pages, littleEndian, bigTiff, cacheBytes);
     } catch (e) {
       await handle.close();
       throw e;
@@ -242,7 +252,7 @@ export function openTiff(path: string, options?: OpenTiffOptions): Promise<TiffF
 
 /** Reads every plane of a TIFF into memory. */
 export async function readTiff(path: string): Promise<Plane[]> {
-  const file = await openTiff(path, { cacheBytes: 0 });
+  const file = await openTiff(path, { cacheBytes: 'page' });
   try {
     const planes: Plane[] = [];
     for (let i = 0; i < file.planes.length; i++) planes.push(await file.readPlane(i));

@@ -2,6 +2,7 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { SrcacoError } from '../errors.js';
 import { writeFileAtomic } from '../io/atomic.js';
+import { lockFolder } from '../io/folder-lock.js';
 import type { WindowAligner } from './align-window.js';
 import type { ManifestEntry } from './cut-tile.js';
 import { pickQcEntries, writeQcOverlays } from './qc-overlay.js';
@@ -10,7 +11,7 @@ import type { TileSplit } from '../io/tile-split.js';
 import { splitForTiles } from './splits.js';
 import { readDoneMarker, stateDir } from './tile-job.js';
 import { runTilePool } from './tile-pool.js';
-import { findTiles } from './tile-set.js';
+import { findTiles, type TileFiles } from './tile-set.js';
 import { windowGrid, type PrepMode } from './windows.js';
 import { defaultWorkers } from '../util/worker-pool.js';
 
@@ -63,8 +64,20 @@ export async function prepDataset(options: PrepOptions): Promise<PrepSummary> {
   const mode = options.mode ?? 'default';
   const outDir = resolve(options.outDir);
   const tiles = await findTiles(options.tilesDir);
+  const split = await splitForTiles(tiles.map((t) => t.id), options.splitFile);
+  await mkdir(outDir, { recursive: true }).catch((e: Error) => {
+    throw new SrcacoError('output', `cannot create the output folder (${e.message})`, { path: outDir, cause: e });
+  });
+  const lock = await lockFolder(outDir, 'prep');
+  try {
+    return await prepLocked(options, outDir, mode, tiles, split);
+  } finally {
+    await lock.release();
+  }
+}
+
+async function prepLocked(options: PrepOptions, outDir: string, mode: PrepMode, tiles: TileFiles[], split: TileSplit): Promise<PrepSummary> {
   const ids = tiles.map((t) => t.id);
-  const split = await splitForTiles(ids, options.splitFile);
   await claimOutDir(outDir, { format: 1, mode, tilesDir: resolve(options.tilesDir), split });
 
   const byTile = new Map<number, ManifestEntry[]>();
@@ -104,7 +117,12 @@ async function claimOutDir(outDir: string, config: PrepConfig): Promise<void> {
   const path = join(outDir, PREP_CONFIG_FILE);
   const text = await readFile(path, 'utf8').catch(() => undefined);
   if (text !== undefined) {
-    const earlier = JSON.parse(text) as PrepConfig;
+    let earlier: PrepConfig;
+    try {
+      earlier = JSON.parse(text) as PrepConfig;
+    } catch (e) {
+      throw new SrcacoError('output', `is not JSON (${(e as Error).message}); use another --out, or delete the folder's prep.json to start it again`, { path, cause: e });
+    }
     if (earlier.mode !== config.mode || earlier.tilesDir !== config.tilesDir) {
       throw new SrcacoError(
         'output',

@@ -1,8 +1,9 @@
-import { copyFile, mkdir, rename, unlink } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, readFile, rename, rm, unlink } from 'node:fs/promises';
 import { join, dirname } from 'node:path';
 import { SrcacoError } from '../errors.js';
 import { tilePath, type Scale } from '../io/layout.js';
 import { writeFileAtomic } from '../io/atomic.js';
+import { lockFolder } from '../io/folder-lock.js';
 import { writeTiff } from '../io/tiff.js';
 import { buildTileModel, fieldBounds } from './band.js';
 import { startBandPool, type BandPool } from './pool.js';
@@ -26,7 +27,12 @@ export interface SimulateDatasetOptions {
   params?: SimParams;
   /** Called after each band of 10 fields. */
   onFields?: (fieldsDone: number) => void;
+  /** Start over in a folder an earlier run with other options wrote (default: refuse it). */
+  force?: boolean;
 }
+
+/** Resume state: the options a run started with, and one marker per finished tile (its truth), written last. */
+export const SIMULATE_STATE_DIR = '.simulate';
 
 export interface SimulateDatasetResult {
   truthPath: string;
@@ -50,6 +56,49 @@ export async function simulateDataset(options: SimulateDatasetOptions): Promise<
       throw new SrcacoError('output', `cannot create the output folder (${e.message})`, { path: options.outDir, cause: e });
     });
   }
+  const lock = await lockFolder(options.outDir, 'simulate');
+  try {
+    const resumable = await claimSimulateFolder(options, params);
+    return await simulateLocked(options, params, duplicates, size, resumable);
+  } finally {
+    await lock.release();
+  }
+}
+
+/**
+ * Records the run's options in the folder, or checks that an earlier (interrupted) run there had the same ones,
+ * in which case its finished tiles are kept: they are exactly what this run would write. Returns whether they are.
+ */
+async function claimSimulateFolder(options: SimulateDatasetOptions, params: SimParams): Promise<boolean> {
+  const dir = join(options.outDir, SIMULATE_STATE_DIR);
+  const path = join(dir, 'options.json');
+  const mine = `${JSON.stringify({ seed: options.seed, sizeHrPx: options.sizeHrPx, ids: options.ids, duplicates: [...(options.duplicates ?? [])], compression: options.compression ?? 'none', params })}\n`;
+  const earlier = await readFile(path, 'utf8').catch(() => undefined);
+  if (earlier === mine) {
+    await removeTemporaries(options.outDir);
+    return true;
+  }
+  if (earlier !== undefined && !options.force) {
+    throw new SrcacoError('output', 'holds tiles simulated with other options (seed, size, ids or compression); rerun with the same options to continue it, pass --force to start over, or choose another --out', { path, option: '--out' });
+  }
+  await removeTemporaries(options.outDir);
+  await rm(dir, { recursive: true, force: true });
+  await mkdir(dir, { recursive: true });
+  await writeFileAtomic(path, mine);
+  return false;
+}
+
+/** Removes the temporary files a killed run left (we hold the folder's lock, so no live writer owns them). */
+async function removeTemporaries(outDir: string): Promise<void> {
+  for (const scale of [1, ...LR_SCALES] as Scale[]) {
+    const folder = join(outDir, dirname(tilePath(scale, 1)));
+    for (const name of await readdir(folder).catch(() => [] as string[])) {
+      if (/\.\d+(\.[0-9a-f]+)?\.tmp$/.test(name)) await unlink(join(folder, name)).catch(() => undefined);
+    }
+  }
+}
+
+async function simulateLocked(options: SimulateDatasetOptions, params: SimParams, duplicates: Map<number, number>, size: number, resumable: boolean): Promise<SimulateDatasetResult> {
   // Sources first (every non-duplicate id, plus duplicate sources not asked for themselves), copies after.
   const simulated = options.ids.filter((id) => !duplicates.has(id));
   const hiddenSources = [...new Set([...duplicates.values()].filter((s) => !options.ids.includes(s)))];
@@ -64,6 +113,17 @@ export async function simulateDataset(options: SimulateDatasetOptions): Promise<
     const runNext = async (): Promise<void> => {
       while (next < jobs.length) {
         const job = jobs[next++]!;
+        const marker = join(options.outDir, SIMULATE_STATE_DIR, `tile-${job.id}.json`);
+        const done = resumable ? await readFile(marker, 'utf8').then((t) => JSON.parse(t) as TileTruth).catch(() => undefined) : undefined;
+        if (done) {
+          // Finished by the interrupted run: its files were renamed into place before this marker was written.
+          for (const writeAs of job.writeAs) {
+            files.push(...([1, ...LR_SCALES] as Scale[]).map((scale) => join(options.outDir, tilePath(scale, writeAs))));
+            truths.set(writeAs, writeAs === job.id ? done : { ...done, id: writeAs, duplicateOf: job.id });
+          }
+          options.onFields?.(params.fieldsPerSide ** 2);
+          continue;
+        }
         const tile = await simulateTileOnPool(pool, params, options.seed, job.id, size, options.onFields);
         const model = buildTileModel(params, options.seed, job.id, size);
         const truth = tileTruth(params, tile, model, size);
@@ -71,6 +131,7 @@ export async function simulateDataset(options: SimulateDatasetOptions): Promise<
           files.push(...(await writeTileFiles(options.outDir, writeAs, tile, params, options.compression ?? 'none')));
           truths.set(writeAs, writeAs === job.id ? truth : { ...truth, id: writeAs, duplicateOf: job.id });
         }
+        await writeFileAtomic(marker, `${JSON.stringify(truth)}\n`);
       }
     };
     await Promise.all(Array.from({ length: Math.min(TILES_IN_FLIGHT, jobs.length) }, runNext));
@@ -98,6 +159,8 @@ export async function simulateDataset(options: SimulateDatasetOptions): Promise<
   });
   const truthPath = join(options.outDir, 'truth.json');
   await writeFileAtomic(truthPath, [new TextEncoder().encode(JSON.stringify(truth, null, 1) + '\n')]);
+  // Finished: the folder is left exactly in the dataset's layout (a rerun then needs --force, as before).
+  await rm(join(options.outDir, SIMULATE_STATE_DIR), { recursive: true, force: true });
   return { truthPath, files };
 }
 

@@ -12,6 +12,7 @@ import { writeTiff } from '../io/tiff.js';
 import type { ImageMetrics, ResultRow } from '../metrics/aggregate.js';
 import { quantizeTo255 } from '../metrics/quantize.js';
 import { modelDisplayName } from '../models/registry.js';
+import { lockFolder } from '../io/folder-lock.js';
 import { RunFolder } from './run-folder.js';
 import { loadSplitPairs, measureModel } from './validate.js';
 
@@ -37,6 +38,22 @@ export async function evaluateRun(dir: string, o: EvaluateRunOptions = {}): Prom
   if (config.cell === undefined) throw new SrcacoError('input', 'the run configuration has no "cell": this folder holds a model, not a training run', { path: run.configPath });
   const dataRoot = o.dataRoot ?? config.dataRoot;
   if (dataRoot === undefined) throw new SrcacoError('usage', `give --data: the run does not say where its data is (${run.configPath})`, { option: '--data' });
+  // eval/ has one writer at a time (training does not write it, so a run can be evaluated while it trains).
+  await mkdir(run.evalDir, { recursive: true });
+  const lock = await lockFolder(run.evalDir, 'eval');
+  try {
+    return await evaluateLocked(run, { ...config, cell: config.cell, dataRoot }, o);
+  } finally {
+    await lock.release();
+  }
+}
+
+async function evaluateLocked(
+  run: RunFolder,
+  config: RunFolder['config'] & { cell: NonNullable<RunFolder['config']['cell']>; dataRoot: string },
+  o: EvaluateRunOptions,
+): Promise<{ images: ImageMetrics[]; row: ResultRow; rowPath: string }> {
+  const { dataRoot } = config;
   const state = await run.loadWeights('best');
   const split = o.split ?? 'test';
   const pairs = await loadSplitPairs(dataRoot, split, config.cell, config.scale, o.limit);

@@ -22,6 +22,7 @@ import { stateToSafetensors } from '../engine/nn/state.js';
 import type { HostTensor } from '../engine/runtime.js';
 import { modelStateOf } from '../infer/weights.js';
 import { writeFileAtomic } from '../io/atomic.js';
+import { lockFolder, type OutputLock } from '../io/folder-lock.js';
 import { readSafetensors, tensorToFloat32, writeSafetensors, type SafeTensor } from '../io/safetensors.js';
 import type { ImageMetrics, ResultRow } from '../metrics/aggregate.js';
 import { writeRowFiles } from '../metrics/row-files.js';
@@ -126,7 +127,19 @@ export class RunFolder {
     readonly config: RunFolderConfig,
     /** The model config.json describes. */
     readonly model: Model,
+    private lock?: OutputLock,
   ) {}
+
+  /** Locks the folder for `command` (training, which writes every file of it) until `release()`. */
+  async acquire(command: string): Promise<void> {
+    this.lock ??= await lockFolder(this.dir, command);
+  }
+
+  /** Releases the lock `acquire` or `create` took. */
+  async release(): Promise<void> {
+    await this.lock?.release();
+    this.lock = undefined;
+  }
 
   /** Creates the folder of a new run for `config` (checked first, nothing is created for a bad one) and writes config.json. */
   static async create(out: string, config: TrainConfig, options: CreateRunOptions = {}): Promise<RunFolder> {
@@ -134,18 +147,26 @@ export class RunFolder {
     const model = modelOfConfig(c); // unknown method, unsupported scale or preset: fail before creating anything
     const dir = runFolderPath(out, c, options.name);
     const existing = await readdir(dir).catch(() => [] as string[]);
-    if (existing.length > 0 && !options.force) {
+    // Hidden files (a lock, an unfinished temporary file of a killed start) do not make a folder a run.
+    if (existing.some((f) => !f.startsWith('.')) && !options.force) {
       throw new SrcacoError('output', 'the run folder already exists; continue it with --resume, or pass --force to start it again, or choose another --name', { path: dir, option: '--name' });
     }
     await mkdir(dir, { recursive: true }).catch((e) => {
       throw new SrcacoError('output', `cannot create the run folder (${(e as Error).message})`, { path: dir, cause: e });
     });
+    // Locked before anything of an earlier run is removed: a run still training there is refused, not clobbered.
+    const lock = await lockFolder(dir, 'train');
     // --force: nothing of the earlier run may survive to be mistaken for this one's (a stale best or eval row).
     const stale = existing.filter((f) => f === CONFIG || f === LOG || f === EVAL || /^(best|last)\./.test(f));
-    await Promise.all(stale.map((f) => rm(join(dir, f), { recursive: true, force: true })));
     const file: RunConfigFile = { ...c, trainDataset: trainDatasetName(c), versions: softwareVersions(), createdAt: new Date().toISOString() };
-    await writeFileAtomic(join(dir, CONFIG), `${JSON.stringify(file, null, 2)}\n`);
-    return new RunFolder(dir, file, model);
+    try {
+      await Promise.all(stale.map((f) => rm(join(dir, f), { recursive: true, force: true })));
+      await writeFileAtomic(join(dir, CONFIG), `${JSON.stringify(file, null, 2)}\n`);
+    } catch (e) {
+      await lock.release();
+      throw e;
+    }
+    return new RunFolder(dir, file, model, lock);
   }
 
   /**

@@ -12,7 +12,11 @@ export interface StartRunOptions extends CreateRunOptions {
 /** Creates a run folder for `config`, writes config.json and trains. */
 export async function startRun(config: TrainConfig, options: StartRunOptions = {}, hooks: TrainHooks = {}): Promise<TrainResult> {
   const run = await RunFolder.create(options.out ?? 'runs', config, options);
-  return trainLoop(run.trainConfig(), run, {}, hooks);
+  try {
+    return await trainLoop(run.trainConfig(), run, {}, hooks);
+  } finally {
+    await run.release();
+  }
 }
 
 /** Options a resumed run may change: the budget and where/how fast it runs, never what it computes. */
@@ -27,5 +31,10 @@ export async function resumeRun(dir: string, overrides: ResumeOverrides = {}, ho
   // A new budget replaces the old one as a whole (a run stopped by --minutes can be continued by --epochs).
   const base = budgetGiven ? { ...config, epochs: undefined, steps: undefined, minutes: undefined } : config;
   const c = resolveTrainConfig({ ...base, ...defined } as TrainConfig);
-  return trainLoop(c, run, { resume: true }, hooks);
+  await run.acquire('train');
+  try {
+    return await trainLoop(c, run, { resume: true }, hooks);
+  } finally {
+    await run.release();
+  }
 }

@@ -121,3 +121,29 @@ test('an interrupted run leaves only complete files under final names, and no tr
   }
   if (existsSync(join(out, 'HighRes1024')) && readdirSync(join(out, 'HighRes1024')).filter((f) => f.endsWith('.tif')).length < 4) assert.ok(!existsSync(join(out, 'truth.json')));
 });
+
+test('a run killed midway continues on rerun (no --force) and ends byte-identical to an uninterrupted one', async () => {
+  const args = ['--ids', '1,2,3', '--size', '160', '--workers', '1'];
+  const whole = fresh();
+  assert.equal(run('simulate', '--out', whole, ...args).status, 0);
+  const out = fresh();
+  const child = spawn(process.execPath, [bin, 'simulate', '--out', out, ...args], { stdio: 'ignore' });
+  // Killed once the first tile is finished (its resume marker written), while later tiles are in flight.
+  for (let i = 0; i < 600 && !existsSync(join(out, '.simulate', 'tile-1.json')); i++) await new Promise((r) => setTimeout(r, 50));
+  child.kill('SIGKILL');
+  await new Promise((r) => child.once('exit', r));
+  assert.ok(!existsSync(join(out, 'truth.json')), 'killed before the end');
+  // Other options in the interrupted folder are refused, naming how to go on.
+  const other = run('simulate', '--out', out, ...args, '--seed', '5');
+  assert.equal(other.status, 1);
+  assert.match(other.stderr, /other options .* --force to start over/);
+  assert.match(other.stderr, /taking over a stale lock of srcaco simulate \(PID \d+, no longer running\)/);
+  const again = run('simulate', '--out', out, ...args);
+  assert.equal(again.status, 0, again.stderr);
+  assert.ok(!existsSync(join(out, '.simulate')), 'a finished folder holds the dataset layout only');
+  for (const folder of ['HighRes1024', 'LowRes512', 'LowRes256', 'LowRes128']) {
+    assert.deepEqual(readdirSync(join(out, folder)).sort(), readdirSync(join(whole, folder)).sort(), folder);
+    for (const name of readdirSync(join(whole, folder))) assert.ok(readFileSync(join(out, folder, name)).equals(readFileSync(join(whole, folder, name))), name);
+  }
+  assert.ok(readFileSync(join(out, 'truth.json')).equals(readFileSync(join(whole, 'truth.json'))));
+});

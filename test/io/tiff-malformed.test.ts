@@ -100,3 +100,29 @@ test('unknown compression, unsupported pixel types, corrupt compressed data', as
   d.bytes.fill(0xaa, first, first + 6);
   await expectInputError('bad-deflate.tif', d.bytes, /strip\/tile 0 of page 0: deflate data is corrupt/);
 });
+
+test("a corrupted SamplesPerPixel count fails at once (issue 20: it kept 'srcaco metrics' busy > 30 s)", async () => {
+  const path = join(dir, 'spp-64.tif');
+  await writeTiff(path, [planeOf(64, 64, Uint8Array.from({ length: 4096 }, (_, i) => i))]);
+  const bytes = readFileSync(path);
+  const ifd = bytes.readUInt32LE(4);
+  let spp = -1;
+  for (let e = 0; e < bytes.readUInt16LE(ifd); e++) if (bytes.readUInt16LE(ifd + 2 + e * 12) === 277) spp = ifd + 2 + e * 12;
+  // Count 3 SHORTs no longer fit the entry, so the inline value 1 becomes an offset into the header
+  // (read as 10825 samples per pixel before the fix).
+  bytes.writeUInt32LE(3, spp + 4);
+  await expectInputError('spp-count.tif', bytes, /tag 277: invalid value offset 1 .*corrupt TIFF entry/);
+});
+
+test('dimensions or samples no file of this size can hold are refused before any allocation', async () => {
+  const w = await base();
+  w.bytes.writeUInt16LE(4, w.entry(256) + 2); // width as a LONG of 60000
+  w.bytes.writeUInt32LE(60000, w.entry(256) + 8);
+  await expectInputError('wide.tif', w.bytes, /60000x6 pixels .* need 360000 bytes, more than none data in a \d+-byte file can hold/);
+  const s = await base();
+  s.bytes.writeUInt16LE(3000, s.entry(277) + 8);
+  await expectInputError('spp-3000.tif', s.bytes, /3000 uint8 sample\(s\) .*SamplesPerPixel/);
+  const r = await base();
+  r.bytes.writeUInt16LE(11, r.entry(256) + 2); // width as a FLOAT: the bits of 8 read as a denormal
+  await expectInputError('float-width.tif', r.bytes, /tag 256 holds .* not an integer/);
+});

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { initState } from '../../src/engine/nn/state.js';
 import type { HostTensor } from '../../src/engine/runtime.js';
@@ -149,4 +149,19 @@ test('the log: appended entries read back; entries past a checkpoint dropped; ev
   const again = await RunFolder.create(out, config(), { name: 'log', force: true });
   assert.deepEqual(await again.readLog(), []);
   assert.ok(!existsSync(again.evalDir));
+});
+
+test('a run folder another live process trains is refused, its files untouched; --force does not override that', async () => {
+  const run = await RunFolder.create(out, config(), { name: 'busy' });
+  await run.release();
+  // The parent process (alive for the whole test) stands for a second `srcaco train` on the same folder.
+  await writeFile(join(run.dir, '.srcaco.lock'), JSON.stringify({ pid: process.ppid, host: hostname(), command: 'train', since: 'now' }));
+  const before = await readFile(run.configPath, 'utf8');
+  await assert.rejects(RunFolder.create(out, config({ lr: 0.02 }), { name: 'busy', force: true }), (e: unknown) => {
+    assert.ok(e instanceof SrcacoError && e.kind === 'output');
+    assert.match(e.message, /is being written by srcaco train \(PID \d+/);
+    return true;
+  });
+  assert.equal(await readFile(run.configPath, 'utf8'), before);
+  await rm(join(run.dir, '.srcaco.lock'));
 });
