@@ -1,17 +1,45 @@
 import type { Command } from 'commander';
+import { join } from 'node:path';
 import { SrcacoError } from '../errors.js';
 import { collectGrid } from '../grid/collect.js';
 import { readGridFile } from '../grid/grid-file.js';
 import { planGrid } from '../grid/plan.js';
+import { gridFolders, type GridRun } from '../grid/plan.js';
 import { runGridLocal } from '../grid/run-local.js';
+import { readSubmissions, slurmRunStates, submitSlurm, type SlurmResources, type SlurmRunState } from '../grid/slurm.js';
 import { gridStatus, type RunStatus } from '../grid/status.js';
+import type { GridSpec } from '../grid/grid-file.js';
 import { integerOption } from './options.js';
 
 const fmtPsnr = (v: number | null | undefined) => (typeof v === 'number' ? `${v.toFixed(2)} dB` : '-');
 
-function statusLine(s: RunStatus): string {
+function statusLine(s: RunStatus, slurm?: SlurmRunState): string {
   const extra = s.state === 'done' ? `best val ROI PSNR ${fmtPsnr(s.bestRoiPsnr)}` : s.state === 'incomplete' ? (s.resumable ? `resumable at update ${s.step ?? 0}` : 'no checkpoint yet') : (s.error ?? '');
-  return `${s.state.padEnd(10)} ${s.run.id.padEnd(36)} ${extra}`;
+  const onSlurm =
+    !slurm || slurm.state === 'completed' || slurm.state === 'unsubmitted'
+      ? ''
+      : `; slurm ${slurm.state} (task ${slurm.task}, ${slurm.slurm}${'reason' in slurm && slurm.reason ? `, ${slurm.reason}` : ''}), log ${slurm.log}`;
+  return `${s.state.padEnd(10)} ${s.run.id.padEnd(36)} ${extra}${onSlurm}`;
+}
+
+/** Where a grid's Slurm scripts, submissions and task logs live. */
+const slurmFolders = (spec: GridSpec) => ({ dir: join(spec.out, 'slurm'), logs: join(gridFolders(spec).logs, 'slurm') });
+
+/** Submits one array per distinct resource set (a method may ask for its own), each over its runs not done. */
+async function submitGrid(spec: GridSpec, runs: readonly GridRun[], overrides: SlurmResources): Promise<void> {
+  const groups = new Map<string, GridRun[]>();
+  for (const r of runs) {
+    const key = JSON.stringify({ ...r.slurm, ...overrides });
+    groups.set(key, [...(groups.get(key) ?? []), r]);
+  }
+  let submitted = 0;
+  for (const [key, group] of groups) {
+    const submission = await submitSlurm(group, { ...slurmFolders(spec), name: spec.name, resources: JSON.parse(key) as SlurmResources });
+    if (!submission) continue;
+    submitted += submission.runs.length;
+    process.stdout.write(`submitted job ${submission.jobId}: ${submission.runs.length} tasks (${submission.script})\n`);
+  }
+  if (submitted === 0) process.stdout.write('nothing to submit: every run is done, queued or running\n');
 }
 
 /** `srcaco grid plan|run|status|collect FILE`: a benchmark grid on this machine. */
@@ -39,10 +67,25 @@ export function register(program: Command): void {
     .option('--local', 'run on this machine, a pool of --jobs training processes')
     .addOption(integerOption('--jobs <n>', 'training processes at a time (with --local)', { min: 1 }).default(1))
     .option('--retry-failed', 'also rerun the runs an error stopped (a non-finite loss)')
-    .action(async (file: string, raw: { local?: boolean; jobs: number; retryFailed?: boolean }) => {
-      if (!raw.local) throw new SrcacoError('usage', 'say where the grid runs: --local (this machine)', { option: '--local' });
+    .option('--slurm', 'submit one sbatch job array (a task per run; per-method resources from the grid file, or these options)')
+    .option('--partition <name>', 'with --slurm: the partition')
+    .option('--gres <spec>', 'with --slurm: generic resources per task, e.g. gpu:1')
+    .option('--time <limit>', "with --slurm: each task's time limit (Slurm's format, e.g. 02:00:00); default: the runs' --minutes + 10 min")
+    .addOption(integerOption('--cpus-per-task <n>', 'with --slurm: CPUs per task (also each run\'s --threads)', { min: 1 }))
+    .option('--mem <size>', 'with --slurm: memory per task, e.g. 16G')
+    .option('--account <name>', 'with --slurm: the account')
+    .option('--qos <name>', 'with --slurm: the quality of service')
+    .addOption(integerOption('--max-parallel <n>', 'with --slurm: tasks running at once', { min: 1 }))
+    .action(async (file: string, raw: { local?: boolean; slurm?: boolean; jobs: number; retryFailed?: boolean } & SlurmResources) => {
+      if (!raw.local === !raw.slurm) throw new SrcacoError('usage', 'say where the grid runs: --local (this machine) or --slurm (a cluster)', { option: '--local' });
       const spec = await readGridFile(file);
       const runs = planGrid(spec);
+      if (raw.slurm) {
+        const { partition, gres, time, cpusPerTask, mem, account, qos, maxParallel } = raw;
+        const overrides = Object.fromEntries(Object.entries({ partition, gres, time, cpusPerTask, mem, account, qos, maxParallel }).filter(([, v]) => v !== undefined));
+        await submitGrid(spec, runs, overrides);
+        return;
+      }
       let done = 0;
       const result = await runGridLocal(spec, runs, { jobs: raw.jobs, retryFailed: raw.retryFailed }, {
         onEvent(e) {
@@ -61,12 +104,16 @@ export function register(program: Command): void {
     .argument('<file>', 'grid file (YAML)')
     .option('--json', 'print JSON')
     .action(async (file: string, raw: { json?: boolean }) => {
-      const statuses = await gridStatus(planGrid(await readGridFile(file)));
+      const spec = await readGridFile(file);
+      const runs = planGrid(spec);
+      const statuses = await gridStatus(runs);
+      // Runs submitted to Slurm also say where their tasks stand (squeue, sacct).
+      const slurm = (await readSubmissions(slurmFolders(spec).dir)).length > 0 ? await slurmRunStates(runs, slurmFolders(spec)) : undefined;
       if (raw.json) {
-        process.stdout.write(`${JSON.stringify(statuses.map(({ run, ...s }) => ({ id: run.id, runDir: run.runDir, ...s })), null, 2)}\n`);
+        process.stdout.write(`${JSON.stringify(statuses.map(({ run, ...s }) => ({ id: run.id, runDir: run.runDir, ...s, ...(slurm ? { slurm: slurm.get(run.id) } : {}) })), null, 2)}\n`);
         return;
       }
-      process.stdout.write(statuses.map(statusLine).join('\n') + '\n');
+      process.stdout.write(statuses.map((s) => statusLine(s, slurm?.get(s.run.id))).join('\n') + '\n');
       const count = (state: string) => statuses.filter((s) => s.state === state).length;
       process.stdout.write(`${count('done')} done, ${count('incomplete')} incomplete, ${count('failed')} failed, ${count('pending')} pending\n`);
     });

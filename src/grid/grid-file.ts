@@ -17,6 +17,7 @@
  *       lr: [1e-4, 3e-4]                          # tried at every cell and scale; or per pair: { CELL2x2: [1e-4] }
  *       train: { steps: 60, minutes: 2.5, h-size: 32, zero-last-layer: true }
  *     bicubic: {}                                 # no parameters: evaluated only
+ *   slurm: { partition: gpu, time: "02:00:00" }   # sbatch resources of every run; a method's `slurm` overrides
  */
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
@@ -24,6 +25,7 @@ import { parse } from 'yaml';
 import { SrcacoError } from '../errors.js';
 import { CELLS, SPLITS, SR_SCALES, type Cell, type SplitName, type SrScale } from '../io/layout.js';
 import { modelDef } from '../models/registry.js';
+import type { SlurmResources } from './slurm.js';
 
 /** A `srcaco train` option value: `--key value`, or a bare `--key` for true. */
 export type TrainOptionValue = string | number | boolean;
@@ -36,6 +38,8 @@ export interface GridMethod {
   readonly train: Readonly<Record<string, TrainOptionValue>>;
   /** False for methods with nothing to train (bicubic): evaluated only. */
   readonly trainable: boolean;
+  /** sbatch resources of this method's runs (the grid's, overridden by the method's own). */
+  readonly slurm: Readonly<SlurmResources>;
 }
 
 export interface GridSpec {
@@ -80,7 +84,7 @@ export function parseGrid(doc: unknown, path: string): GridSpec {
   };
   if (!isObj(doc)) bad('(top)', 'a grid file is a YAML mapping (name, data, out, cells, scales, methods, ...)');
   const d = doc as Obj;
-  const known = ['name', 'data', 'out', 'seed', 'device', 'cells', 'scales', 'train', 'evaluation', 'methods'];
+  const known = ['name', 'data', 'out', 'seed', 'device', 'cells', 'scales', 'train', 'evaluation', 'methods', 'slurm'];
   for (const k of Object.keys(d)) if (!known.includes(k)) bad(k, `unknown key; known: ${known.join(', ')}`);
   const str = (key: string, v: unknown, fallback?: string): string =>
     v === undefined && fallback !== undefined ? fallback : typeof v === 'string' && v.trim() !== '' ? v : bad(key, `must be a non-empty string, received ${JSON.stringify(v)}`);
@@ -100,6 +104,20 @@ export function parseGrid(doc: unknown, path: string): GridSpec {
     }
     return v as Record<string, TrainOptionValue>;
   };
+  const slurmResources = (key: string, v: unknown): SlurmResources => {
+    if (v === undefined) return {};
+    if (!isObj(v)) return bad(key, 'must be a mapping of sbatch resources (partition, gres, time, cpus-per-task, mem, account, qos, max-parallel)');
+    const out: SlurmResources = {};
+    for (const [k, x] of Object.entries(v)) {
+      const at = `${key}.${k}`;
+      if (k === 'cpus-per-task') out.cpusPerTask = int(at, x, 1);
+      else if (k === 'max-parallel') out.maxParallel = int(at, x, 1);
+      else if (k === 'partition' || k === 'gres' || k === 'time' || k === 'mem' || k === 'account' || k === 'qos') out[k] = typeof x === 'number' ? String(x) : str(at, x);
+      else bad(at, 'unknown key; known: partition, gres, time, cpus-per-task, mem, account, qos, max-parallel');
+    }
+    return out;
+  };
+  const gridSlurm = slurmResources('slurm', d.slurm);
   const base = dirname(resolve(path));
   const cells = list<Cell>('cells', d.cells, CELLS);
   const scales = list<SrScale>('scales', d.scales, SR_SCALES);
@@ -115,7 +133,7 @@ export function parseGrid(doc: unknown, path: string): GridSpec {
     }
     const m = raw ?? {};
     if (!isObj(m)) return bad(key, 'must be a mapping (lr, train)');
-    for (const k of Object.keys(m)) if (!['lr', 'train'].includes(k)) bad(`${key}.${k}`, 'unknown key; known: lr, train');
+    for (const k of Object.keys(m)) if (!['lr', 'train', 'slurm'].includes(k)) bad(`${key}.${k}`, 'unknown key; known: lr, train, slurm');
     const trainable = def.name !== 'bicubic';
     const rates = (k: string, v: unknown): number[] => {
       const values = typeof v === 'number' ? [v] : v;
@@ -136,7 +154,7 @@ export function parseGrid(doc: unknown, path: string): GridSpec {
         }
       }
     } else if (m.lr !== undefined || m.train !== undefined) bad(key, `${def.name} has nothing to train: give it no lr or train options`);
-    return { method: def.name, lrs, train: { ...shared, ...trainOptions(`${key}.train`, m.train) }, trainable };
+    return { method: def.name, lrs, train: { ...shared, ...trainOptions(`${key}.train`, m.train) }, trainable, slurm: { ...gridSlurm, ...slurmResources(`${key}.slurm`, m.slurm) } };
   });
   const ev = d.evaluation ?? {};
   if (!isObj(ev)) bad('evaluation', 'must be a mapping (split, limit, threads)');

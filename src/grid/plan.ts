@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { Cell, SrScale } from '../io/layout.js';
 import { runFolderPath } from '../train/run-folder.js';
 import { pairKey, type GridSpec, type TrainOptionValue } from './grid-file.js';
+import type { SlurmResources } from './slurm.js';
 
 export interface GridRun {
   /** Unique within the grid, usable in file names: `vdsr-CELL2-x2-lr0.0001`. */
@@ -19,6 +20,8 @@ export interface GridRun {
   readonly trainArgs: string[];
   /** The run's time cap (`--minutes`), when it has one: what a scheduler must allow, plus evaluation. */
   readonly minutes?: number;
+  /** sbatch resources of its method. */
+  readonly slurm: Readonly<SlurmResources>;
 }
 
 /** Where a grid keeps its run folders, evaluation rows, logs and report. */
@@ -49,6 +52,7 @@ export function planGrid(spec: GridSpec): GridRun[] {
             lr,
             runDir,
             minutes,
+            slurm: m.slurm,
             trainArgs: [
               '--method', m.method, '--cell', cell, '--scale', String(scale), '--data', spec.dataRoot, '--lr', String(lr),
               '--seed', String(spec.seed), '--device', spec.device, ...optionArgs(m.train), '--out', runs, '--name', name,

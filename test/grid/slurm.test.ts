@@ -9,6 +9,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { collectGrid } from '../../src/grid/collect.js';
 import { parseGrid } from '../../src/grid/grid-file.js';
 import { planGrid, type GridRun } from '../../src/grid/plan.js';
 import { readSubmissions, runsFile, sbatchScript, slurmRunStates, slurmTimeSeconds, submitSlurm, type SlurmRunState } from '../../src/grid/slurm.js';
@@ -24,7 +25,7 @@ test('Slurm times, the runs file and the batch script', () => {
   assert.equal(slurmTimeSeconds('1-02'), 93600);
   assert.equal(slurmTimeSeconds('1-00:00:30'), 86430);
   assert.ok(Number.isNaN(slurmTimeSeconds('2h')));
-  const run: GridRun = { id: 'vdsr-CELL2-x2-lr0.01', method: 'vdsr', cell: 'CELL2', scale: 2, lr: 0.01, runDir: '/r/v', trainArgs: ['--method', 'vdsr', '--data', "/d/it's"], minutes: 60 };
+  const run: GridRun = { id: 'vdsr-CELL2-x2-lr0.01', method: 'vdsr', cell: 'CELL2', scale: 2, lr: 0.01, runDir: '/r/v', trainArgs: ['--method', 'vdsr', '--data', "/d/it's"], minutes: 60, slurm: {} };
   assert.equal(runsFile([run], { cpusPerTask: 4 }), `vdsr-CELL2-x2-lr0.01\t/r/v\t'--method' 'vdsr' '--data' '/d/it'\\''s' '--threads' '4'\n`);
   assert.throws(() => runsFile([{ ...run, runDir: '/r/a\tb' }]), /a tab or line break/);
   const script = sbatchScript(3, '/g/runs.tsv', { name: 'demo', logs: '/g/logs', time: '0-01:12:00', resources: { partition: 'gpu', gres: 'gpu:1', maxParallel: 2, extra: ['--constraint=a100'] }, srcaco: ['srcaco'] });
@@ -53,21 +54,20 @@ test('a grid on Slurm: a task checkpointed on USR1 requeues itself, a cancelled 
   const root = await mkdtemp(join(tmpdir(), 'srcaco-slurm-'));
   const submitted: string[] = [];
   try {
-    const grid = (out: string) =>
-      planGrid(
-        parseGrid(
-          {
-            name: 'slurm-test',
-            data: dataRoot,
-            out,
-            cells: ['CELL2'],
-            scales: [2],
-            train: { steps: 30, batch: 2, 'h-size': 32, loss: 'mse', workers: 0, threads: 1, 'val-every': 10, 'val-limit': 2, 'log-every': 1 },
-            methods: { srcnn915: { lr: 0.01 }, srcnn: { lr: 0.01 } },
-          },
-          join(root, 'grid.yaml'),
-        ),
+    const specOf = (out: string) =>
+      parseGrid(
+        {
+          name: 'slurm-test',
+          data: dataRoot,
+          out,
+          cells: ['CELL2'],
+          scales: [2],
+          train: { steps: 30, batch: 2, 'h-size': 32, loss: 'mse', workers: 0, threads: 1, 'val-every': 10, 'val-limit': 2, 'log-every': 1 },
+          methods: { srcnn915: { lr: 0.01 }, srcnn: { lr: 0.01 } },
+        },
+        join(root, 'grid.yaml'),
       );
+    const grid = (out: string) => planGrid(specOf(out));
     const runs = grid('slurm');
     assert.equal(runs.length, 2);
     // The same runs trained locally, without a stop, beside the cluster's.
@@ -130,6 +130,11 @@ test('a grid on Slurm: a task checkpointed on USR1 requeues itself, a cancelled 
       assert.deepEqual([kinds.includes('interrupted'), kinds.includes('resume'), kinds.at(-1)], [true, true, 'end'], r.id);
       await assertSameCheckpoints(local[k]!.runDir, r.runDir);
     }
+    // Collected, the two grids give the same table.
+    const onSlurm = await collectGrid(specOf('slurm'), runs);
+    const onLocal = await collectGrid(specOf('local'), local);
+    assert.equal(onSlurm.rows.length, 2);
+    assert.deepEqual(onSlurm.rows, onLocal.rows);
   } finally {
     if (submitted.length > 0) spawnSync('scancel', submitted);
     await rm(root, { recursive: true, force: true });
