@@ -1,8 +1,12 @@
 // DBPN against the original class (fixtures from scripts/fixtures/models-dbpn.py): state_dict keys and shapes of
 // the benchmark configuration, eval forward and the protocol-loss gradient of a small configuration, a short
-// training run, and the errors for a bad scale or an empty input.
+// training run, srcaco train / eval --run / upscale at ×8, and the errors for a bad scale or an empty input.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import type { Tensor } from '../../src/engine/index.js';
 import { compileStep, compileTarget, grad, input, Session, sgd, StepRunner, toOnnx } from '../../src/engine/index.js';
@@ -15,6 +19,8 @@ import { mseSsimLoss } from '../../src/train/loss.js';
 import { Rng } from '../../src/util/random.js';
 import type { WeightEntry } from '../fixtures/models/load.js';
 import { regenerateWeights } from '../fixtures/models/load.js';
+import { writeTinyDataset } from '../train/run-fixture.js';
+import { readTiff } from '../../src/io/tiff.js';
 
 type Keys = Array<[string, number[], 'F32' | 'I64']>;
 interface DbpnFixture {
@@ -187,4 +193,28 @@ test('dbpn: an unsupported scale and an empty input fail with one clear SrcacoEr
   assert.throws(() => model.forward(vars, input('x', [1, 1, 0, 5]), forwardContext(false)), (e: unknown) => e instanceof SrcacoError && /dbpn needs an LR input of at least 1×1 px, received 0×5/.test(e.message));
   // The smallest input the original accepts (1×1 at every scale) traces.
   assert.deepEqual(model.forward(vars, input('x', [1, 1, 1, 1]), forwardContext(false)).shape, [1, 1, 4, 4]);
+});
+
+test('dbpn x8 through the CLI: srcaco train (demo preset), eval --run and upscale --run', async () => {
+  // ×8 has the smallest LR crops (4 px here); ×2 and ×4 compile the same step and inference graph in all-models.
+  const data = await writeTinyDataset({ scale: 8, hrSide: 64, counts: { train: 2, val: 1, test: 1 } });
+  const out = await mkdtemp(join(tmpdir(), 'srcaco-dbpn-'));
+  const srcaco = (...args: string[]) => spawnSync(process.execPath, [new URL('../../bin/srcaco', import.meta.url).pathname, ...args], { encoding: 'utf8', env: { ...process.env, CI: '1' } });
+  try {
+    const train = srcaco('train', '--method', 'dbpn', '--preset', 'demo', '--cell', 'CELL2', '--scale', '8', '--data', data, '--batch', '2', '--h-size', '32', '--workers', '0', '--out', out, '--steps', '1', '--name', 'smoke');
+    assert.equal(train.status, 0, train.stderr);
+    assert.match(train.stdout, /1 updates? \(stopped by --steps\)/);
+    const run = join(out, 'dbpn', 'caco2_train_X_8_in_64_out_512_cell_CELL2', 'smoke');
+    const evaluated = srcaco('eval', '--run', run);
+    assert.equal(evaluated.status, 0, evaluated.stderr);
+    assert.match(evaluated.stdout, /DBPN_CELL2_x8_test\.json/);
+    const lr = join(data, 'hr_div_8', (await readdir(join(data, 'hr_div_8')))[0]!);
+    const upscaled = srcaco('upscale', '--run', run, lr, join(out, 'sr.tif'));
+    assert.equal(upscaled.status, 0, upscaled.stderr);
+    const [plane] = await readTiff(join(out, 'sr.tif'));
+    assert.deepEqual([plane!.width, plane!.height], [64, 64]);
+  } finally {
+    await rm(out, { recursive: true, force: true });
+    await rm(data, { recursive: true, force: true });
+  }
 });
