@@ -13,11 +13,14 @@ function columns(rows: readonly (readonly string[])[]): string {
   return rows.map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  ')).join('\n');
 }
 
-/** `srcaco models [--json]`: every registered model with its family, scales, parameter counts, defaults and presets. */
+/**
+ * `srcaco models [--json]`: every registered model with its family, scales, parameter counts, the outputs its loss
+ * sees, defaults and presets.
+ */
 export function register(program: Command): void {
   program
     .command('models')
-    .description('list the registered models: family, scales, trainable parameters per scale, default hyper-parameters and presets')
+    .description('list the registered models: family, scales, trainable parameters per scale, outputs trained on, default hyper-parameters and presets')
     .option('--json', 'print JSON (one object per model) instead of a table')
     .action((raw: { json?: boolean }) => {
       const models = modelSummaries();
@@ -31,9 +34,10 @@ export function register(program: Command): void {
         m.family,
         m.scales.map((s) => `x${s}`).join(' '),
         formatParamCounts(m.params),
+        m.trainedOn,
         formatConfig(m.defaults),
         Object.entries(m.presets).map(([p, c]) => `${p}: ${formatConfig(c)}`).join('; ') || '-',
       ]);
-      process.stdout.write(`${columns([['method', 'paper name', 'family', 'scales', 'parameters', 'defaults', 'presets'], ...rows])}\n`);
+      process.stdout.write(`${columns([['method', 'paper name', 'family', 'scales', 'parameters', 'trained on', 'defaults', 'presets'], ...rows])}\n`);
     });
 }

@@ -88,6 +88,8 @@ export interface ModelSummary {
   defaults: ConfigValues;
   presets: Readonly<Record<string, ConfigValues>>;
   upsampling: string;
+  /** The outputs its training loss sees: 'last output', or the named outputs and how their losses combine. */
+  trainedOn: string;
   description: string;
 }
 
@@ -102,6 +104,7 @@ export function modelSummaries(): ModelSummary[] {
     defaults: d.defaults,
     presets: d.presets,
     upsampling: d.upsampling,
+    trainedOn: d.lossOn.kind === 'last' ? 'last output' : `${d.lossOn.names.join(', ')} (${d.lossOn.reduce})`,
     description: d.description,
   }));
 }

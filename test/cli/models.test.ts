@@ -35,12 +35,12 @@ test('srcaco models --json: parameter counts equal PyTorch parameters() of the o
   assert.equal(memnet.family, 'pre-upsampling');
 });
 
-test('srcaco models: one row per model with family, scales, parameters, defaults and presets', () => {
+test('srcaco models: one row per model with family, scales, parameters, outputs trained on, defaults and presets', () => {
   const r = srcaco('models');
   assert.equal(r.status, 0, r.stderr);
   const lines = r.stdout.trimEnd().split('\n');
-  assert.match(lines[0]!, /^method\s+paper name\s+family\s+scales\s+parameters\s+defaults\s+presets$/);
+  assert.match(lines[0]!, /^method\s+paper name\s+family\s+scales\s+parameters\s+trained on\s+defaults\s+presets$/);
   assert.equal(lines.length, 1 + modelNames().length);
-  assert.match(r.stdout, /\nvdsr\s+VDSR\s+pre-upsampling\s+x2 x4 x8\s+664,704\s+-\s+-\n/);
+  assert.match(r.stdout, /\nvdsr\s+VDSR\s+pre-upsampling\s+x2 x4 x8\s+664,704\s+last output\s+-\s+-\n/);
   assert.match(r.stdout, /\ndrrn\s+DRRN\s+.*num_residual_units=25\s+demo: num_residual_units=3\n/);
 });

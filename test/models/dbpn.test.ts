@@ -104,6 +104,7 @@ test('dbpn: state_dict names, order and shapes of the benchmark configuration eq
   const summary = modelSummaries().find((m) => m.name === 'dbpn')!;
   assert.deepEqual(summary.params, { x2: 5938548, x4: 10411380, x8: 23190900 });
   assert.equal(summary.family, 'iterative');
+  assert.equal(summary.trainedOn, 'last output');
 });
 
 for (const scale of [2, 4, 8]) {
