@@ -10,6 +10,7 @@ import { parseChoice, parseInteger, parseNumber, parseThresholds } from '../../s
 import { defaultWorkers } from '../../src/util/worker-pool.js';
 import { isSrcacoError } from '../../src/errors.js';
 import { SR_SCALES } from '../../src/io/layout.js';
+import { modelNames } from '../../src/models/registry.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'srcaco-options-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -74,7 +75,7 @@ test('a shared flag fails with the same line in every command that takes it', as
   }
   await refused(['train', '--seed', '-1'], `--seed must be the random seed, an integer from 0 to ${2 ** 32 - 1}, received '-1'`);
   await refused(['simulate', '--out', data, '--seed', '1.5'], `--seed must be the random seed, an integer from 0 to ${2 ** 32 - 1}, received '1.5'`);
-  await refused(['upscale', 'in.tif', 'out.tif', '--method', 'nosuch'], "unknown method 'nosuch'; known: bicubic, srcnn, srcnn915, vdsr, drrn, memnet");
+  await refused(['upscale', 'in.tif', 'out.tif', '--method', 'nosuch'], `unknown method 'nosuch'; known: ${modelNames().join(', ')}`);
 });
 
 test('--split is a split name everywhere; a split JSON is --split-file; --out is a folder; --device where a model runs', async () => {

@@ -101,6 +101,15 @@ test('dbpn: state_dict names, order and shapes of the benchmark configuration eq
       assert.equal(sum, f.config.weights[key]!.sum, key);
     }
   }
+  // The init DBPN's constructor runs: kaiming_normal_ (fan_in, gain √2) on every conv and transposed conv (whose
+  // fan_in PyTorch takes from weight dim 1), zero biases; PReLU 0.25.
+  const specs = buildModel('dbpn', { scale: 4 }).specs;
+  assert.deepEqual(specs['feat0.conv.weight']!.init, { kind: 'normal', std: Math.sqrt(2 / 9) });
+  assert.deepEqual(specs['up3.conv.conv.weight']!.init, { kind: 'normal', std: Math.sqrt(2 / 128) });
+  assert.deepEqual(specs['up3.up_conv1.deconv.weight']!.init, { kind: 'normal', std: Math.sqrt(2 / (64 * 64)) });
+  assert.deepEqual(specs['down3.down_conv2.deconv.bias']!.init, { kind: 'constant', value: 0 });
+  assert.deepEqual(specs['output_conv.conv.bias']!.init, { kind: 'constant', value: 0 });
+  assert.deepEqual(specs['up7.up_conv3.act.weight']!.init, { kind: 'constant', value: 0.25 });
   const summary = modelSummaries().find((m) => m.name === 'dbpn')!;
   assert.deepEqual(summary.params, { x2: 5938548, x4: 10411380, x8: 23190900 });
   assert.equal(summary.family, 'iterative');
