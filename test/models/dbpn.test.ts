@@ -153,16 +153,16 @@ for (const scale of [2, 4]) {
       const lossValue = (out.loss!.data as Float32Array)[0]!;
       assert.ok(Math.abs(lossValue - f.config.loss!.value) <= 1e-5 * Math.abs(f.config.loss!.value), `loss ${lossValue} vs ${f.config.loss!.value}`);
       let offset = 0;
-      let worst = 0;
+      let worst = { rel: 0, name: '' };
       for (const k of names) {
         const ours = out[`d_${k}`]!.data as Float32Array;
         const theirs = f.grads!.subarray(offset, offset + ours.length);
         offset += ours.length;
         const rel = relDiff(ours, theirs);
         assert.ok(rel < 1e-4, `${k}: relative difference ${rel}`);
-        worst = Math.max(worst, rel);
+        if (rel > worst.rel) worst = { rel, name: k };
       }
-      t.diagnostic(`largest relative difference ${worst.toExponential(2)} (PyTorch float32 against the same float64 reference: ${f.config.torch_float32.grad_rel_max.toExponential(2)})`);
+      t.diagnostic(`largest relative difference ${worst.rel.toExponential(2)}, ${worst.name} (PyTorch float32 against the same float64 reference: ${f.config.torch_float32.grad_rel_max.toExponential(2)})`);
       assert.equal(offset, f.grads!.length);
     } finally {
       await session.release();
