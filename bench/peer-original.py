@@ -7,7 +7,7 @@ Run with Debian's interpreter (python3-torch):
     /usr/bin/python3 bench/peer-original.py --original ../sr-caco-2 --model dbpn --scale 2 --loss mse-ssim
 fwd_ms: inference forward of one batch (no grad). step_ms: forward + loss + backward + SGD (momentum 0.9,
 Nesterov). The loss is taken on the outputs the original trains on (`BUILDERS[name]` says how); medians over
---repeat runs after --warmup runs.
+--repeat runs after --warmup runs. `--list` prints the model names it knows (bench/peer.ts sends those here).
 """
 import argparse
 import importlib.util
@@ -44,9 +44,10 @@ def ssim_loss_term(x, y, window):  # the training SSIM of the original: zero pad
     return m.mean()
 
 
-# name -> builder(original_root, scale) returning (module, outputs_and_targets), where
+# name -> builder(original_root, scale) returning (module, outputs_and_targets[, reduce]), where
 # outputs_and_targets(net_output, hr) is the list of (prediction, target) pairs the original puts in its loss
-# (one pair for networks trained on their last output), averaged here as the original averages them.
+# (one pair for networks trained on their last output), and reduce how the original combines their losses:
+# 'mean' (the default) or 'sum'.
 BUILDERS = {}
 
 # select_network / utils_init_default_args: the benchmark's ProSR, levels [[8]*9, [8]*3, [8]] cut to log2(scale).
@@ -104,6 +105,16 @@ def mslapsrn(original_root, scale):
 BUILDERS['mslapsrn'] = mslapsrn
 
 
+def dbpn(original_root, scale):
+    # DBPN-RES-MR64-3 (utils_init_default_args.py); model_plain.py's default loss on its one output.
+    net = load_original.network(original_root, 'dbpn').DBPN(upscale=scale, in_chans=1, base_filter=64, feat=256,
+                                                             num_stages=3)
+    return net, lambda out, hr: [(out, hr)]
+
+
+BUILDERS['dbpn'] = dbpn
+
+
 def timed(fn, warmup, repeat):
     for _ in range(warmup):
         fn()
@@ -118,7 +129,7 @@ def timed(fn, warmup, repeat):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--original', default=os.environ.get('SRCACO_ORIGINAL'), help='checkout of sbelharbi/sr-caco-2')
-    ap.add_argument('--model', required=True, help=f'comma-separated: {", ".join(BUILDERS)}')
+    ap.add_argument('--model', help=f'comma-separated: {", ".join(BUILDERS)}')
     ap.add_argument('--scale', type=int, default=2)
     ap.add_argument('--batch', type=int, default=8)
     ap.add_argument('--hr', type=int, default=96)
@@ -126,7 +137,13 @@ def main():
     ap.add_argument('--loss', choices=['mse', 'mse-ssim'], default='mse')
     ap.add_argument('--warmup', type=int, default=1)
     ap.add_argument('--repeat', type=int, default=3)
+    ap.add_argument('--list', action='store_true', help='print the model names known here and exit (bench/peer.ts)')
     a = ap.parse_args()
+    if a.list:
+        print(' '.join(BUILDERS))
+        return
+    if not a.model:
+        ap.error('--model is required')
     if not a.original:
         raise SystemExit('give --original (or SRCACO_ORIGINAL): a checkout of sbelharbi/sr-caco-2')
     torch.set_num_threads(a.threads)
@@ -135,7 +152,8 @@ def main():
     for name in a.model.split(','):
         if name not in BUILDERS:
             raise SystemExit(f'unknown model {name}; known: {", ".join(BUILDERS)}')
-        net, pairs_of = BUILDERS[name](a.original, a.scale)
+        net, pairs_of, *rest = BUILDERS[name](a.original, a.scale)
+        reduce = rest[0] if rest else 'mean'
         x = torch.rand(a.batch, 1, a.hr // a.scale, a.hr // a.scale)
         y = torch.rand(a.batch, 1, a.hr, a.hr)
         opt = torch.optim.SGD(net.parameters(), lr=1e-3, momentum=0.9, nesterov=True)
@@ -154,7 +172,7 @@ def main():
                 term = F.mse_loss(pred, target)
                 if a.loss == 'mse-ssim':
                     term = term - 5.0 * ssim_loss_term(pred, target, window)
-                loss = loss + term / len(pairs)
+                loss = loss + (term if reduce == 'sum' else term / len(pairs))
             loss.backward()
             opt.step()
 

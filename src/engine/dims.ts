@@ -53,6 +53,8 @@ export function dimAffine(d: Dim, mul: number, div: number, add: number): Dim {
 export function dimFloorDiv(d: Dim, add: number, div: number): Dim {
   if (typeof d === 'number') return Math.floor((d + add) / div);
   if (div === 1) return dimAffine(d, 1, 1, add);
+  // floor((m·H + c) / k) = (m/k)·H + floor(c / k) for a whole H when k divides m: a strided conv that undoes an
+  // upsampling by its stride (DBPN's down-projections) gives back the symbol itself, comparable with its input's.
   const a = parseAffine(d);
   if (a && a.div === 1 && a.mul % div === 0) return formatAffine({ name: a.name, mul: a.mul / div, div: 1, add: Math.floor((a.add + add) / div) });
   return `floor((${d}${add >= 0 ? '+' : ''}${add})/${div})`;

@@ -75,6 +75,7 @@ test('the iterative and progressive models: their declared halos (upper bounds) 
     { name: 'srfbn', scale: 2, config: { num_features: 8, num_steps: 2, num_groups: 2 } }, // the hidden state carries reach across steps
     { name: 'prosr', scale: 4, preset: 'demo' }, // two levels, reflection padding, a bicubic residual
     { name: 'mslapsrn', scale: 4 }, // two pyramid levels, transposed convs
+    { name: 'dbpn', scale: 2, config: { base_filter: 4, feat: 8, num_stages: 1 } }, // back-projections, dense concatenations
   ];
   const tileLr = 4;
   for (const c of cases) {

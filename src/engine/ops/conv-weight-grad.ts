@@ -22,9 +22,10 @@ export function convWeightGrad(x: Tensor, g: Tensor, wShape: readonly Dim[], a: 
   const stride1 = a.stride[0] === 1 && a.stride[1] === 1;
   let choice = a.groups === 1 ? target.convGradient.weight : 'batchConv';
   // auto: the formulation bench/engine-conv.ts measured fastest for each kind of layer (its numbers are in
-  // docs/benchmarks.md): O ≤ 4 → gradShift; C ≤ 4 → batchConv; other stride-1 layers → padShift;
-  // strided → offsetMatmul (not measured).
-  if (choice === 'auto') choice = stride1 && o <= 4 ? 'gradShift' : cg <= 4 ? 'batchConv' : stride1 ? 'padShift' : 'offsetMatmul';
+  // docs/benchmarks.md): O ≤ 4 → gradShift; C ≤ 4 → batchConv; other stride-1 layers → padShift; strided →
+  // batchConv (no slower than offsetMatmul on DBPN's projections, and one Conv where offsetMatmul emits kh·kw
+  // MatMuls: 144 for a 12×12 kernel, which made ORT's session creation crawl).
+  if (choice === 'auto') choice = stride1 && o <= 4 ? 'gradShift' : cg <= 4 || !stride1 ? 'batchConv' : 'padShift';
   // Traced for a CPU with blocked convs, x is blocked already (or nearly: one reorder shared with its conv).
   const block = target.nchwcBlock;
   if (choice === 'padShift' && block && cg % block === 0) return blockedShiftWeightGrad(x, g, [o, cg, kh, kw], a, block);
