@@ -50,3 +50,48 @@ export function trainArgs(run, { cell, scale, data, out, name, lr = lrOf(run, ce
     '--loss', loss, ...COMMON, '--out', out, '--name', name, '--force',
   ];
 }
+
+/** `srcaco train` options of one demo run as a grid file's `train` mapping (flag names without `--`). */
+function trainOptions(run) {
+  const o = { preset: run.preset, steps: run.steps, minutes: run.minutes, 'h-size': run.hSize, 'val-limit': run.valLimit, 'val-every': run.valEvery, loss: run.loss ?? LOSS };
+  if (run.zero) o['zero-last-layer'] = true;
+  return o;
+}
+
+/** The options of COMMON as a grid file's shared `train` mapping. */
+function commonOptions() {
+  const o = {};
+  for (let i = 0; i < COMMON.length; i += 2) o[COMMON[i].slice(2)] = Number.isNaN(Number(COMMON[i + 1])) ? COMMON[i + 1] : Number(COMMON[i + 1]);
+  return o;
+}
+
+/**
+ * The demo as a grid file (a YAML document for `srcaco grid`): these runs, one learning rate per cell and scale,
+ * bicubic evaluated beside them on the first `testLimit` test patches, and the notes its report carries.
+ */
+export function demoGrid({ data, out, testLimit }) {
+  const fmtLr = (lr) => (typeof lr === 'number' ? `lr ${lr}` : `lr ${Object.entries(lr).map(([pair, v]) => `${v} (${pair.replace('x', ' x')})`).join(', ')}`);
+  const fmtRun = (r) => `${NAMES[r.method]}${r.preset === 'default' ? '' : ` (${r.preset} preset)`} ${r.steps} updates at ${fmtLr(r.lr)} on ${r.hSize}² patches, validated every ${r.valEvery} on ${r.valLimit} patches`;
+  const methods = Object.fromEntries(RUNS.map((r) => [r.method, { lr: Object.fromEntries(CELLS.flatMap((c) => SCALES.map((s) => [`${c}x${s}`, [lrOf(r, c, s)]]))), train: trainOptions(r) }]));
+  return {
+    name: 'demo',
+    data,
+    out,
+    seed: 0,
+    device: 'cpu',
+    cells: CELLS,
+    scales: SCALES,
+    train: commonOptions(),
+    evaluation: { split: 'test', limit: testLimit, threads: 2 },
+    methods: { ...methods, bicubic: {} },
+    notes: [
+      `Simulated data (srcaco simulate --preset demo: 5 tiles of 2048 px), patches by srcaco prep; every number on the first ${testLimit} test patches of each cell and scale.`,
+      'Deviations from the protocol (SGD-Nesterov at lr 0.01, 96² patches, 100 epochs, model selection on the first 128 validation patches): ' +
+        `Adam with the gradient norm clipped at 1, batches of 8, the protocol's loss MSE - 5 SSIM (${LOSS}); ${RUNS.map(fmtRun).join('; ')}; ` +
+        `each run stops early if it reaches its time cap (${RUNS.map((r) => `${NAMES[r.method]} ${r.minutes} min`).join(', ')}). ` +
+        'VDSR, DRRN and MemNet start from their own bicubic input (last layer at zero), SRCNN 9-5-5 from the default initialisation. Every run is validated (whole 512² validation patches, ROI PSNR) at update 0 and on its schedule, and the best checkpoint is the one evaluated here.',
+      'Learning rates were chosen per cell and scale, as the paper tunes them per method, cell and scale, by scripts/demo-sweep.mjs --whole-val --per-pair on the validation split, never by a test score (bench/results/2026-11-21-demo-sweep-per-pair.json); the grid gives each pair that one rate. ' +
+        'The training crops are centred by the protocol\'s ROI sampler (probability ∝ exp(5·roi)+1). Seed 0 everywhere.',
+    ],
+  };
+}

@@ -128,6 +128,7 @@ export async function collectGrid(spec: GridSpec, runs: readonly GridRun[], hook
     `Grid ${spec.name} (${spec.path}): ${split} split${limit ? `, first ${limit} patches of each cell and scale` : ''}; seed ${spec.seed}, device ${spec.device}.`,
     { title: 'Model selection: per method, cell and scale, the learning rate with the best validation ROI PSNR', data: selections },
     ...(missing.length ? [{ title: 'Not in the tables: no finished run', data: missing }] : []),
+    ...spec.notes,
   ];
   const built = await buildReport({ rows, images, crops, title: `srcaco grid ${spec.name}: ${split} split`, notes, outDir: folders.report });
   for (const part of ['roi', 'full'] as const) await writeFileAtomic(join(folders.report, `table-${part}.csv`), tableToCsv(buildResultTable(rows, part)));

@@ -18,6 +18,7 @@
  *       train: { steps: 60, minutes: 2.5, h-size: 32, zero-last-layer: true }
  *     bicubic: {}                                 # no parameters: evaluated only
  *   slurm: { partition: gpu, time: "02:00:00" }   # sbatch resources of every run; a method's `slurm` overrides
+ *   notes: ["what the report should say about these settings"]   # strings or { title, text?, data? }
  */
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
@@ -25,6 +26,7 @@ import { parse } from 'yaml';
 import { SrcacoError } from '../errors.js';
 import { CELLS, SPLITS, SR_SCALES, type Cell, type SplitName, type SrScale } from '../io/layout.js';
 import { modelDef } from '../models/registry.js';
+import type { ReportNote } from '../report/build-report.js';
 import type { SlurmResources } from './slurm.js';
 
 /** A `srcaco train` option value: `--key value`, or a bare `--key` for true. */
@@ -53,6 +55,8 @@ export interface GridSpec {
   readonly scales: readonly SrScale[];
   readonly methods: readonly GridMethod[];
   readonly evaluation: { readonly split: SplitName; readonly limit?: number; readonly threads?: number };
+  /** Paragraphs for the report's notes (what the settings are and why). */
+  readonly notes: readonly ReportNote[];
 }
 
 /** Options the grid sets itself for every run; a grid file may not give them as train options. */
@@ -84,7 +88,7 @@ export function parseGrid(doc: unknown, path: string): GridSpec {
   };
   if (!isObj(doc)) bad('(top)', 'a grid file is a YAML mapping (name, data, out, cells, scales, methods, ...)');
   const d = doc as Obj;
-  const known = ['name', 'data', 'out', 'seed', 'device', 'cells', 'scales', 'train', 'evaluation', 'methods', 'slurm'];
+  const known = ['name', 'data', 'out', 'seed', 'device', 'cells', 'scales', 'train', 'evaluation', 'methods', 'slurm', 'notes'];
   for (const k of Object.keys(d)) if (!known.includes(k)) bad(k, `unknown key; known: ${known.join(', ')}`);
   const str = (key: string, v: unknown, fallback?: string): string =>
     v === undefined && fallback !== undefined ? fallback : typeof v === 'string' && v.trim() !== '' ? v : bad(key, `must be a non-empty string, received ${JSON.stringify(v)}`);
@@ -162,8 +166,12 @@ export function parseGrid(doc: unknown, path: string): GridSpec {
   for (const k of Object.keys(e)) if (!['split', 'limit', 'threads'].includes(k)) bad(`evaluation.${k}`, 'unknown key; known: split, limit, threads');
   const split = (e.split ?? 'test') as SplitName;
   if (!SPLITS.includes(split)) bad('evaluation.split', `must be one of ${SPLITS.join(', ')}, received ${JSON.stringify(e.split)}`);
+  const notes = d.notes ?? [];
+  const isNote = (n: unknown) => typeof n === 'string' || (isObj(n) && typeof n.title === 'string' && (n.text === undefined || typeof n.text === 'string'));
+  if (!Array.isArray(notes) || !notes.every(isNote)) bad('notes', 'must be a list of strings or { title, text?, data? }');
   return {
     path: resolve(path),
+    notes: notes as ReportNote[],
     name: str('name', d.name, 'grid'),
     dataRoot: resolve(base, str('data', d.data)),
     out: resolve(base, str('out', d.out)),
