@@ -221,7 +221,7 @@ async function runSlot(s: Slot, where: 'whole' | 'window' = 'whole'): Promise<vo
     s.plane = plane;
     s.window = window;
     s.metrics = null;
-    s.note = '';
+    s.note = window ? `window ${window.width}×${window.height} at ${window.x},${window.y}` : '';
     outputs.set(s.label, { plane, window });
     refreshDisplay();
   } catch (e) {
