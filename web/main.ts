@@ -37,7 +37,7 @@ app.innerHTML = `
     <span id="swipe-pick"><select id="swipe-a"></select> | <select id="swipe-b"></select></span>
     <label title="ROI overlay: HR >= t (0..255)"><input type="checkbox" id="roi"> ROI ≥ <input type="number" id="t" min="0" max="255" step="1"></label>
     <label title="display white point: this percentile of the HR, for every pane">white at p<input type="number" id="p" min="50" max="100" step="0.1"></label>
-    <button id="run-window" title="run the selected models on the visible window plus their halo (w)">run window</button>
+    <button id="run-window" title="run the selected models on the visible window plus their halo (w)">window ▶</button>
     <button id="fit" title="fit (0)">fit</button><button id="one" title="1 HR pixel = 1 screen pixel (1)">1:1</button>
     <span id="zoom-text"></span><span id="status"></span><button id="help-btn" title="shortcuts (?)">?</button>
   </div>
