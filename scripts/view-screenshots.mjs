@@ -14,9 +14,16 @@ try {
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   await page.goto(view.url);
   await page.waitForFunction('window.srcacoView?.ready');
-  await page.check('input[data-run]');
+  // VDSR on the whole patch, SRCNN 9-5-5 on the window visible at twice the fitted zoom (its pane shows only that)
+  await page.check('input[data-run="1:vdsr/r1"]');
   await page.click('text=Run ▶');
   await page.waitForFunction('srcacoView.slots().every((s) => s.hasImage)', null, { timeout: 60_000 });
+  await page.check('input[data-run="1:srcnn915/r1"]');
+  await page.waitForFunction("document.querySelectorAll('.pane').length === 5");
+  await page.keyboard.press('+');
+  await page.keyboard.press('w');
+  await page.waitForFunction('srcacoView.slots().every((s) => s.hasImage)', null, { timeout: 60_000 });
+  await page.keyboard.press('0');
   await page.keyboard.press('r');
   await page.waitForTimeout(200);
   await page.screenshot({ path: `${docs}viewer-compare.png` });

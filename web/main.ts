@@ -4,10 +4,11 @@ import { displayWhite, planeTo255 } from '../src/report/display.js';
 import { fetchBytes, fetchIndex, fetchPlane, type ViewIndex, type ViewRun } from './api.js';
 import { displayBitmap, roiBitmap } from './display.js';
 import { formatLink, parseLink, type ViewLink } from './link.js';
-import { formatMetrics, imageMetrics, windowMetrics, type PaneMetrics } from './pane-metrics.js';
+import { formatMetrics, formatValues, imageMetrics, windowMetrics, type PaneMetrics } from './pane-metrics.js';
 import { Panes, type PaneImage } from './panes.js';
 import { renderResults, splitsOf, type TableClick } from './results.js';
-import { runModel } from './run-model.js';
+import type { PixelRect } from '../src/report/display.js';
+import { runModel, runWindow } from './run-model.js';
 
 /**
  * The viewer app: a sidebar to browse what the server found (splits by cell and scale, tiles, runs, evaluation
@@ -23,6 +24,8 @@ interface Slot {
   metrics: PaneMetrics | null;
   note: string;
   run?: ViewRun;
+  /** A run's output over part of the image only (a window run): the HR pixels it holds; zero elsewhere. */
+  window?: PixelRect;
 }
 
 const app = document.getElementById('app')!;
@@ -34,12 +37,13 @@ app.innerHTML = `
     <span id="swipe-pick"><select id="swipe-a"></select> | <select id="swipe-b"></select></span>
     <label title="ROI overlay: HR >= t (0..255)"><input type="checkbox" id="roi"> ROI ≥ <input type="number" id="t" min="0" max="255" step="1"></label>
     <label title="display white point: this percentile of the HR, for every pane">white at p<input type="number" id="p" min="50" max="100" step="0.1"></label>
+    <button id="run-window" title="run the selected models on the visible window plus their halo (w)">window ▶</button>
     <button id="fit" title="fit (0)">fit</button><button id="one" title="1 HR pixel = 1 screen pixel (1)">1:1</button>
     <span id="zoom-text"></span><span id="status"></span><button id="help-btn" title="shortcuts (?)">?</button>
   </div>
   <div id="panes"></div>
   <div id="results" hidden></div>
-  <div id="help" hidden><b>Keys</b>: + / − zoom · 0 fit · 1 pixel 1:1 · arrows pan · s swipe / side by side · a, b swipe images · r ROI overlay · j / k next / previous image · m run the selected models · t tables · ? this help. Drag to pan, wheel to zoom, drag the yellow divider to swipe, double-click to fit.</div>
+  <div id="help" hidden><b>Keys</b>: + / − zoom · 0 fit · 1 pixel 1:1 · arrows pan · s swipe / side by side · a, b swipe images · r ROI overlay · j / k next / previous image · m run the selected models · w run them on the visible window · t tables · ? this help. Drag to pan, wheel to zoom, drag the yellow divider to swipe, double-click to fit.</div>
 </main>`;
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -182,7 +186,7 @@ function refreshDisplay(): void {
   if (!hr || !hr255) return;
   white = displayWhite(hr255, link.p / 100);
   for (const s of slots) {
-    if (s.plane && s.factor === 1 && s.label !== 'HR' && s.metrics === null) s.metrics = { ...imageMetrics(s.plane, hr, link.scale!), view: null };
+    if (s.plane && !s.window && s.factor === 1 && s.label !== 'HR' && s.metrics === null) s.metrics = { ...imageMetrics(s.plane, hr, link.scale!), view: null };
   }
   panes.roi = link.roi ? roiBitmap(hr255, hr.width, hr.height, link.t) : null;
   panes.images = slots.map((s): PaneImage => ({
@@ -190,7 +194,7 @@ function refreshDisplay(): void {
     bitmap: s.plane ? displayBitmap(s.plane, white) : null,
     factor: s.factor,
     note: s.metrics ? formatMetrics(s.metrics) : s.note,
-    action: s.run && s.run.onnx && !s.plane ? { text: 'Run ▶', run: () => void runSlot(s) } : undefined,
+    action: s.run && s.run.onnx && (!s.plane || s.window) ? { text: 'Run ▶', run: () => void runSlot(s) } : undefined,
   }));
   panes.mode = link.mode;
   panes.a = link.a;
@@ -202,8 +206,9 @@ function refreshDisplay(): void {
   saveLink();
 }
 
-async function runSlot(s: Slot): Promise<void> {
-  if (!s.run || !lrPlane || s.plane) return;
+/** Runs a slot's model on the whole patch, or on the visible window (plus its halo); a whole output is final. */
+async function runSlot(s: Slot, where: 'whole' | 'window' = 'whole'): Promise<void> {
+  if (!s.run || !lrPlane || (s.plane && !s.window)) return;
   const set = (note: string) => {
     s.note = note;
     const i = slots.indexOf(s);
@@ -211,10 +216,13 @@ async function runSlot(s: Slot): Promise<void> {
     panes.setNotes();
   };
   try {
-    const out = await runModel(s.run, lrPlane, (stage) => set(`${stage}…`));
-    s.plane = out;
-    s.note = '';
-    outputs.set(s.label, out);
+    const progress = (stage: string) => set(`${stage}…`);
+    const { plane, window } = where === 'whole' ? { plane: await runModel(s.run, lrPlane, progress), window: undefined } : await runWindow(s.run, lrPlane, panes.visibleRect(), progress);
+    s.plane = plane;
+    s.window = window;
+    s.metrics = null;
+    s.note = window ? `window ${window.width}×${window.height} at ${window.x},${window.y}` : '';
+    outputs.set(s.label, { plane, window });
     refreshDisplay();
   } catch (e) {
     set(`⚠ ${(e as Error).message}`);
@@ -228,6 +236,14 @@ function scheduleWindowMetrics(): void {
     if (!hr) return;
     const rect = panes.visibleRect();
     slots.forEach((s, i) => {
+      if (s.window && s.plane) {
+        // a window run has metrics only where it holds the image
+        const w = s.window;
+        const inside = rect.x >= w.x && rect.y >= w.y && rect.x + rect.width <= w.x + w.width && rect.y + rect.height <= w.y + w.height;
+        s.note = `window ${w.width}×${w.height} at ${w.x},${w.y}: ` + (inside ? `view ${formatValues(windowMetrics(s.plane, hr!, rect))}` : 'pan back into it for metrics, or Run ▶ the whole patch');
+        if (panes.images[i]) panes.images[i]!.note = s.note;
+        return;
+      }
       if (!s.metrics || !s.plane) return;
       s.metrics.view = windowMetrics(s.plane, hr!, rect);
       if (panes.images[i]) panes.images[i]!.note = formatMetrics(s.metrics);
@@ -313,6 +329,7 @@ function bind(): void {
   roi.addEventListener('change', () => setLink({ roi: roi.checked }));
   t.addEventListener('change', () => setLink({ t: Number(t.value) }));
   p.addEventListener('change', () => setLink({ p: Math.min(100, Math.max(50, Number(p.value))) }));
+  $('run-window').addEventListener('click', () => slots.forEach((s) => void runSlot(s, 'window')));
   $('fit').addEventListener('click', () => panes.fit());
   $('one').addEventListener('click', () => panes.zoomBy(1 / panes.view.zoom));
   $('help-btn').addEventListener('click', () => ($('help').hidden = !$('help').hidden));
@@ -337,6 +354,7 @@ function bind(): void {
       j: () => void stepPair(1),
       k: () => void stepPair(-1),
       m: () => slots.forEach((s) => void runSlot(s)),
+      w: () => slots.forEach((s) => void runSlot(s, 'window')),
       t: () => {
         link = { ...link, tab: link.tab === 'results' ? 'compare' : 'results' };
         showTab();
@@ -377,12 +395,13 @@ async function stepPair(d: number): Promise<void> {
 
 // ---- for tests and scripts: the numbers behind what is on screen ----
 
-const outputs = new Map<string, Plane<Float32Array>>();
+const outputs = new Map<string, { plane: Plane<Float32Array>; window: PixelRect | undefined }>();
 Object.assign(window, {
   srcacoView: {
     slots: () => slots.map((s) => ({ label: s.label, metrics: s.metrics, hasImage: s.plane !== null, note: s.note })),
     view: () => ({ ...panes.view, rect: panes.visibleRect() }),
-    output: (label: string) => (outputs.has(label) ? Array.from(outputs.get(label)!.data) : null),
+    output: (label: string) => (outputs.has(label) ? Array.from(outputs.get(label)!.plane.data) : null),
+    window: (label: string) => outputs.get(label)?.window ?? null,
     ready: false,
   },
 });

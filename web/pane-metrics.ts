@@ -27,8 +27,12 @@ export function windowMetrics(pred: Plane, hr: Plane, rect: PixelRect): MetricVa
   return pairMetrics(crop(pred, 'prediction'), crop(hr, 'ground truth'), { scale: 1, borderPx: 0 }).full;
 }
 
+/** PSNR · SSIM, or – when not computable. */
+export function formatValues(v: MetricValues | null): string {
+  return v === null ? '–' : `${v.psnr.toFixed(2)} dB · ${v.ssim.toFixed(4)}`;
+}
+
 export function formatMetrics(m: PaneMetrics | null): string {
   if (m === null) return '';
-  const f = (v: MetricValues | null) => (v === null ? '–' : `${v.psnr.toFixed(2)} dB · ${v.ssim.toFixed(4)}`);
-  return `full ${f(m.full)}   ROI ${f(m.roi)}   view ${f(m.view)}`;
+  return `full ${formatValues(m.full)}   ROI ${formatValues(m.roi)}   view ${formatValues(m.view)}`;
 }

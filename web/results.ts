@@ -1,9 +1,11 @@
 import { buildResultTable, tableToHtml, type TablePart } from '../src/metrics/result-table.js';
+import { scalePlotSvg } from '../src/report/figure-scale-plot.js';
 import type { ViewEval } from './api.js';
 
 /**
  * The paper's Tables 4 (ROI) and 5 (full image) of the evaluation rows the server found, laid out by srcaco's own
- * result-table code; a click on a value opens that method, cell and scale's first image.
+ * result-table code; a click on a value opens that method, cell and scale's first image. Beside them the report's
+ * Fig. 6 (ROI PSNR per scale, one panel per cell), drawn by the report's own code.
  */
 export interface TableClick {
   method: string;
@@ -24,12 +26,19 @@ export function renderResults(host: HTMLElement, evals: readonly ViewEval[], spl
     host.textContent = 'No evaluation rows in the served folders: make some with `srcaco eval --out DIR` or `srcaco eval --run RUN`, and serve that folder.';
     return;
   }
+  const tables = document.createElement('div');
+  const plot = document.createElement('figure');
+  plot.className = 'scale-plot-box';
+  // rows whose ROIs were all empty have no ROI PSNR, and a plot of nothing is left out
+  if (rows.some((r) => Number.isFinite(r.roi.psnr))) plot.innerHTML = `${scalePlotSvg(rows, { part: 'roi', metric: 'psnr' })}<figcaption>ROI PSNR per scale (the paper's Fig. 6)</figcaption>`;
+  host.className = 'results-body';
+  host.append(tables, plot);
   for (const part of ['roi', 'full'] as TablePart[]) {
     const table = buildResultTable(rows, part);
     const box = document.createElement('div');
     box.className = 'result-table';
     box.innerHTML = tableToHtml(table);
-    host.append(box);
+    tables.append(box);
     // body rows follow the two header rows, in the table's line order; value columns start after Method, Scale
     const trs = [...box.querySelectorAll('tr')].slice(2);
     trs.forEach((tr, i) => {

@@ -2,17 +2,21 @@ import type * as Ort from 'onnxruntime-web';
 import type { Plane } from '../src/image/plane.js';
 import { planeOf } from '../src/image/plane.js';
 import { modelInputOf } from '../src/infer/model-input.js';
+import { cropBytes, type PixelRect } from '../src/report/display.js';
 import { fetchBytes } from './api.js';
 import type { ViewRun } from './api.js';
 
 /**
  * A run's best.onnx in the browser with onnxruntime-web (WebGPU where the browser has it, else WebAssembly),
- * fed exactly as Node's Upscaler feeds it (modelInputOf), on the whole patch in one call.
+ * fed exactly as Node's Upscaler feeds it (modelInputOf), on the whole patch in one call, or on the visible
+ * window: the LR under it plus the model's halo, of whose output the window's part is kept (runWindow).
  */
 
 /** The largest model file the browser is asked to load: WebAssembly memory is 4 GiB, and the session holds the
- * model's bytes twice while it is created, beside the activations. */
-export const MAX_BROWSER_MODEL_BYTES = 1024 ** 3;
+ * model's bytes twice while it is created, beside the activations. `?maxModelBytes=N` in the page's address
+ * lowers it (the tests show the message with a tiny model). */
+const limitParam = Number(new URLSearchParams(globalThis.location?.search).get('maxModelBytes'));
+export const MAX_BROWSER_MODEL_BYTES = limitParam > 0 ? Math.min(limitParam, 1024 ** 3) : 1024 ** 3;
 /** Activations of a whole-image run grow with the pixels; beyond this the run is refused with advice to tile. */
 export const MAX_BROWSER_OUTPUT_PX = 2048 * 2048;
 
@@ -33,10 +37,10 @@ function loadOrt(): Promise<typeof Ort> {
 export function tooLarge(run: ViewRun, lr: { width: number; height: number }): string | null {
   const advice = `run it with \`srcaco upscale\` or \`srcaco eval --run ${run.dir} --save-pred DIR\` instead`;
   if (run.onnxBytes !== null && run.onnxBytes > MAX_BROWSER_MODEL_BYTES) {
-    return `this model is too large for the browser (${(run.onnxBytes / 1024 ** 2).toFixed(0)} MB; at most ${MAX_BROWSER_MODEL_BYTES / 1024 ** 2} MB): ${advice}`;
+    return `this model is too large for the browser (${run.onnxBytes} bytes; at most ${MAX_BROWSER_MODEL_BYTES}): ${advice}`;
   }
   const px = lr.width * run.scale * lr.height * run.scale;
-  if (px > MAX_BROWSER_OUTPUT_PX) return `this image is too large to super-resolve in the browser in one piece (${px} output pixels): ${advice}`;
+  if (px > MAX_BROWSER_OUTPUT_PX) return `this image is too large to super-resolve in the browser in one piece (${px} output pixels): zoom in and run the visible window (w), or ${advice}`;
   return null;
 }
 
@@ -71,6 +75,36 @@ export async function runModel(run: ViewRun, lr: Plane, onProgress: (stage: stri
   const [ow, oh] = [width * outScale, height * outScale];
   if (data.length !== ow * oh) throw new Error(`the model returned ${data.length} values for a ${ow}x${oh} image`);
   return planeOf(ow, oh, Float32Array.from(data));
+}
+
+/** What a window run reads and keeps, in LR pixels: the LR under the HR window `hrRect`, and that plus the halo. */
+export function windowRects(hrRect: PixelRect, scale: number, lr: { width: number; height: number }, haloLr: number): { keep: PixelRect; read: PixelRect } {
+  const [x0, y0] = [Math.floor(hrRect.x / scale), Math.floor(hrRect.y / scale)];
+  const [x1, y1] = [Math.min(lr.width, Math.ceil((hrRect.x + hrRect.width) / scale)), Math.min(lr.height, Math.ceil((hrRect.y + hrRect.height) / scale))];
+  const [rx0, ry0] = [Math.max(0, x0 - haloLr), Math.max(0, y0 - haloLr)];
+  const [rx1, ry1] = [Math.min(lr.width, x1 + haloLr), Math.min(lr.height, y1 + haloLr)];
+  return { keep: { x: x0, y: y0, width: x1 - x0, height: y1 - y0 }, read: { x: rx0, y: ry0, width: rx1 - rx0, height: ry1 - ry0 } };
+}
+
+/**
+ * The run's output on the LR window under `hrRect` (HR pixels): the model runs on that window plus its halo, so
+ * the kept part equals the whole image's output there. Returns an HR-sized plane, zero outside the window, and
+ * the window it holds (HR pixels, whole LR pixels).
+ */
+export async function runWindow(run: ViewRun, lr: Plane, hrRect: PixelRect, onProgress: (stage: string) => void): Promise<{ plane: Plane<Float32Array>; window: PixelRect }> {
+  if (run.haloLr === null) throw new Error(`${run.method} declares no receptive field, so a window cannot be run exactly: run the whole patch (m)`);
+  const s = run.scale;
+  const { keep, read } = windowRects(hrRect, s, lr, run.haloLr);
+  if (keep.width <= 0 || keep.height <= 0) throw new Error('no image in the visible window');
+  const part = await runModel(run, planeOf(read.width, read.height, cropBytes(lr.data, lr.width, read)), onProgress);
+  const window = { x: keep.x * s, y: keep.y * s, width: keep.width * s, height: keep.height * s };
+  const out = planeOf(lr.width * s, lr.height * s, new Float32Array(lr.width * s * lr.height * s));
+  const [dx, dy] = [(keep.x - read.x) * s, (keep.y - read.y) * s];
+  for (let y = 0; y < window.height; y++) {
+    const src = (dy + y) * part.width + dx;
+    out.data.set(part.data.subarray(src, src + window.width), (window.y + y) * out.width + window.x);
+  }
+  return { plane: out, window };
 }
 
 function memoryMessage(e: Error): string | null {

@@ -29,6 +29,15 @@ export interface UpscalerOptions {
   haloLrPx?: number;
 }
 
+/**
+ * The LR context a model's output pixel needs on each side (Upscaler.haloLr without an override), or null when
+ * the model declares no receptive field. The viewer's index carries it so the browser can run a window exactly.
+ */
+export function modelHaloLr(model: Model): number | null {
+  if (model.halo === undefined) return null;
+  return model.input === 'cv2-bicubic' ? upsampledHalo(model.halo, model.scale) : model.halo;
+}
+
 export class Upscaler {
   private readonly sessions = new Map<string, Promise<Session>>();
 
@@ -63,7 +72,8 @@ export class Upscaler {
    */
   get haloLr(): number {
     if (this.options.haloLrPx !== undefined) return this.options.haloLrPx;
-    return this.model.input === 'cv2-bicubic' ? upsampledHalo(this.modelHalo(), this.model.scale) : this.modelHalo();
+    // null only for a model without a halo, where modelHalo() throws the actionable error
+    return modelHaloLr(this.model) ?? this.modelHalo();
   }
 
   /** The halo in model-input pixels (HR pixels for a cv2-bicubic input). */

@@ -25,9 +25,9 @@ export interface PixelRect {
   height: number;
 }
 
-/** The pixels of `rect` out of a row-major `width`-wide 8-bit image. */
-export function cropBytes(data: Uint8Array, width: number, rect: PixelRect): Uint8Array {
-  const out = new Uint8Array(rect.width * rect.height);
+/** The pixels of `rect` out of a row-major `width`-wide image (8-bit here; the viewer crops LR planes of any type). */
+export function cropBytes<T extends Uint8Array | Uint16Array | Float32Array>(data: T, width: number, rect: PixelRect): T {
+  const out = new (data.constructor as new (n: number) => T)(rect.width * rect.height);
   for (let y = 0; y < rect.height; y++) {
     const src = (rect.y + y) * width + rect.x;
     out.set(data.subarray(src, src + rect.width), y * rect.width);

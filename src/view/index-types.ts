@@ -38,6 +38,8 @@ export interface ViewRun {
   /** best.onnx and its size, or null before the run's first validation. */
   onnx: string | null;
   onnxBytes: number | null;
+  /** LR pixels of context beyond a window for its output to equal the whole image's (null: not declared). */
+  haloLr: number | null;
 }
 
 export interface ViewEval {

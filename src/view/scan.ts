@@ -3,6 +3,7 @@ import { basename, dirname, join, posix, relative, sep } from 'node:path';
 import { isSrcacoError } from '../errors.js';
 import { PAIR_LIST_FILES, parsePairList, parseSplitFolderName, parseTilePath } from '../io/layout.js';
 import type { ResultRow } from '../metrics/aggregate.js';
+import { modelHaloLr } from '../infer/upscaler.js';
 import { RunFolder } from '../train/run-folder.js';
 import type { ViewIndex } from './index-types.js';
 
@@ -67,6 +68,7 @@ async function addRun(index: ViewIndex, root: number, rootDir: string, dir: stri
       input: run.model.input,
       onnx: onnx === null ? null : rel(rootDir, onnx),
       onnxBytes: onnx === null ? null : (await stat(onnx)).size,
+      haloLr: modelHaloLr(run.model),
     });
   } catch (e) {
     // a config.json that is not a run's (a simulator's, a tool's) is not a problem worth listing

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { chromium, type Page } from 'playwright-core';
@@ -36,7 +36,13 @@ const slots = (page: Page) => page.evaluate('srcacoView.slots()') as Promise<Slo
 const viewOf = (page: Page) => page.evaluate('srcacoView.view()') as Promise<ViewInfo>;
 const ready = (page: Page) => page.waitForFunction('window.srcacoView?.ready', null, { timeout: 30_000 });
 
-test('viewer in Chromium: panes, synchronised zoom, metrics equal to srcaco metrics, an ONNX model run in the browser, deep links, tables', async (t) => {
+const maxDiffOver = (a: ArrayLike<number>, b: ArrayLike<number>, at: Iterable<number>) => {
+  let d = 0;
+  for (const i of at) d = Math.max(d, Math.abs(a[i]! - b[i]!));
+  return d;
+};
+
+test('viewer in Chromium: panes, synchronised zoom, metrics equal to srcaco metrics, an ONNX model run in the browser on the patch and on the visible window, deep links, swipe, tables and plot, the too-large message', async (t) => {
   if (!existsSync(CHROMIUM)) {
     if (process.env['SRCACO_SKIP_BROWSER_TESTS'] === '1') return t.skip(`no browser at ${CHROMIUM} (SRCACO_SKIP_BROWSER_TESTS=1)`);
     assert.fail(`no Chromium at ${CHROMIUM}: install it (apt-get install -y chromium; .ci/run does) or set SRCACO_CHROMIUM; SRCACO_SKIP_BROWSER_TESTS=1 skips this test on purpose`);
@@ -52,7 +58,7 @@ test('viewer in Chromium: panes, synchronised zoom, metrics equal to srcaco metr
     await ready(page);
 
     // the first pair of the split opens with LR, bicubic and HR; selecting the run adds its pane
-    await page.check('input[data-run]');
+    await page.check('input[data-run="1:vdsr/r1"]');
     await page.waitForFunction("document.querySelectorAll('.pane').length === 4");
     assert.deepEqual(await page.$$eval('.pane', (ps) => ps.map((p) => p.getAttribute('data-label'))), ['LR ×2', 'Bicubic', 'vdsr · vdsr/r1', 'HR']);
 
@@ -87,8 +93,7 @@ test('viewer in Chromium: panes, synchronised zoom, metrics equal to srcaco metr
     assert.ok(got !== null, `no output: ${(await slots(page)).find((s) => s.label === label)!.note}`);
     const node = await new Upscaler(fx.model, fx.state).upscale(fx.lr[0]!);
     assert.equal(got.length, node.data.length);
-    let maxDiff = 0;
-    for (let i = 0; i < got.length; i++) maxDiff = Math.max(maxDiff, Math.abs(got[i]! - node.data[i]!));
+    const maxDiff = maxDiffOver(got, node.data, got.keys());
     assert.ok(maxDiff <= 1e-4, `browser and Node differ by ${maxDiff}`);
     assert.ok(node.data.some((v) => v > 0.05), 'the model output is not trivially zero');
 
@@ -104,12 +109,70 @@ test('viewer in Chromium: panes, synchronised zoom, metrics equal to srcaco metr
     await again.keyboard.press('t');
     const cellsShown = await again.$$eval('.result-table td.clickable', (tds) => tds.length);
     assert.ok(cellsShown > 0, 'no clickable table values');
+    // beside them the report's Fig. 6: the bicubic row's ROI PSNR at x2 in the CELL2 panel
+    const row = JSON.parse(readFileSync(join(fx.evalOut, 'Bicubic_CELL2_x2_test.json'), 'utf8')) as { roi: { psnr: number } };
+    const points = await again.$$eval('#results svg.scale-plot circle.point[data-method="Bicubic"][data-cell="CELL2"]', (cs) => cs.map((c) => c.textContent));
+    assert.deepEqual(points, [`Bicubic, CELL2, x2: ${row.roi.psnr.toFixed(2)}`]);
     await again.click('.result-table td.clickable');
     await again.waitForFunction("!document.getElementById('panes').hidden");
 
     // the page cannot read outside the served folders either (a query is not normalised by the browser, a path is)
     const status = await again.evaluate("fetch('/api/plane?root=0&path=' + encodeURIComponent('../eval/Bicubic_CELL2_x2_test.json')).then((r) => r.status)");
     assert.equal(status, 403);
+
+    // swipe: one canvas, image a left of the divider and b right of it; a and b step through the panes; the
+    // divider follows a drag, and the URL keeps all of it
+    await page.keyboard.press('s');
+    await page.waitForFunction("document.querySelectorAll('.pane').length === 1");
+    const swipeLabel = () => page.$eval('.pane', (p) => p.getAttribute('data-label'));
+    assert.equal(await swipeLabel(), 'Bicubic | HR');
+    await page.keyboard.press('a');
+    assert.equal(await swipeLabel(), 'vdsr · vdsr/r1 | HR');
+    const box = (await page.locator('.pane canvas').boundingBox())!;
+    await page.mouse.move(box.x + box.width * 0.5, box.y + box.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width * 0.25, box.y + box.height / 2, { steps: 4 });
+    await page.mouse.up();
+    const hash = new URLSearchParams(new URL(page.url()).hash.slice(1));
+    assert.deepEqual([hash.get('mode'), hash.get('a')], ['swipe', '2']);
+    assert.ok(Math.abs(Number(hash.get('sw')) - 0.25) < 0.01, `divider at ${hash.get('sw')}`);
+    await page.keyboard.press('s');
+    await page.waitForFunction("document.querySelectorAll('.pane').length === 4");
+
+    // a run on the visible window: SRCNN 9-5-5 (halo 6 LR px) on the LR under the window plus the halo, which
+    // is less than the 24 LR px image; its kept part equals Node's Upscaler on the whole image, the rest is empty
+    await page.check('input[data-run="1:srcnn915/r1"]');
+    await page.waitForFunction("document.querySelectorAll('.pane').length === 5");
+    await page.keyboard.press('+');
+    const visible = (await viewOf(page)).rect;
+    assert.ok(visible.x >= 12 && visible.x + visible.width <= 36, `visible window ${JSON.stringify(visible)}: zoom further for a window run that crops`);
+    await page.keyboard.press('w');
+    const small = 'srcnn915 · srcnn915/r1';
+    await page.waitForFunction(`srcacoView.slots().some((s) => s.label === ${JSON.stringify(small)} && (s.hasImage || s.note.startsWith('⚠')))`, null, { timeout: 60_000 });
+    const win = (await page.evaluate(`srcacoView.window(${JSON.stringify(small)})`)) as { x: number; y: number; width: number; height: number } | null;
+    assert.ok(win !== null, `no window output: ${(await slots(page)).find((s) => s.label === small)!.note}`);
+    assert.ok(win.x <= visible.x && win.y <= visible.y && win.x + win.width >= visible.x + visible.width && win.y + win.height >= visible.y + visible.height, `window ${JSON.stringify(win)} misses ${JSON.stringify(visible)}`);
+    assert.ok(win.x / 2 - 6 > 0 && win.x / 2 + win.width / 2 + 6 < 24, `window ${JSON.stringify(win)} plus the halo reads the whole image`);
+    const gotWin = (await page.evaluate(`srcacoView.output(${JSON.stringify(small)})`)) as number[];
+    const nodeSmall = await new Upscaler(fx.small.model, fx.small.state).upscale(fx.lr[0]!);
+    const inWindow = (i: number) => i % 48 >= win.x && i % 48 < win.x + win.width && Math.floor(i / 48) >= win.y && Math.floor(i / 48) < win.y + win.height;
+    const winDiff = maxDiffOver(gotWin, nodeSmall.data, [...gotWin.keys()].filter(inWindow));
+    assert.ok(winDiff <= 1e-4, `window run and Node differ by ${winDiff}`);
+    const kept = [...gotWin.keys()].filter(inWindow).map((i) => gotWin[i]!);
+    assert.ok(Math.max(...kept) - Math.min(...kept) > 0.02, 'the window output is flat: the comparison would not see a misplaced window');
+    assert.ok(gotWin.every((v, i) => inWindow(i) || v === 0), 'output outside the window');
+    // its note says which window it holds, and the visible window's metrics once they are computed
+    await page.waitForFunction(`/^window \\d+×\\d+ at \\d+,\\d+: view /.test(srcacoView.slots().find((s) => s.label === ${JSON.stringify(small)}).note)`);
+
+    // a model over the browser's limit (lowered to 1000 bytes for the test) is refused with the one-line message
+    const limited = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    await limited.goto(`${view.url}?maxModelBytes=1000${new URL(url).hash}`);
+    await ready(limited);
+    await limited.click('text=Run ▶');
+    await limited.waitForFunction("srcacoView.slots().some((s) => s.note.startsWith('⚠'))");
+    const refusal = (await slots(limited)).find((s) => s.label === label)!;
+    assert.equal(refusal.hasImage, false);
+    assert.match(refusal.note, /^⚠ this model is too large for the browser \(\d+ bytes; at most 1000\): run it with `srcaco upscale`/);
     assert.deepEqual(errors, []);
   } finally {
     await browser.close();

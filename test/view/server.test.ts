@@ -34,7 +34,12 @@ test('view server: lists the data, runs and rows it serves, decodes planes, refu
     assert.equal(index.splits.length, 1);
     assert.deepEqual([index.splits[0]!.split, index.splits[0]!.scale, index.splits[0]!.cell], ['test', 2, 'CELL2']);
     assert.deepEqual(index.splits[0]!.pairs.map((p) => [p.lr, p.hr]), fx.pairs.map((p) => [p.lr, p.hr]));
-    assert.deepEqual(index.runs.map((r) => [r.root, r.dir, r.method, r.scale, r.input, r.onnx]), [[1, 'vdsr/r1', 'vdsr', 2, 'lr', 'vdsr/r1/best.onnx']]);
+    // the halo is Upscaler's: VDSR sees 20 HR px through its x2 bicubic (12 LR), SRCNN 9-5-5 8 HR px of a cv2 bicubic (6 LR)
+    const runs = index.runs.map((r) => [r.root, r.dir, r.method, r.scale, r.input, r.onnx, r.haloLr]).sort((a, b) => String(a[1]).localeCompare(String(b[1])));
+    assert.deepEqual(runs, [
+      [1, 'srcnn915/r1', 'srcnn915', 2, 'cv2-bicubic', 'srcnn915/r1/best.onnx', 6],
+      [1, 'vdsr/r1', 'vdsr', 2, 'lr', 'vdsr/r1/best.onnx', 12],
+    ]);
     assert.deepEqual(index.evals.map((e) => [e.root, e.path, e.details, e.row.method, e.row.n]), [[2, 'Bicubic_CELL2_x2_test.json', 'Bicubic_CELL2_x2_test.jsonl', 'Bicubic', 2]]);
 
     const plane = await get(view.url, `/api/plane?root=0&path=${encodeURIComponent(fx.pairs[0]!.hr)}`);

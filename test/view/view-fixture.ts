@@ -14,8 +14,9 @@ import { Rng } from '../../src/util/random.js';
 
 /**
  * A tiny viewer world under one temporary folder: data/ (two 48x48 HR patches with their x2 LR, a test split
- * list for CELL2), runs/vdsr/.../r1 (a run folder: config.json and a best.onnx of a seeded VDSR) and
- * eval/ (the bicubic row of the split). Small enough for a browser test.
+ * list for CELL2), runs/vdsr/r1 (a run folder: config.json and a best.onnx of a seeded VDSR), runs/srcnn915/r1
+ * (a seeded SRCNN 9-5-5: a cv2-bicubic input and a halo of 6 LR px, small enough beside 24 LR px for a window run
+ * to read less than the image) and eval/ (the bicubic row of the split). Small enough for a browser test.
  */
 export interface ViewFixture {
   dir: string;
@@ -31,6 +32,8 @@ export interface ViewFixture {
   /** The run's model and weights (best.onnx is their inference graph). */
   model: Model;
   state: StateDict;
+  /** The SRCNN 9-5-5 run: its folder, model and weights. */
+  small: { runDir: string; model: Model; state: StateDict };
 }
 
 export async function makeViewFixture(): Promise<ViewFixture> {
@@ -67,6 +70,14 @@ export async function makeViewFixture(): Promise<ViewFixture> {
   const model = buildModel('vdsr', { scale: 2 });
   const state = initState(model.specs, new Rng(7));
   writeFileSync(join(runDir, 'best.onnx'), inferenceGraph(model, state));
+  const small = { runDir: join(runs, 'srcnn915', 'r1'), model: buildModel('srcnn915', { scale: 2 }), state: {} as StateDict };
+  small.state = initState(small.model.specs, new Rng(8));
+  // its init's reconstruction, N(0, 0.001), outputs next to nothing, which clamps to 0: scaled up so a comparison sees an image
+  (small.state['reconstruction.weight']!.data as Float32Array).forEach((v, i, a) => (a[i] = v * 100));
+  (small.state['reconstruction.bias']!.data as Float32Array)[0] = 0.4;
+  mkdirSync(small.runDir, { recursive: true });
+  writeFileSync(join(small.runDir, 'config.json'), JSON.stringify({ method: 'srcnn915', scale: 2 }));
+  writeFileSync(join(small.runDir, 'best.onnx'), inferenceGraph(small.model, small.state));
 
   const evalOut = join(dir, 'eval');
   mkdirSync(evalOut);
@@ -74,5 +85,5 @@ export async function makeViewFixture(): Promise<ViewFixture> {
   const stem = join(evalOut, `Bicubic_CELL2_x2_test`);
   writeFileSync(`${stem}.json`, JSON.stringify(row));
   writeFileSync(`${stem}.jsonl`, images.map((m) => JSON.stringify(m)).join('\n') + '\n');
-  return { dir, data, runs, evalOut, split, hr, lr, pairs, runDir, model, state };
+  return { dir, data, runs, evalOut, split, hr, lr, pairs, runDir, model, state, small };
 }
