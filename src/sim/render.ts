@@ -37,43 +37,8 @@ export function renderFocalPlane(params: SimParams, specimen: Specimen, textures
   const n = height * width;
   const px = params.pixelSizeHrUm;
   const d = params.specimen.cellDiameterUm;
-  const reach = 0.8 * d;
-  const best1 = new Float32Array(n).fill(Infinity), best2 = new Float32Array(n).fill(Infinity);
-  const owner1 = new Int32Array(n).fill(-1), owner2 = new Int32Array(n).fill(-1);
+  const { best1, best2, owner1, owner2 } = nearestCells(params, specimen, region);
   const cells = specimen.cells;
-  const regionX0Um = x0 * px, regionY0Um = y0 * px;
-  const regionX1Um = (x0 + width) * px, regionY1Um = (y0 + height) * px;
-
-  // Stamp every cell over the pixels it can reach, keeping the two nearest centres per pixel.
-  for (let c = 0; c < cells.count; c++) {
-    const z = cells.zUm[c]!;
-    const rr = reach * reach - z * z;
-    if (rr <= 0) continue;
-    const cx = cells.xUm[c]!, cy = cells.yUm[c]!;
-    const rPlane = Math.sqrt(rr);
-    if (cx + rPlane < regionX0Um || cx - rPlane > regionX1Um || cy + rPlane < regionY0Um || cy - rPlane > regionY1Um) continue;
-    const ya = Math.max(0, Math.floor((cy - rPlane) / px) - y0), yb = Math.min(height - 1, Math.ceil((cy + rPlane) / px) - y0);
-    const xa = Math.max(0, Math.floor((cx - rPlane) / px) - x0), xb = Math.min(width - 1, Math.ceil((cx + rPlane) / px) - x0);
-    const z2 = z * z;
-    for (let yy = ya; yy <= yb; yy++) {
-      const dy = (yy + y0) * px - cy;
-      const dyz = dy * dy + z2;
-      let i = yy * width + xa;
-      for (let xx = xa; xx <= xb; xx++, i++) {
-        const dx = (xx + x0) * px - cx;
-        const dist2 = dx * dx + dyz;
-        if (dist2 < best1[i]!) {
-          best2[i] = best1[i]!;
-          owner2[i] = owner1[i]!;
-          best1[i] = dist2;
-          owner1[i] = c;
-        } else if (dist2 < best2[i]!) {
-          best2[i] = dist2;
-          owner2[i] = c;
-        }
-      }
-    }
-  }
 
   const b = params.brightness;
   const survivin = new Float32Array(n), ecadherin = new Float32Array(n), h2b = new Float32Array(n);
@@ -117,6 +82,64 @@ export function renderFocalPlane(params: SimParams, specimen: Specimen, textures
   }
   stampMidbodies(params, specimen, region, survivin);
   return { survivin, ecadherin, h2b };
+}
+
+/** Per pixel of the region, the two nearest cell centres in 3D (squared distances and indices; -1 where none reaches). */
+export interface NearestCells {
+  best1: Float32Array;
+  best2: Float32Array;
+  owner1: Int32Array;
+  owner2: Int32Array;
+}
+
+/**
+ * The Voronoi ownership of the focal plane: stamps every cell over the pixels it can reach (0.8 cell diameters),
+ * keeping the two nearest centres per pixel. Shared by the renderer and the nucleus truth labels, so both agree.
+ */
+export function nearestCells(params: SimParams, specimen: Specimen, region: Region): NearestCells {
+  const { height, width, y0, x0 } = region;
+  const n = height * width;
+  const px = params.pixelSizeHrUm;
+  const d = params.specimen.cellDiameterUm;
+  const reach = 0.8 * d;
+  const best1 = new Float32Array(n).fill(Infinity), best2 = new Float32Array(n).fill(Infinity);
+  const owner1 = new Int32Array(n).fill(-1), owner2 = new Int32Array(n).fill(-1);
+  const cells = specimen.cells;
+  const regionX0Um = x0 * px, regionY0Um = y0 * px;
+  const regionX1Um = (x0 + width) * px, regionY1Um = (y0 + height) * px;
+
+  // Stamp every cell over the pixels it can reach, keeping the two nearest centres per pixel.
+  for (let c = 0; c < cells.count; c++) {
+    const z = cells.zUm[c]!;
+    const rr = reach * reach - z * z;
+    if (rr <= 0) continue;
+    const cx = cells.xUm[c]!, cy = cells.yUm[c]!;
+    const rPlane = Math.sqrt(rr);
+    if (cx + rPlane < regionX0Um || cx - rPlane > regionX1Um || cy + rPlane < regionY0Um || cy - rPlane > regionY1Um) continue;
+    const ya = Math.max(0, Math.floor((cy - rPlane) / px) - y0), yb = Math.min(height - 1, Math.ceil((cy + rPlane) / px) - y0);
+    const xa = Math.max(0, Math.floor((cx - rPlane) / px) - x0), xb = Math.min(width - 1, Math.ceil((cx + rPlane) / px) - x0);
+    const z2 = z * z;
+    for (let yy = ya; yy <= yb; yy++) {
+      const dy = (yy + y0) * px - cy;
+      const dyz = dy * dy + z2;
+      let i = yy * width + xa;
+      for (let xx = xa; xx <= xb; xx++, i++) {
+        const dx = (xx + x0) * px - cx;
+        const dist2 = dx * dx + dyz;
+        if (dist2 < best1[i]!) {
+          best2[i] = best1[i]!;
+          owner2[i] = owner1[i]!;
+          best1[i] = dist2;
+          owner1[i] = c;
+        } else if (dist2 < best2[i]!) {
+          best2[i] = dist2;
+          owner2[i] = c;
+        }
+      }
+    }
+  }
+
+  return { best1, best2, owner1, owner2 };
 }
 
 /** Adds each midbody as a Gaussian punctum, attenuated by its distance from the focal plane. */

@@ -1,0 +1,83 @@
+import { buildTileModel } from './band.js';
+import type { SimParams } from './params.js';
+import { nearestCells, type Region } from './render.js';
+import type { Specimen } from './specimen.js';
+
+/** One nucleus cut by the focal plane, in the HR pixel frame of the region it was listed for. */
+export interface NucleusTruth {
+  /** Its value in the label image (1..n, in order of the list). */
+  label: number;
+  /** Index of the cell in the tile's specimen (stable across regions of one tile). */
+  cell: number;
+  /** Centre of the nucleus (the cell centre projected on the plane), in region pixels (may lie outside it). */
+  yPx: number;
+  xPx: number;
+  /** Radius of the disc the focal plane cuts from the nucleus sphere, before Voronoi and shell clipping. */
+  radiusPx: number;
+  mitotic: boolean;
+  /** Labelled pixels inside the region. */
+  areaPx: number;
+  /** True where the nucleus is cut by the region's border (part of it lies outside). */
+  cut: boolean;
+}
+
+export interface NucleusTruthMap {
+  region: Region;
+  nuclei: NucleusTruth[];
+  /** Row-major region-sized label image: 0 background, k the nucleus with `label` k. */
+  labels: Uint16Array;
+}
+
+/**
+ * The nuclei of the rendered H2B plane (CELL2) over a region of a tile, exactly as renderFocalPlane draws them
+ * before blur: a pixel belongs to the nucleus of its nearest cell centre (3D) when it lies within that nucleus'
+ * sphere (mitotic ones condensed to 0.6 of the radius), the cell owns it, and it is inside the cyst's shell.
+ * A nucleus is `cut` when its disc (centre ± radius) reaches past the region's border.
+ */
+export function nucleusTruth(params: SimParams, specimen: Specimen, region: Region): NucleusTruthMap {
+  const { height, width, y0, x0 } = region;
+  const px = params.pixelSizeHrUm;
+  const maxOwn2 = (0.75 * params.specimen.cellDiameterUm) ** 2;
+  const { best1, owner1 } = nearestCells(params, specimen, region);
+  const cells = specimen.cells;
+  const labelOf = new Map<number, number>();
+  const area: number[] = [];
+  const labels = new Uint16Array(height * width);
+  for (let yy = 0; yy < height; yy++) {
+    const yUm = (yy + y0) * px;
+    for (let xx = 0; xx < width; xx++) {
+      const i = yy * width + xx;
+      const c = owner1[i]!;
+      if (c < 0 || best1[i]! > maxOwn2) continue;
+      const rNuc = cells.nucleusRadiusUm[c]! * (cells.mitotic[c] === 1 ? 0.6 : 1);
+      // renderFocalPlane's inNucleus > 1/2: the distance is below the radius
+      if (best1[i]! >= rNuc * rNuc) continue;
+      const cyst = specimen.cysts[cells.cyst[c]!]!;
+      const r2 = ((xx + x0) * px - cyst.cxUm) ** 2 + (yUm - cyst.cyUm) ** 2 + cyst.czUm ** 2;
+      if (r2 > cyst.outerRadiusUm ** 2 || r2 < cyst.innerRadiusUm ** 2) continue;
+      let label = labelOf.get(c);
+      if (label === undefined) {
+        label = labelOf.size + 1;
+        labelOf.set(c, label);
+        area.push(0);
+      }
+      labels[i] = label;
+      area[label - 1]!++;
+    }
+  }
+  const nuclei: NucleusTruth[] = [...labelOf].map(([c, label]) => {
+    const rNuc = cells.nucleusRadiusUm[c]! * (cells.mitotic[c] === 1 ? 0.6 : 1);
+    const radiusPx = Math.sqrt(Math.max(0, rNuc * rNuc - cells.zUm[c]! ** 2)) / px;
+    const yPx = cells.yUm[c]! / px - y0, xPx = cells.xUm[c]! / px - x0;
+    const cut = yPx - radiusPx < -0.5 || xPx - radiusPx < -0.5 || yPx + radiusPx > height - 0.5 || xPx + radiusPx > width - 0.5;
+    const round = (v: number) => Math.round(v * 100) / 100;
+    return { label, cell: c, yPx: round(yPx), xPx: round(xPx), radiusPx: round(radiusPx), mitotic: cells.mitotic[c] === 1, areaPx: area[label - 1]!, cut };
+  });
+  return { region, nuclei, labels };
+}
+
+/** The nucleus truth of a region of tile `tileId` of a simulated dataset (rebuilt from its seed: no pixels needed). */
+export function tileNucleusTruth(params: SimParams, seed: number, tileId: number, sizeHrPx: number, region?: Region): NucleusTruthMap {
+  const model = buildTileModel(params, seed, tileId, sizeHrPx);
+  return nucleusTruth(params, model.specimen, region ?? { y0: 0, x0: 0, height: sizeHrPx, width: sizeHrPx });
+}
