@@ -4,7 +4,7 @@
  * simulator's truth (or to the HR detections when the data has no truth), and each method's counts compared with
  * HR's by Steel's many-to-one test (HR the control), as the paper's downstream task (SPEC §6).
  */
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import { SrcacoError } from '../errors.js';
 import { planeOf, type Plane } from '../image/plane.js';
@@ -15,7 +15,7 @@ import { writeFileAtomic } from '../io/atomic.js';
 import { Upscaler } from '../infer/upscaler.js';
 import { bicubicBaseline } from '../metrics/bicubic-baseline.js';
 import type { ManifestEntry } from '../prep/cut-tile.js';
-import { MANIFEST_FILE, PREP_CONFIG_FILE, type PrepConfig } from '../prep/prep-dataset.js';
+import { MANIFEST_FILE, PREP_CONFIG_FILE, readManifest, type PrepConfig } from '../prep/prep-dataset.js';
 import { buildTileModel } from '../sim/band.js';
 import { nucleusTruth } from '../sim/nuclei.js';
 import type { Truth } from '../sim/truth.js';
@@ -26,6 +26,7 @@ import { Rng } from '../util/random.js';
 import { detectNucleiClassical, type Detection } from './detect-classical.js';
 import { matchInstances, type MatchResult } from './match.js';
 import { truthIgnoreSet } from './truth.js';
+import { writeDetectionOverlays } from '../report/downstream-section.js';
 
 export interface DownstreamOptions {
   dataRoot: string;
@@ -66,6 +67,8 @@ export interface DownstreamResult {
   images: Array<{ id: string; truthCount?: number }>;
   methods: DownstreamMethod[];
   steel: { control: 'HR'; method: 'asymptotic' | 'exact'; alternative: 'two-sided'; alpha: number };
+  /** Detection overlays of the first image (HR, then each method), relative to this file's folder. */
+  overlays: Array<{ name: string; file: string }>;
 }
 
 export const DOWNSTREAM_FILE = 'downstream.json';
@@ -98,12 +101,7 @@ async function patchTruthSource(dataRoot: string): Promise<PatchTruthSource | un
   const tilesDir = isAbsolute(config.tilesDir) ? config.tilesDir : resolve(dataRoot, config.tilesDir);
   const truth = await readFile(join(tilesDir, 'truth.json'), 'utf8').then((t) => JSON.parse(t) as Truth).catch(() => undefined);
   if (truth?.format !== 'srcaco-sim-truth') return undefined;
-  const manifest = await readFile(join(dataRoot, MANIFEST_FILE), 'utf8');
-  const byHr = new Map<string, ManifestEntry>();
-  for (const line of manifest.split('\n')) if (line.trim()) {
-    const e = JSON.parse(line) as ManifestEntry;
-    byHr.set(e.hr, e);
-  }
+  const byHr = new Map((await readManifest(dataRoot)).map((e) => [e.hr, e]));
   return { truth, byHr, specimens: new Map() };
 }
 
@@ -158,11 +156,14 @@ export interface DownstreamDetections {
   detections: Array<{ name: string; image: Plane; detection: Detection }>;
 }
 
-/** Runs the downstream task and writes `outDir/downstream.json`; returns it, and the first image's detections. */
+/** Runs the downstream task; writes `outDir/downstream.json` and the first image's detection overlays. */
 export async function runDownstream(o: DownstreamOptions): Promise<{ result: DownstreamResult; path: string; first?: DownstreamDetections }> {
   const split = o.split ?? 'test';
   const seed = o.seed ?? 0;
   const alpha = o.alpha ?? 0.05;
+  await mkdir(o.outDir, { recursive: true }).catch((e: Error) => {
+    throw new SrcacoError('output', `cannot create the output folder (${e.message})`, { path: o.outDir, option: '--out', cause: e });
+  });
   const pairs = drawImages(await readSplitPairs(o.dataRoot, split, o.cell, o.scale), o.n ?? 30, seed);
   const truthSource = await patchTruthSource(o.dataRoot);
   const methods: Method[] = [];
@@ -210,6 +211,7 @@ export async function runDownstream(o: DownstreamOptions): Promise<{ result: Dow
       images,
       methods: rows,
       steel: { control: 'HR', method: steel.method, alternative: 'two-sided', alpha },
+      overlays: first ? await writeDetectionOverlays(o.outDir, first) : [],
     };
     const path = join(o.outDir, DOWNSTREAM_FILE);
     await writeFileAtomic(path, `${JSON.stringify(result, null, 1)}\n`);
