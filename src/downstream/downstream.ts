@@ -220,3 +220,17 @@ export async function runDownstream(o: DownstreamOptions): Promise<{ result: Dow
     for (const m of methods) await m.release();
   }
 }
+
+/** Reads a downstream.json, refusing anything else in one line. */
+export async function readDownstream(path: string): Promise<DownstreamResult> {
+  let parsed: Partial<DownstreamResult>;
+  try {
+    parsed = JSON.parse(await readFile(path, 'utf8')) as Partial<DownstreamResult>;
+  } catch (e) {
+    throw new SrcacoError('input', `cannot read the downstream result (${(e as Error).message})`, { path, option: '--downstream', cause: e });
+  }
+  if (parsed.format !== 'srcaco-downstream' || parsed.version !== 1) {
+    throw new SrcacoError('input', 'not a downstream.json written by `srcaco downstream`', { path, option: '--downstream' });
+  }
+  return parsed as DownstreamResult;
+}

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { tempDir } from '../prep/fixtures.js';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -48,6 +48,15 @@ test('downstream on tiny simulated test tiles: truth from the simulator, counts,
   const cli = spawnSync(process.execPath, [bin, 'downstream', '--data', data, '--cell', 'CELL2', '--scale', '4', '--methods', 'bicubic', '--n', '5', '--out', join(dir, 'cli')], { encoding: 'utf8' });
   assert.equal(cli.status, 0, cli.stderr);
   assert.deepEqual(JSON.parse(await readFile(join(dir, 'cli', 'downstream.json'), 'utf8')).methods, saved.methods);
+  // the report folds the section in, overlays copied beside index.html
+  const v = { psnr: 30, nrmse: 0.05, ssim: 0.8, mse: 2 };
+  const rowFile = join(dir, 'Bicubic_CELL2_x4_test.json');
+  await writeFile(rowFile, JSON.stringify({ method: 'Bicubic', cell: 'CELL2', scale: 4, split: 'test', n: 2, nRoiEmpty: 0, roi: v, full: v, roiOriginal: v }));
+  const report = spawnSync(process.execPath, [bin, 'report', '--results', rowFile, '--downstream', join(out, 'downstream.json'), '--out', join(dir, 'report')], { encoding: 'utf8' });
+  assert.equal(report.status, 0, report.stderr);
+  const index = await readFile(join(dir, 'report', 'index.html'), 'utf8');
+  assert.match(index, /id="downstream"/);
+  for (const o of result.overlays) assert.ok(existsSync(join(dir, 'report', 'downstream', o.file)), o.file);
   const bad = spawnSync(process.execPath, [bin, 'downstream', '--data', data, '--cell', 'CELL2', '--scale', '4', '--methods', join(dir, 'nope'), '--out', join(dir, 'bad')], { encoding: 'utf8' });
   assert.notEqual(bad.status, 0);
   assert.equal(bad.stderr.trim().split('\n').length, 1, bad.stderr);
