@@ -16,10 +16,7 @@ import { Upscaler } from '../infer/upscaler.js';
 import { bicubicBaseline } from '../metrics/bicubic-baseline.js';
 import type { ManifestEntry } from '../prep/cut-tile.js';
 import { MANIFEST_FILE, PREP_CONFIG_FILE, readManifest, type PrepConfig } from '../prep/prep-dataset.js';
-import { buildTileModel } from '../sim/band.js';
-import { nucleusTruth } from '../sim/nuclei.js';
-import type { Truth } from '../sim/truth.js';
-import type { Specimen } from '../sim/specimen.js';
+import { PatchNucleusTruth, readSimTruth } from '../sim/nuclei.js';
 import { steelTest } from '../stats/steel.js';
 import { RunFolder } from '../train/run-folder.js';
 import { Rng } from '../util/random.js';
@@ -89,34 +86,19 @@ async function openMethod(spec: string, scale: SrScale): Promise<Method> {
 }
 
 /** The simulator's truth for the prepared patches, when the data was prepared from simulated tiles. */
-interface PatchTruthSource {
-  truth: Truth;
-  byHr: Map<string, ManifestEntry>;
-  specimens: Map<number, Specimen>;
-}
-
-async function patchTruthSource(dataRoot: string): Promise<PatchTruthSource | undefined> {
+async function patchTruthSource(dataRoot: string): Promise<{ truth: PatchNucleusTruth; byHr: Map<string, ManifestEntry> } | undefined> {
   const config = await readFile(join(dataRoot, PREP_CONFIG_FILE), 'utf8').then((t) => JSON.parse(t) as PrepConfig).catch(() => undefined);
   if (!config) return undefined;
-  const tilesDir = isAbsolute(config.tilesDir) ? config.tilesDir : resolve(dataRoot, config.tilesDir);
-  const truth = await readFile(join(tilesDir, 'truth.json'), 'utf8').then((t) => JSON.parse(t) as Truth).catch(() => undefined);
-  if (truth?.format !== 'srcaco-sim-truth') return undefined;
-  const byHr = new Map((await readManifest(dataRoot)).map((e) => [e.hr, e]));
-  return { truth, byHr, specimens: new Map() };
+  const truth = await readSimTruth(isAbsolute(config.tilesDir) ? config.tilesDir : resolve(dataRoot, config.tilesDir));
+  if (!truth) return undefined;
+  return { truth: new PatchNucleusTruth(truth), byHr: new Map((await readManifest(dataRoot)).map((e) => [e.hr, e])) };
 }
 
 /** The truth label image of one HR patch (the 512² crop 64 px inside its window), and the labels to ignore. */
-function patchTruth(source: PatchTruthSource, pair: SplitPairFiles, width: number, height: number): { labels: Uint16Array; ignore: Set<number>; count: number } | undefined {
+function patchTruth(source: NonNullable<Awaited<ReturnType<typeof patchTruthSource>>>, pair: SplitPairFiles, size: number): { labels: Uint16Array; ignore: Set<number>; count: number } | undefined {
   const entry = source.byHr.get(pair.hr);
   if (!entry) return undefined;
-  const tileTruth = source.truth.tiles.find((t) => t.id === entry.tile);
-  const tileId = tileTruth?.duplicateOf ?? entry.tile;
-  let specimen = source.specimens.get(tileId);
-  if (!specimen) {
-    specimen = buildTileModel(source.truth.params, source.truth.seed, tileId, source.truth.sizeHrPx).specimen;
-    source.specimens.set(tileId, specimen);
-  }
-  const map = nucleusTruth(source.truth.params, specimen, { y0: entry.window.i + HR_MARGIN_PX, x0: entry.window.j + HR_MARGIN_PX, height, width });
+  const map = source.truth.of(entry.tile, entry.window, size, HR_MARGIN_PX);
   const ignore = truthIgnoreSet(map.nuclei);
   return { labels: map.labels, ignore, count: map.nuclei.length - ignore.size };
 }
@@ -177,7 +159,7 @@ export async function runDownstream(o: DownstreamOptions): Promise<{ result: Dow
       const [lr] = await readTiff(pair.lrPath);
       if (!hr || !lr) throw new SrcacoError('input', 'the TIFF has no image plane', { path: hr ? pair.lrPath : pair.hrPath });
       const hrDetection = detectNucleiClassical(hr);
-      const truth = truthSource ? patchTruth(truthSource, pair, hr.width, hr.height) : undefined;
+      const truth = truthSource ? patchTruth(truthSource, pair, hr.width) : undefined;
       if (truthSource && !truth) throw new SrcacoError('data', `${pair.hr} is not in the manifest of the prepared folder`, { path: join(o.dataRoot, MANIFEST_FILE) });
       const reference = truth ?? { labels: hrDetection.labels, ignore: new Set<number>(), count: hrDetection.count };
       images.push({ id: pair.id, ...(truth ? { truthCount: truth.count } : {}) });

@@ -1,7 +1,10 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { buildTileModel } from './band.js';
 import type { SimParams } from './params.js';
 import { nearestCells, type Region } from './render.js';
 import type { Specimen } from './specimen.js';
+import type { Truth } from './truth.js';
 
 /** One nucleus cut by the focal plane, in the HR pixel frame of the region it was listed for. */
 export interface NucleusTruth {
@@ -80,4 +83,27 @@ export function nucleusTruth(params: SimParams, specimen: Specimen, region: Regi
 export function tileNucleusTruth(params: SimParams, seed: number, tileId: number, sizeHrPx: number, region?: Region): NucleusTruthMap {
   const model = buildTileModel(params, seed, tileId, sizeHrPx);
   return nucleusTruth(params, model.specimen, region ?? { y0: 0, x0: 0, height: sizeHrPx, width: sizeHrPx });
+}
+
+/** A simulated tiles folder's truth.json, or undefined when the tiles were not simulated by srcaco. */
+export async function readSimTruth(tilesDir: string): Promise<Truth | undefined> {
+  const truth = await readFile(join(tilesDir, 'truth.json'), 'utf8').then((t) => JSON.parse(t) as Truth).catch(() => undefined);
+  return truth?.format === 'srcaco-sim-truth' ? truth : undefined;
+}
+
+/** Nucleus truth of HR patches of simulated tiles: each tile's specimen rebuilt once from the seed. */
+export class PatchNucleusTruth {
+  private readonly specimens = new Map<number, Specimen>();
+  constructor(private readonly truth: Truth) {}
+
+  /** The truth of the HR patch cut `marginPx` inside window (i, j) of tile `tileId` (a duplicate reads its source). */
+  of(tileId: number, window: { i: number; j: number }, size: number, marginPx: number): NucleusTruthMap {
+    const source = this.truth.tiles.find((t) => t.id === tileId)?.duplicateOf ?? tileId;
+    let specimen = this.specimens.get(source);
+    if (!specimen) {
+      specimen = buildTileModel(this.truth.params, this.truth.seed, source, this.truth.sizeHrPx).specimen;
+      this.specimens.set(source, specimen);
+    }
+    return nucleusTruth(this.truth.params, specimen, { y0: window.i + marginPx, x0: window.j + marginPx, height: size, width: size });
+  }
 }

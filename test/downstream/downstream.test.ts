@@ -10,6 +10,7 @@ import { downstreamSectionHtml } from '../../src/report/downstream-section.js';
 import { prepDataset } from '../../src/prep/prep-dataset.js';
 import { simulateDataset } from '../../src/sim/dataset.js';
 import { steelTest } from '../../src/stats/steel.js';
+import { IGNORE_AREA_PX } from '../../src/downstream/truth.js';
 
 const bin = new URL('../../bin/srcaco', import.meta.url).pathname;
 
@@ -19,6 +20,10 @@ test('downstream on tiny simulated test tiles: truth from the simulator, counts,
   // 768 px: one 640-px window per tile; 9, 10 and 14 are test tiles of the paper's split
   await simulateDataset({ outDir: tiles, ids: [9, 10, 14], sizeHrPx: 768, seed: 1, workers: 1 });
   await prepDataset({ tilesDir: tiles, outDir: data, workers: 0, qc: 0 });
+  // prep carried the truth to the patches: beside l_h.txt of the CELL2 folders, cut nuclei flagged
+  const split = JSON.parse(await readFile(join(data, 'caco2_test_X_4_in_128_out_512_cell_CELL2', 'nuclei.json'), 'utf8'));
+  assert.ok(split.patches.length >= 2);
+  assert.ok(split.patches.some((p: { nuclei: Array<{ cut: boolean }> }) => p.nuclei.some((n) => n.cut) && p.nuclei.some((n) => !n.cut)));
   const out = join(dir, 'ds');
   const { result } = await runDownstream({ dataRoot: data, cell: 'CELL2', scale: 4, methods: ['bicubic'], n: 5, seed: 0, outDir: out });
   assert.equal(result.reference, 'simulator truth');
@@ -26,6 +31,8 @@ test('downstream on tiny simulated test tiles: truth from the simulator, counts,
   assert.deepEqual(result.methods.map((m) => m.name), ['HR', 'bicubic']);
   const [hr, bicubic] = result.methods as [typeof result.methods[0], typeof result.methods[0]];
   assert.ok(result.images.every((im) => (im.truthCount ?? 0) > 0));
+  // all patches drawn (n > patches): each one's counted truth is its listed nuclei less the grazed caps
+  assert.deepEqual(result.images.map((im) => im.truthCount), split.patches.map((p: { nuclei: Array<{ areaPx: number }> }) => p.nuclei.filter((n) => n.areaPx >= IGNORE_AREA_PX).length));
   // the detector on HR finds the simulated nuclei, and the counts are its detections per image
   assert.ok(hr.match.f1 >= 0.75, `HR F1 ${hr.match.f1}`);
   assert.ok(bicubic.match.f1 > 0, `bicubic F1 ${bicubic.match.f1}`);
