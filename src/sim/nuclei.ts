@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { buildTileModel } from './band.js';
 import type { SimParams } from './params.js';
-import { nearestCells, type Region } from './render.js';
+import { nearestCells, nucleusRadiusUm, tissueOwner, type Region } from './render.js';
 import type { Specimen } from './specimen.js';
 import type { Truth } from './truth.js';
 
@@ -40,36 +40,27 @@ export interface NucleusTruthMap {
 export function nucleusTruth(params: SimParams, specimen: Specimen, region: Region): NucleusTruthMap {
   const { height, width, y0, x0 } = region;
   const px = params.pixelSizeHrUm;
-  const maxOwn2 = (0.75 * params.specimen.cellDiameterUm) ** 2;
   const { best1, owner1 } = nearestCells(params, specimen, region);
+  const owner = tissueOwner(params, specimen, region, owner1, best1);
   const cells = specimen.cells;
   const labelOf = new Map<number, number>();
   const area: number[] = [];
   const labels = new Uint16Array(height * width);
-  for (let yy = 0; yy < height; yy++) {
-    const yUm = (yy + y0) * px;
-    for (let xx = 0; xx < width; xx++) {
-      const i = yy * width + xx;
-      const c = owner1[i]!;
-      if (c < 0 || best1[i]! > maxOwn2) continue;
-      const rNuc = cells.nucleusRadiusUm[c]! * (cells.mitotic[c] === 1 ? 0.6 : 1);
-      // renderFocalPlane's inNucleus > 1/2: the distance is below the radius
-      if (best1[i]! >= rNuc * rNuc) continue;
-      const cyst = specimen.cysts[cells.cyst[c]!]!;
-      const r2 = ((xx + x0) * px - cyst.cxUm) ** 2 + (yUm - cyst.cyUm) ** 2 + cyst.czUm ** 2;
-      if (r2 > cyst.outerRadiusUm ** 2 || r2 < cyst.innerRadiusUm ** 2) continue;
-      let label = labelOf.get(c);
-      if (label === undefined) {
-        label = labelOf.size + 1;
-        labelOf.set(c, label);
-        area.push(0);
-      }
-      labels[i] = label;
-      area[label - 1]!++;
+  for (let i = 0; i < labels.length; i++) {
+    const c = owner[i]!;
+    // renderFocalPlane's inNucleus > 1/2: the distance is below the radius
+    if (c < 0 || best1[i]! >= nucleusRadiusUm(cells, c) ** 2) continue;
+    let label = labelOf.get(c);
+    if (label === undefined) {
+      label = labelOf.size + 1;
+      labelOf.set(c, label);
+      area.push(0);
     }
+    labels[i] = label;
+    area[label - 1]!++;
   }
   const nuclei: NucleusTruth[] = [...labelOf].map(([c, label]) => {
-    const rNuc = cells.nucleusRadiusUm[c]! * (cells.mitotic[c] === 1 ? 0.6 : 1);
+    const rNuc = nucleusRadiusUm(cells, c);
     const radiusPx = Math.sqrt(Math.max(0, rNuc * rNuc - cells.zUm[c]! ** 2)) / px;
     const yPx = cells.yUm[c]! / px - y0, xPx = cells.xUm[c]! / px - x0;
     const cut = yPx - radiusPx < -0.5 || xPx - radiusPx < -0.5 || yPx + radiusPx > height - 0.5 || xPx + radiusPx > width - 0.5;

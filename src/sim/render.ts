@@ -35,26 +35,19 @@ const SOFT_EDGE_UM = 0.3;
 export function renderFocalPlane(params: SimParams, specimen: Specimen, textures: Textures, region: Region): MarkerMaps {
   const { height, width, y0, x0 } = region;
   const n = height * width;
-  const px = params.pixelSizeHrUm;
-  const d = params.specimen.cellDiameterUm;
   const { best1, best2, owner1, owner2 } = nearestCells(params, specimen, region);
   const cells = specimen.cells;
 
   const b = params.brightness;
   const survivin = new Float32Array(n), ecadherin = new Float32Array(n), h2b = new Float32Array(n);
   const membrane2 = 2 * params.membraneSigmaUm * params.membraneSigmaUm;
-  const maxOwn2 = (0.75 * d) ** 2;
+  const owner = tissueOwner(params, specimen, region, owner1, best1);
   for (let yy = 0; yy < height; yy++) {
-    const yUm = (yy + y0) * px;
     for (let xx = 0; xx < width; xx++) {
       const i = yy * width + xx;
-      const c = owner1[i]!;
-      if (c < 0 || best1[i]! > maxOwn2) continue;
+      const c = owner[i]!;
+      if (c < 0) continue;
       const k = cells.cyst[c]!;
-      const cyst = specimen.cysts[k]!;
-      const xUm = (xx + x0) * px;
-      const r2 = (xUm - cyst.cxUm) ** 2 + (yUm - cyst.cyUm) ** 2 + cyst.czUm ** 2;
-      if (r2 > cyst.outerRadiusUm ** 2 || r2 < cyst.innerRadiusUm ** 2) continue;
       const off = cells.textureOffset[c]!;
       const ty = ((yy + y0 + (off >> 8)) & TEXTURE_MASK) * TEXTURE_SIZE;
       const tx = (xx + x0 + off) & TEXTURE_MASK;
@@ -62,7 +55,7 @@ export function renderFocalPlane(params: SimParams, specimen: Specimen, textures
       const cytoTexture = textures.cytoplasm[ty + tx]!;
       // nucleus: a sphere around the cell centre; mitotic chromatin is condensed to a smaller, brighter body
       const mitotic = cells.mitotic[c] === 1;
-      const rNuc = cells.nucleusRadiusUm[c]! * (mitotic ? 0.6 : 1);
+      const rNuc = nucleusRadiusUm(cells, c);
       const inNucleus = clamp01((rNuc - Math.sqrt(best1[i]!)) / SOFT_EDGE_UM + 0.5);
       const nucleusSignal = mitotic
         ? b.h2bMitotic * Math.max(0.2, 0.8 + 0.5 * chromatin)
@@ -140,6 +133,35 @@ export function nearestCells(params: SimParams, specimen: Specimen, region: Regi
   }
 
   return { best1, best2, owner1, owner2 };
+}
+
+/**
+ * The cell each pixel belongs to (-1: none): its nearest centre, if that cell reaches it (0.75 cell diameters)
+ * and the pixel lies inside the cyst's tissue shell (not in the lumen, not outside).
+ */
+export function tissueOwner(params: SimParams, specimen: Specimen, region: Region, owner1: Int32Array, best1: Float32Array): Int32Array {
+  const { height, width, y0, x0 } = region;
+  const px = params.pixelSizeHrUm;
+  const maxOwn2 = (0.75 * params.specimen.cellDiameterUm) ** 2;
+  const owner = new Int32Array(height * width).fill(-1);
+  for (let yy = 0; yy < height; yy++) {
+    const yUm = (yy + y0) * px;
+    for (let xx = 0; xx < width; xx++) {
+      const i = yy * width + xx;
+      const c = owner1[i]!;
+      if (c < 0 || best1[i]! > maxOwn2) continue;
+      const cyst = specimen.cysts[specimen.cells.cyst[c]!]!;
+      const r2 = ((xx + x0) * px - cyst.cxUm) ** 2 + (yUm - cyst.cyUm) ** 2 + cyst.czUm ** 2;
+      if (r2 > cyst.outerRadiusUm ** 2 || r2 < cyst.innerRadiusUm ** 2) continue;
+      owner[i] = c;
+    }
+  }
+  return owner;
+}
+
+/** The radius of cell c's nucleus sphere: mitotic chromatin is condensed to a smaller, brighter body. */
+export function nucleusRadiusUm(cells: Specimen['cells'], c: number): number {
+  return cells.nucleusRadiusUm[c]! * (cells.mitotic[c] === 1 ? 0.6 : 1);
 }
 
 /** Adds each midbody as a Gaussian punctum, attenuated by its distance from the focal plane. */
