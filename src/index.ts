@@ -143,6 +143,12 @@ export { simulateTile } from './sim/tile.js';
 export type { SimulatedTile } from './sim/tile.js';
 export { buildTileModel } from './sim/band.js';
 export { defaultSimParams, psfSigmaHrPx } from './sim/params.js';
+export { nucleusTruth, tileNucleusTruth, type NucleusTruth, type NucleusTruthMap } from './sim/nuclei.js';
+
+// Downstream (nucleus counts)
+export { detectNucleiClassical, type ClassicalDetectorOptions, type Detection } from './downstream/detect-classical.js';
+export { matchInstances, type MatchOptions, type MatchResult } from './downstream/match.js';
+export { runDownstream, readDownstream, type DownstreamOptions, type DownstreamResult } from './downstream/downstream.js';
 export type { SimParams } from './sim/params.js';
 export type { Truth, TileTruth } from './sim/truth.js';
 

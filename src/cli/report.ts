@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
 import { readFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { readDownstream } from '../downstream/downstream.js';
 import { SrcacoError } from '../errors.js';
 import type { SplitName } from '../io/layout.js';
 import { buildReport, type ReportNote } from '../report/build-report.js';
@@ -16,6 +18,7 @@ interface RawReportOptions {
   crops?: string;
   note?: string[];
   notesFile?: string;
+  downstream?: string;
 }
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
@@ -32,6 +35,7 @@ export function register(program: Command): void {
     .option('--crops <dir>', 'folder with crops.json and its TIFFs (see writeCropSets) shown as Fig. 7')
     .option('--note <text>', 'a paragraph for the notes section (repeatable)', collect)
     .option('--notes-file <file>', 'a JSON list of notes: strings or {title, text?, data?}')
+    .option('--downstream <file>', 'a downstream.json from srcaco downstream: adds the nucleus-count section')
     .action(async (raw: RawReportOptions) => {
       // A training run folder stands for the rows `srcaco eval --run` wrote into it.
       const rowPaths = await Promise.all(raw.results.map(async (p) => ((await RunFolder.isRun(p)) ? (await RunFolder.open(p)).evalRowFiles() : [p])));
@@ -57,7 +61,8 @@ export function register(program: Command): void {
         notes.push(...(parsed as ReportNote[]));
       }
       const crops = raw.crops === undefined ? [] : await readCropSets(raw.crops);
-      const built = await buildReport({ rows, images, crops, title: raw.title, notes, outDir: raw.out });
+      const downstream = raw.downstream === undefined ? undefined : { result: await readDownstream(raw.downstream), dir: dirname(raw.downstream) };
+      const built = await buildReport({ rows, images, crops, title: raw.title, notes, outDir: raw.out, ...(downstream ? { downstream } : {}) });
       process.stdout.write(`wrote ${built.indexPath} (${rows.length} rows, ${crops.length} crop sets) and ${built.resultsPath}\n`);
     });
 }

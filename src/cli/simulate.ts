@@ -17,6 +17,7 @@ interface RawOptions {
   force?: boolean;
   workers?: number;
   compression?: string;
+  nuclei?: string;
 }
 
 /** Validated options of `srcaco simulate`. */
@@ -29,6 +30,7 @@ export interface SimulateOptions {
   force: boolean;
   workers?: number;
   compression: 'none' | 'deflate';
+  nuclei?: 'list' | 'labels';
 }
 
 /** `--preset demo`: ids covering train (1, 2, 3), validation (7) and test (9) under the default split. */
@@ -74,7 +76,8 @@ export function parseSimulateOptions(raw: RawOptions): SimulateOptions {
     }
   }
   const compression = parseChoice(raw.compression ?? 'none', COMPRESSIONS, '--compression');
-  return { outDir: raw.out, ids, sizeHrPx, seed: raw.seed ?? 0, duplicates, force: raw.force === true, workers: raw.workers, compression };
+  const nuclei = raw.nuclei === undefined ? undefined : parseChoice(raw.nuclei, ['list', 'labels'] as const, '--nuclei');
+  return { outDir: raw.out, ids, sizeHrPx, seed: raw.seed ?? 0, duplicates, force: raw.force === true, workers: raw.workers, compression, ...(nuclei ? { nuclei } : {}) };
 }
 
 /**
@@ -107,6 +110,7 @@ export function register(program: Command): void {
     .option('--preset <name>', 'demo: tiles 1,2,3,7,9 of 2048 px (train, validation and test under the default split)')
     .addOption(workersOption('worker threads simulating bands'))
     .option('--compression <kind>', 'none or deflate', 'none')
+    .option('--nuclei <what>', 'nucleus truth: list (nuclei.json) or labels (also NucleiHR/ uint16 label images)')
     .option('--force', 'write into a non-empty output folder, overwriting tiles')
     .action(async (raw: RawOptions) => {
       const options = parseSimulateOptions(raw);

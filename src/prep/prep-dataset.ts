@@ -6,7 +6,7 @@ import { lockFolder } from '../io/folder-lock.js';
 import type { WindowAligner } from './align-window.js';
 import type { ManifestEntry } from './cut-tile.js';
 import { pickQcEntries, writeQcOverlays } from './qc-overlay.js';
-import { writeSplitLists } from './split-lists.js';
+import { writeSplitLists, writeSplitNuclei } from './split-lists.js';
 import type { TileSplit } from '../io/tile-split.js';
 import { splitForTiles } from './splits.js';
 import { readDoneMarker, stateDir } from './tile-job.js';
@@ -106,6 +106,7 @@ async function prepLocked(options: PrepOptions, outDir: string, mode: PrepMode, 
   const manifestPath = join(outDir, MANIFEST_FILE);
   await writeFileAtomic(manifestPath, [new TextEncoder().encode(entries.map((e) => `${JSON.stringify(e)}\n`).join(''))]);
   await writeSplitLists(outDir, entries, split);
+  await writeSplitNuclei(outDir, resolve(options.tilesDir), entries, split);
   const qcPaths = await writeQcOverlays(outDir, pickQcEntries(entries, options.qc ?? 0), tiles);
   const patchesPerTile: Record<number, number> = {};
   for (const id of ids) patchesPerTile[id] = new Set(byTile.get(id)!.map((e) => e.patchId)).size;

@@ -10,6 +10,8 @@ import { scalePlotSvg } from './figure-scale-plot.js';
 import { escapeHtml, htmlPage } from './html.js';
 import { reportResults } from './results-json.js';
 import { statisticsTableHtml } from './statistics-table.js';
+import type { DownstreamResult } from '../downstream/downstream.js';
+import { copyOverlays, downstreamSectionHtml } from './downstream-section.js';
 
 /** A notes entry: a paragraph of text, or a titled block with text and/or data shown as JSON. */
 export type ReportNote = string | { title: string; text?: string; data?: unknown };
@@ -28,6 +30,8 @@ export interface BuildReportOptions {
   notes?: readonly ReportNote[];
   /** Created if missing; index.html, results.json and crops/ are written into it. */
   outDir: string;
+  /** A `srcaco downstream` result and its folder: adds the nucleus-count section (overlays copied in). */
+  downstream?: { result: DownstreamResult; dir: string };
 }
 
 /** What `buildReport` wrote. */
@@ -118,6 +122,10 @@ export async function buildReport(options: BuildReportOptions): Promise<BuiltRep
         'against the HR, every pixel counted, on 0..255 values (float outputs clamped to 0..1 and scaled by 255).</p>',
       cropRowsHtml(cropRows),
     );
+  }
+  if (options.downstream) {
+    const { result, dir } = options.downstream;
+    body.push(downstreamSectionHtml(result, await copyOverlays(dir, outDir, result.overlays)));
   }
   if (options.notes && options.notes.length > 0) body.push('<h2 id="notes">Notes</h2>', notesHtml(options.notes));
   const resultsPath = join(outDir, 'results.json');

@@ -11,6 +11,8 @@ import { defaultSimParams, LR_SCALES, psfSigmaHrPx, MARKERS, type SimParams } fr
 import { allocateTile, placeBand, type SimulatedTile } from './tile.js';
 import { bleachFactors } from './bleach.js';
 import { buildTruth, type TileTruth } from './truth.js';
+import { tileNucleusTruth } from './nuclei.js';
+import { planeOf } from '../image/plane.js';
 import { defaultWorkers } from '../util/worker-pool.js';
 
 export interface SimulateDatasetOptions {
@@ -29,7 +31,17 @@ export interface SimulateDatasetOptions {
   onFields?: (fieldsDone: number) => void;
   /** Start over in a folder an earlier run with other options wrote (default: refuse it). */
   force?: boolean;
+  /**
+   * Nucleus truth beside truth.json: 'list' writes nuclei.json (per tile, every H2B nucleus the focal plane
+   * cuts); 'labels' also writes a uint16 label image per HR tile under NucleiHR/. Absent: neither (the
+   * dataset's files are unchanged).
+   */
+  nuclei?: 'list' | 'labels';
 }
+
+/** The sidecar with the simulator's nucleus truth, and the folder of its label images. */
+export const NUCLEI_FILE = 'nuclei.json';
+export const NUCLEI_LABELS_DIR = 'NucleiHR';
 
 /** Resume state: the options a run started with, and one marker per finished tile (its truth), written last. */
 export const SIMULATE_STATE_DIR = '.simulate';
@@ -159,9 +171,36 @@ async function simulateLocked(options: SimulateDatasetOptions, params: SimParams
   });
   const truthPath = join(options.outDir, 'truth.json');
   await writeFileAtomic(truthPath, [new TextEncoder().encode(JSON.stringify(truth, null, 1) + '\n')]);
+  if (options.nuclei) await writeNucleusTruth(options, params, duplicates);
   // Finished: the folder is left exactly in the dataset's layout (a rerun then needs --force, as before).
   await rm(join(options.outDir, SIMULATE_STATE_DIR), { recursive: true, force: true });
   return { truthPath, files };
+}
+
+/** Writes nuclei.json (and label TIFFs): rebuilt from each tile's model, so resumed tiles need no extra state. */
+async function writeNucleusTruth(options: SimulateDatasetOptions, params: SimParams, duplicates: Map<number, number>): Promise<void> {
+  const tiles = [];
+  if (options.nuclei === 'labels') await mkdir(join(options.outDir, NUCLEI_LABELS_DIR), { recursive: true });
+  for (const id of options.ids) {
+    const map = tileNucleusTruth(params, options.seed, duplicates.get(id) ?? id, options.sizeHrPx);
+    tiles.push({ id, nuclei: map.nuclei });
+    if (options.nuclei === 'labels') {
+      const path = join(options.outDir, NUCLEI_LABELS_DIR, `${NUCLEI_LABELS_DIR}-${id}.tif`);
+      await writeTiff(path, [planeOf(options.sizeHrPx, options.sizeHrPx, map.labels)], { compression: options.compression ?? 'none', pixelSizeUm: params.pixelSizeHrUm });
+    }
+  }
+  const doc = {
+    format: 'srcaco-sim-nuclei',
+    version: 1,
+    seed: options.seed,
+    sizeHrPx: options.sizeHrPx,
+    conventions: {
+      frame: 'HR pixels of the tile, pixel (y, x) centred on (y, x); label k of NucleiHR-<id>.tif is the nucleus with label k',
+      nuclei: 'every H2B (CELL2) nucleus the focal plane cuts, as rendered before blur; radiusPx is the radius of the cut disc; cut: reaches past the tile border',
+    },
+    tiles,
+  };
+  await writeFileAtomic(join(options.outDir, NUCLEI_FILE), `${JSON.stringify(doc)}\n`);
 }
 
 /** Simulates one tile's 10 bands on the pool and assembles them. */

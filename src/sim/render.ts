@@ -35,6 +35,63 @@ const SOFT_EDGE_UM = 0.3;
 export function renderFocalPlane(params: SimParams, specimen: Specimen, textures: Textures, region: Region): MarkerMaps {
   const { height, width, y0, x0 } = region;
   const n = height * width;
+  const { best1, best2, owner1, owner2 } = nearestCells(params, specimen, region);
+  const cells = specimen.cells;
+
+  const b = params.brightness;
+  const survivin = new Float32Array(n), ecadherin = new Float32Array(n), h2b = new Float32Array(n);
+  const membrane2 = 2 * params.membraneSigmaUm * params.membraneSigmaUm;
+  const owner = tissueOwner(params, specimen, region, owner1, best1);
+  for (let yy = 0; yy < height; yy++) {
+    for (let xx = 0; xx < width; xx++) {
+      const i = yy * width + xx;
+      const c = owner[i]!;
+      if (c < 0) continue;
+      const k = cells.cyst[c]!;
+      const off = cells.textureOffset[c]!;
+      const ty = ((yy + y0 + (off >> 8)) & TEXTURE_MASK) * TEXTURE_SIZE;
+      const tx = (xx + x0 + off) & TEXTURE_MASK;
+      const chromatin = textures.chromatin[ty + tx]!;
+      const cytoTexture = textures.cytoplasm[ty + tx]!;
+      // nucleus: a sphere around the cell centre; mitotic chromatin is condensed to a smaller, brighter body
+      const mitotic = cells.mitotic[c] === 1;
+      const rNuc = nucleusRadiusUm(cells, c);
+      const inNucleus = clamp01((rNuc - Math.sqrt(best1[i]!)) / SOFT_EDGE_UM + 0.5);
+      const nucleusSignal = mitotic
+        ? b.h2bMitotic * Math.max(0.2, 0.8 + 0.5 * chromatin)
+        : b.h2bNucleus * Math.max(0.3, 0.85 + 0.35 * chromatin);
+      h2b[i] = inNucleus * nucleusSignal + (1 - inNucleus) * b.h2bCytoplasm;
+      // membrane: distance to the bisector plane of the two nearest centres, if both are of this cyst
+      let ecad = b.ecadCytoplasm * (1 + 0.25 * cytoTexture) * (1 - 0.5 * inNucleus);
+      const c2 = owner2[i]!;
+      if (c2 >= 0 && cells.cyst[c2] === k) {
+        const sep2 = (cells.xUm[c]! - cells.xUm[c2]!) ** 2 + (cells.yUm[c]! - cells.yUm[c2]!) ** 2 + (cells.zUm[c]! - cells.zUm[c2]!) ** 2;
+        const toFace = (best2[i]! - best1[i]!) / (2 * Math.sqrt(sep2));
+        ecad += b.ecadMembrane * Math.exp(-(toFace * toFace) / membrane2);
+      }
+      ecadherin[i] = ecad;
+      survivin[i] = b.survivinDiffuse * Math.max(0, 1 + 0.3 * cytoTexture) * (1 - 0.4 * inNucleus);
+    }
+  }
+  stampMidbodies(params, specimen, region, survivin);
+  return { survivin, ecadherin, h2b };
+}
+
+/** Per pixel of the region, the two nearest cell centres in 3D (squared distances and indices; -1 where none reaches). */
+export interface NearestCells {
+  best1: Float32Array;
+  best2: Float32Array;
+  owner1: Int32Array;
+  owner2: Int32Array;
+}
+
+/**
+ * The Voronoi ownership of the focal plane: stamps every cell over the pixels it can reach (0.8 cell diameters),
+ * keeping the two nearest centres per pixel. Shared by the renderer and the nucleus truth labels, so both agree.
+ */
+export function nearestCells(params: SimParams, specimen: Specimen, region: Region): NearestCells {
+  const { height, width, y0, x0 } = region;
+  const n = height * width;
   const px = params.pixelSizeHrUm;
   const d = params.specimen.cellDiameterUm;
   const reach = 0.8 * d;
@@ -75,48 +132,36 @@ export function renderFocalPlane(params: SimParams, specimen: Specimen, textures
     }
   }
 
-  const b = params.brightness;
-  const survivin = new Float32Array(n), ecadherin = new Float32Array(n), h2b = new Float32Array(n);
-  const membrane2 = 2 * params.membraneSigmaUm * params.membraneSigmaUm;
-  const maxOwn2 = (0.75 * d) ** 2;
+  return { best1, best2, owner1, owner2 };
+}
+
+/**
+ * The cell each pixel belongs to (-1: none): its nearest centre, if that cell reaches it (0.75 cell diameters)
+ * and the pixel lies inside the cyst's tissue shell (not in the lumen, not outside).
+ */
+export function tissueOwner(params: SimParams, specimen: Specimen, region: Region, owner1: Int32Array, best1: Float32Array): Int32Array {
+  const { height, width, y0, x0 } = region;
+  const px = params.pixelSizeHrUm;
+  const maxOwn2 = (0.75 * params.specimen.cellDiameterUm) ** 2;
+  const owner = new Int32Array(height * width).fill(-1);
   for (let yy = 0; yy < height; yy++) {
     const yUm = (yy + y0) * px;
     for (let xx = 0; xx < width; xx++) {
       const i = yy * width + xx;
       const c = owner1[i]!;
       if (c < 0 || best1[i]! > maxOwn2) continue;
-      const k = cells.cyst[c]!;
-      const cyst = specimen.cysts[k]!;
-      const xUm = (xx + x0) * px;
-      const r2 = (xUm - cyst.cxUm) ** 2 + (yUm - cyst.cyUm) ** 2 + cyst.czUm ** 2;
+      const cyst = specimen.cysts[specimen.cells.cyst[c]!]!;
+      const r2 = ((xx + x0) * px - cyst.cxUm) ** 2 + (yUm - cyst.cyUm) ** 2 + cyst.czUm ** 2;
       if (r2 > cyst.outerRadiusUm ** 2 || r2 < cyst.innerRadiusUm ** 2) continue;
-      const off = cells.textureOffset[c]!;
-      const ty = ((yy + y0 + (off >> 8)) & TEXTURE_MASK) * TEXTURE_SIZE;
-      const tx = (xx + x0 + off) & TEXTURE_MASK;
-      const chromatin = textures.chromatin[ty + tx]!;
-      const cytoTexture = textures.cytoplasm[ty + tx]!;
-      // nucleus: a sphere around the cell centre; mitotic chromatin is condensed to a smaller, brighter body
-      const mitotic = cells.mitotic[c] === 1;
-      const rNuc = cells.nucleusRadiusUm[c]! * (mitotic ? 0.6 : 1);
-      const inNucleus = clamp01((rNuc - Math.sqrt(best1[i]!)) / SOFT_EDGE_UM + 0.5);
-      const nucleusSignal = mitotic
-        ? b.h2bMitotic * Math.max(0.2, 0.8 + 0.5 * chromatin)
-        : b.h2bNucleus * Math.max(0.3, 0.85 + 0.35 * chromatin);
-      h2b[i] = inNucleus * nucleusSignal + (1 - inNucleus) * b.h2bCytoplasm;
-      // membrane: distance to the bisector plane of the two nearest centres, if both are of this cyst
-      let ecad = b.ecadCytoplasm * (1 + 0.25 * cytoTexture) * (1 - 0.5 * inNucleus);
-      const c2 = owner2[i]!;
-      if (c2 >= 0 && cells.cyst[c2] === k) {
-        const sep2 = (cells.xUm[c]! - cells.xUm[c2]!) ** 2 + (cells.yUm[c]! - cells.yUm[c2]!) ** 2 + (cells.zUm[c]! - cells.zUm[c2]!) ** 2;
-        const toFace = (best2[i]! - best1[i]!) / (2 * Math.sqrt(sep2));
-        ecad += b.ecadMembrane * Math.exp(-(toFace * toFace) / membrane2);
-      }
-      ecadherin[i] = ecad;
-      survivin[i] = b.survivinDiffuse * Math.max(0, 1 + 0.3 * cytoTexture) * (1 - 0.4 * inNucleus);
+      owner[i] = c;
     }
   }
-  stampMidbodies(params, specimen, region, survivin);
-  return { survivin, ecadherin, h2b };
+  return owner;
+}
+
+/** The radius of cell c's nucleus sphere: mitotic chromatin is condensed to a smaller, brighter body. */
+export function nucleusRadiusUm(cells: Specimen['cells'], c: number): number {
+  return cells.nucleusRadiusUm[c]! * (cells.mitotic[c] === 1 ? 0.6 : 1);
 }
 
 /** Adds each midbody as a Gaussian punctum, attenuated by its distance from the focal plane. */
