@@ -61,6 +61,7 @@ async function upscaleLocked(inPath: string, outPath: string, options: UpscaleFi
     const { width, height } = planeSize(file);
     const s = options.model.scale;
     const upscaler = new Upscaler(options.model, options.state, options);
+    upscaler.checkLrSize(width, height, inPath);
     const halo = upscaler.haloLr;
     // Bands of `tileLr` owned rows, each read with the halo above and below (shifted inside at the image edges).
     const bands = axisTiles(height, upscaler.tileLr + 2 * halo, halo);

@@ -139,7 +139,7 @@ export async function trainLoop(c: TrainConfig, run: RunFolder, options: { resum
   const compiled = compileTrainStep(model, c, await compileTarget(c.device));
   const { params, buffers } = splitState(model.specs, base);
   const runner = await StepRunner.create(compiled, { params, buffers, optimizerState, stepCount: meta.step }, { threads: c.threads });
-  const spec: PairSourceSpec = { kind: 'files', pairs: files, cache: true };
+  const spec: PairSourceSpec = { kind: 'files', pairs: files, cache: true, scale: c.scale };
   const stream: BatchStream = c.workers > 0 ? new TrainPrefetcher(spec, batchOptions, meta.sampler, { workers: c.workers }) : batchStream(openPairSource(spec), batchOptions, meta.sampler);
 
   const schedule = protocolSchedule(c.lr, c.seedCompat);

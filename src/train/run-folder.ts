@@ -267,7 +267,8 @@ export class RunFolder {
   /** Writes `<tag>.safetensors`, `.optim.safetensors` and `.json` (tensors first, the sidecar last). */
   async saveCheckpoint(tag: CheckpointTag, ck: RunCheckpoint): Promise<void> {
     const stepMeta = { step: String(ck.meta.step) };
-    await writeSafetensors(this.checkpointPath(tag), stateToSafetensors(ck.state), stepMeta);
+    // The method and scale travel with the weights, so one given to another model is refused (modelStateOf).
+    await writeSafetensors(this.checkpointPath(tag), stateToSafetensors(ck.state), { ...stepMeta, method: this.model.name, scale: String(this.model.scale) });
     const optim = new Map<string, SafeTensor>();
     for (const [name, t] of Object.entries(ck.optimizerState)) optim.set(name, { dtype: 'F32', shape: t.shape, data: t.data as Float32Array });
     await writeSafetensors(join(this.dir, `${tag}.optim.safetensors`), optim, stepMeta);
@@ -279,7 +280,7 @@ export class RunFolder {
     const meta = await this.readMeta(tag);
     const weightsPath = this.checkpointPath(tag);
     const weights = await readSafetensors(weightsPath);
-    const state = modelStateOf(this.model, weights.tensors, weightsPath);
+    const state = modelStateOf(this.model, weights.tensors, weightsPath, weights.metadata);
     const optimPath = join(this.dir, `${tag}.optim.safetensors`);
     const optim = await readSafetensors(optimPath);
     for (const [path, m] of [[weightsPath, weights.metadata], [optimPath, optim.metadata]] as const) {
@@ -299,7 +300,8 @@ export class RunFolder {
       const why = tag === 'best' ? 'the run has no best checkpoint yet: train it until its first validation' : 'the run has no last checkpoint: start it again with --force';
       throw new SrcacoError('input', why, { path });
     }
-    return modelStateOf(this.model, (await readSafetensors(path)).tensors, path);
+    const { tensors, metadata } = await readSafetensors(path);
+    return modelStateOf(this.model, tensors, path, metadata);
   }
 
   /** `<tag>.json`, checked field by field. */
