@@ -17,12 +17,14 @@ import type { Model } from '../models/model.js';
  * MemNet weights have the same shapes at every scale, so only the record tells a x4 file given for x2.
  */
 export function modelStateOf(model: Model, tensors: ReadonlyMap<string, SafeTensor>, path: string, metadata: Readonly<Record<string, string>> = {}): StateDict {
+  const preset = Object.entries(model.config).map(([k, v]) => `${k}=${v}`).join(', ');
+  // Tensors that do not fit are listed first (the most telling error); then the record, for files that fit.
+  const state = loadState(model.specs, tensors, { model: `${model.name} x${model.scale}${preset ? ` (${preset})` : ''}`, path });
   const { method, scale } = metadata;
   if ((method !== undefined && method !== model.name) || (scale !== undefined && scale !== String(model.scale))) {
     throw new SrcacoError('input', `these weights are ${method ?? model.name} x${scale ?? model.scale}, not ${model.name} x${model.scale}: give the weights of this method and scale`, { path });
   }
-  const preset = Object.entries(model.config).map(([k, v]) => `${k}=${v}`).join(', ');
-  return loadState(model.specs, tensors, { model: `${model.name} x${model.scale}${preset ? ` (${preset})` : ''}`, path });
+  return state;
 }
 
 /** A weights file's tensors, whichever its format (told by its first bytes, not its name), and what was done to read them. */
