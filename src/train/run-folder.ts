@@ -21,7 +21,7 @@ import type { StateDict } from '../engine/nn/state.js';
 import { stateToSafetensors } from '../engine/nn/state.js';
 import type { HostTensor } from '../engine/runtime.js';
 import { modelStateOf } from '../infer/weights.js';
-import { writeFileAtomic } from '../io/atomic.js';
+import { writeError, writeFileAtomic } from '../io/atomic.js';
 import { lockFolder, type OutputLock } from '../io/folder-lock.js';
 import { readSafetensors, tensorToFloat32, writeSafetensors, type SafeTensor } from '../io/safetensors.js';
 import type { ImageMetrics, ResultRow } from '../metrics/aggregate.js';
@@ -293,6 +293,11 @@ export class RunFolder {
     return { state, optimizerState, meta };
   }
 
+  /** Whether a checkpoint was ever completed (its sidecar is written last). */
+  async hasCheckpoint(tag: CheckpointTag): Promise<boolean> {
+    return exists(join(this.dir, `${tag}.json`));
+  }
+
   /** The model's weights of a checkpoint (the best by default), for inference and evaluation. */
   async loadWeights(tag: CheckpointTag = 'best'): Promise<StateDict> {
     const path = this.checkpointPath(tag);
@@ -324,7 +329,10 @@ export class RunFolder {
 
   /** Appends one entry, stamped with the time, to log.jsonl. */
   async appendLog(entry: Record<string, unknown>): Promise<void> {
-    await appendFile(join(this.dir, LOG), `${JSON.stringify({ ...entry, time: new Date().toISOString() })}\n`);
+    const path = join(this.dir, LOG);
+    await appendFile(path, `${JSON.stringify({ ...entry, time: new Date().toISOString() })}\n`).catch((e: unknown) => {
+      throw writeError(path, e);
+    });
   }
 
   /** The log's entries, oldest first (none before the run's start). */
@@ -347,7 +355,9 @@ export class RunFolder {
   private async logLines(): Promise<Array<{ line: string; entry: Record<string, unknown> }>> {
     const path = join(this.dir, LOG);
     const text = await readFile(path, 'utf8').catch(() => '');
-    return text.split('\n').filter(Boolean).map((line, k) => {
+    // A last line without its newline is an append cut short (a kill, a full disk): it was never a complete entry.
+    const complete = text.slice(0, text.lastIndexOf('\n') + 1);
+    return complete.split('\n').filter(Boolean).map((line, k) => {
       try {
         return { line, entry: JSON.parse(line) as Record<string, unknown> };
       } catch (e) {
