@@ -1,4 +1,4 @@
-import { open, rename, unlink, type FileHandle } from 'node:fs/promises';
+import { open, readdir, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { SrcacoError } from '../errors.js';
@@ -55,6 +55,18 @@ export class AtomicFile {
     this.done = true;
     await this.handle.close().catch(() => undefined);
     await unlink(this.tempPath).catch(() => undefined);
+  }
+}
+
+/**
+ * Removes from `folder` (not below it) the temporary files of atomic writes a killed process left, all of them or
+ * those of the final name `of`. Only for the holder of the lock of the folder (or of that file): then no live
+ * writer owns them.
+ */
+export async function removeTemporaries(folder: string, of?: string): Promise<void> {
+  for (const name of await readdir(folder).catch(() => [] as string[])) {
+    if (of !== undefined && !name.startsWith(`.${of}.`)) continue;
+    if (/\.\d+(\.[0-9a-f]+)?\.tmp$/.test(name)) await unlink(join(folder, name)).catch(() => undefined);
   }
 }
 

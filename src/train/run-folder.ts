@@ -21,7 +21,7 @@ import type { StateDict } from '../engine/nn/state.js';
 import { stateToSafetensors } from '../engine/nn/state.js';
 import type { HostTensor } from '../engine/runtime.js';
 import { modelStateOf } from '../infer/weights.js';
-import { writeError, writeFileAtomic } from '../io/atomic.js';
+import { removeTemporaries, writeError, writeFileAtomic } from '../io/atomic.js';
 import { lockFolder, type OutputLock } from '../io/folder-lock.js';
 import { readSafetensors, tensorToFloat32, writeSafetensors, type SafeTensor } from '../io/safetensors.js';
 import type { ImageMetrics, ResultRow } from '../metrics/aggregate.js';
@@ -132,7 +132,10 @@ export class RunFolder {
 
   /** Locks the folder for `command` (training, which writes every file of it) until `release()`. */
   async acquire(command: string): Promise<void> {
-    this.lock ??= await lockFolder(this.dir, command);
+    if (this.lock) return;
+    this.lock = await lockFolder(this.dir, command);
+    // A killed run's half-written checkpoints (never under a final name) go now that no other writer can exist.
+    await removeTemporaries(this.dir);
   }
 
   /** Releases the lock `acquire` or `create` took. */

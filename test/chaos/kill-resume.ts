@@ -78,7 +78,7 @@ export interface ChaosResult {
   kills: number;
   /** Runs that ended by themselves before their kill time. */
   finishedFirst: number;
-  /** Temporaries (`.name.<pid>.<hex>.tmp`) of killed writes still there after the final run: wasted space, no loss. */
+  /** Temporaries (`.name.<pid>.<hex>.tmp`) of killed writes still there after the final run (wasted space). */
   leftovers: string[];
   problems: string[];
 }
