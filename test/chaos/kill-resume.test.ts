@@ -28,6 +28,7 @@ for (const c of CHAOS_CASES) {
   test(`${c.name} killed at a random point leaves no partial file and resumes to the uninterrupted outputs`, async () => {
     const r = await killAndResume(c, { trials: 1, killsPerTrial: 1, seed: 20 });
     assert.deepEqual(r.problems, []);
+    assert.deepEqual(r.leftovers, [], 'a rerun removes the temporaries of killed writes');
     assert.equal(r.kills + r.finishedFirst, 1);
   });
 }
