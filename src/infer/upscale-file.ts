@@ -3,7 +3,8 @@
  * The input is read band by band (LR rows the band owns plus the model's halo above and below), each band runs
  * in tiles across, its owned HR rows go straight to the writer: memory holds a few bands, whatever the image.
  */
-import { basename } from 'node:path';
+import { basename, dirname } from 'node:path';
+import { removeTemporaries } from '../io/atomic.js';
 import { SrcacoError } from '../errors.js';
 import type { StateDict } from '../engine/nn/state.js';
 import type { Device } from '../engine/runtime.js';
@@ -49,6 +50,7 @@ export async function upscaleTiffFile(inPath: string, outPath: string, options: 
   // One writer per output file (several upscales may share a folder).
   const lock = await lockFile(outPath, 'upscale');
   try {
+    await removeTemporaries(dirname(outPath), basename(outPath));
     return await upscaleLocked(inPath, outPath, options);
   } finally {
     await lock.release();
@@ -61,6 +63,7 @@ async function upscaleLocked(inPath: string, outPath: string, options: UpscaleFi
     const { width, height } = planeSize(file);
     const s = options.model.scale;
     const upscaler = new Upscaler(options.model, options.state, options);
+    upscaler.checkLrSize(width, height, inPath);
     const halo = upscaler.haloLr;
     // Bands of `tileLr` owned rows, each read with the halo above and below (shifted inside at the image edges).
     const bands = axisTiles(height, upscaler.tileLr + 2 * halo, halo);

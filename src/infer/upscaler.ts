@@ -89,6 +89,12 @@ export class Upscaler {
     return Math.max(1, Math.floor((this.options.tileHrPx ?? 512) / this.model.scale));
   }
 
+  /** Refuses an LR image (of file `path`) smaller than the model can run on, before any work is done for it. */
+  checkLrSize(width: number, height: number, path?: string): void {
+    const k = this.model.input === 'cv2-bicubic' ? this.model.scale : 1;
+    checkInputSize(this.model, width * k, height * k, path);
+  }
+
   /** The HR image of one LR plane (uint8 0..255, or float32 in [0, 1]), in [0, 1]. */
   async upscale(lr: Plane, onTile?: (done: number, total: number) => void): Promise<Plane<Float32Array>> {
     const s = this.model.scale;

@@ -11,15 +11,27 @@ import { isPth, parsePth } from '../io/pth.js';
 import { parseSafetensors, writeSafetensors, type SafeTensor } from '../io/safetensors.js';
 import type { Model } from '../models/model.js';
 
-/** A model's state from tensors read from `path`; another architecture's tensors fail listing the first mismatches. */
-export function modelStateOf(model: Model, tensors: ReadonlyMap<string, SafeTensor>, path: string): StateDict {
+/**
+ * A model's state from tensors read from `path`; another architecture's tensors fail listing the first mismatches.
+ * The method and scale a file's metadata records (srcaco writes them) must be the model's: SRCNN, VDSR, DRRN and
+ * MemNet weights have the same shapes at every scale, so only the record tells a x4 file given for x2.
+ */
+export function modelStateOf(model: Model, tensors: ReadonlyMap<string, SafeTensor>, path: string, metadata: Readonly<Record<string, string>> = {}): StateDict {
   const preset = Object.entries(model.config).map(([k, v]) => `${k}=${v}`).join(', ');
-  return loadState(model.specs, tensors, { model: `${model.name} x${model.scale}${preset ? ` (${preset})` : ''}`, path });
+  // Tensors that do not fit are listed first (the most telling error); then the record, for files that fit.
+  const state = loadState(model.specs, tensors, { model: `${model.name} x${model.scale}${preset ? ` (${preset})` : ''}`, path });
+  const { method, scale } = metadata;
+  if ((method !== undefined && method !== model.name) || (scale !== undefined && scale !== String(model.scale))) {
+    throw new SrcacoError('input', `these weights are ${method ?? model.name} x${scale ?? model.scale}, not ${model.name} x${model.scale}: give the weights of this method and scale`, { path });
+  }
+  return state;
 }
 
 /** A weights file's tensors, whichever its format (told by its first bytes, not its name), and what was done to read them. */
 export interface WeightsFile {
   readonly tensors: ReadonlyMap<string, SafeTensor>;
+  /** A safetensors file's `__metadata__` (empty for a checkpoint). */
+  readonly metadata: Readonly<Record<string, string>>;
   readonly format: 'safetensors' | 'pth' | 'pth-legacy';
   /** For a checkpoint: the key its state_dict was nested under, and whether a `module.` prefix was removed. */
   readonly nestedKey?: string;
@@ -34,18 +46,19 @@ export async function readWeightsFile(path: string): Promise<WeightsFile> {
   } catch (e) {
     throw new SrcacoError('input', `cannot read the weights (${(e as NodeJS.ErrnoException).code ?? e})`, { path, cause: e });
   }
-  if (!isPth(bytes)) return { tensors: parseSafetensors(bytes, path).tensors, format: 'safetensors' };
+  if (!isPth(bytes)) return { ...parseSafetensors(bytes, path), format: 'safetensors' };
   const pth = parsePth(bytes, path);
-  return { tensors: pth.tensors, format: pth.format === 'zip' ? 'pth' : 'pth-legacy', nestedKey: pth.nestedKey, strippedModulePrefix: pth.strippedModulePrefix };
+  return { tensors: pth.tensors, metadata: {}, format: pth.format === 'zip' ? 'pth' : 'pth-legacy', nestedKey: pth.nestedKey, strippedModulePrefix: pth.strippedModulePrefix };
 }
 
 /** Reads weights by state_dict name (see modelStateOf, readWeightsFile). */
 export async function loadModelWeights(model: Model, path: string): Promise<StateDict> {
-  return modelStateOf(model, (await readWeightsFile(path)).tensors, path);
+  const { tensors, metadata } = await readWeightsFile(path);
+  return modelStateOf(model, tensors, path, metadata);
 }
 
 /** What `convertWeights` wrote and how it read its input. */
-export interface ConvertedWeights extends Omit<WeightsFile, 'tensors'> {
+export interface ConvertedWeights extends Omit<WeightsFile, 'tensors' | 'metadata'> {
   readonly path: string;
   readonly tensors: number;
 }
@@ -57,8 +70,8 @@ export interface ConvertedWeights extends Omit<WeightsFile, 'tensors'> {
  */
 export async function convertWeights(model: Model, input: string, outDir: string): Promise<ConvertedWeights> {
   if (Object.keys(model.specs).length === 0) throw new SrcacoError('usage', `${model.name} has no weights to convert`, { option: '--method' });
-  const { tensors, ...read } = await readWeightsFile(input);
-  const state = modelStateOf(model, tensors, input);
+  const { tensors, metadata: recorded, ...read } = await readWeightsFile(input);
+  const state = modelStateOf(model, tensors, input, recorded);
   const path = join(outDir, `${basename(input, extname(input))}.safetensors`);
   const metadata: Record<string, string> = { format: 'pt', source: basename(input), method: model.name, scale: String(model.scale), config: JSON.stringify(model.config) };
   await writeSafetensors(path, stateToSafetensors(state), metadata);

@@ -54,3 +54,17 @@ export async function checkListedFiles(paths: readonly string[], folder: string,
   const shown = missing.slice(0, 5).join(', ') + (missing.length > 5 ? `, ... (${missing.length - 5} more)` : '');
   throw new SrcacoError('input', `${missing.length} file(s) listed for ${folder} are missing: ${shown}${hint}`);
 }
+
+/**
+ * Refuses a pair whose HR is not its LR × `scale` on both sides, naming the LR file: a mismatched pair would
+ * otherwise fail far from its cause (a crop outside the image, or metrics of two different sizes).
+ */
+export function checkPairSizes(lr: { width: number; height: number }, hr: { width: number; height: number }, scale: number, files: { lrPath?: string; hrPath?: string }): void {
+  if (lr.width * scale === hr.width && lr.height * scale === hr.height) return;
+  const hrName = files.hrPath === undefined ? '' : ` (${basename(files.hrPath)})`;
+  throw new SrcacoError(
+    'data',
+    `the LR patch is ${lr.width}x${lr.height} but x${scale} must give its HR patch's ${hr.width}x${hr.height}${hrName}, so it should be ${hr.width / scale}x${hr.height / scale}; check the split list and the scale`,
+    files.lrPath === undefined ? {} : { path: files.lrPath },
+  );
+}

@@ -2,7 +2,7 @@ import { deflate } from 'node:zlib';
 import { promisify } from 'node:util';
 import { SrcacoError } from '../errors.js';
 import { pixelTypeOf, type PixelArray, type PixelType, type Plane } from '../image/plane.js';
-import { AtomicFile, writeAll } from './atomic.js';
+import { AtomicFile } from './atomic.js';
 
 const deflateAsync = promisify(deflate);
 
@@ -51,8 +51,8 @@ function checkWriteOptions(
 
 /** Writes the IFDs at `start` and the header pointing to them, then moves the file to its final name. */
 async function commitTiff(file: AtomicFile, ifds: Uint8Array, start: number, big: boolean): Promise<void> {
-  await writeAll(file.handle, ifds, start);
-  await writeAll(file.handle, tiffHeader(start, big), 0);
+  await file.write(ifds, start);
+  await file.write(tiffHeader(start, big), 0);
   await file.commit();
 }
 
@@ -189,7 +189,7 @@ export class TiffStripWriter {
     }
     this.stripOffsets[next.plane]!.push(this.position);
     this.stripCounts[next.plane]!.push(bytes.length);
-    await writeAll(this.file.handle, bytes, this.position);
+    await this.file.write(bytes, this.position);
     this.position += bytes.length;
   }
 
@@ -472,7 +472,7 @@ export class OmeTiffWriter {
     const l = this.levels[next.level]!;
     l.offsets[next.plane]!.push(this.position);
     l.counts[next.plane]!.push(bytes.length);
-    await writeAll(this.file.handle, bytes, this.position);
+    await this.file.write(bytes, this.position);
     this.position += bytes.length;
   }
 

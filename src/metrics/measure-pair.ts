@@ -1,6 +1,7 @@
 import { SrcacoError } from '../errors.js';
 import type { Plane } from '../image/plane.js';
 import { readTiff } from '../io/tiff.js';
+import { checkPairSizes } from '../io/split-pairs.js';
 import { bicubicBaseline } from './bicubic-baseline.js';
 import { pairMetrics, type PairMetricsOptions } from './pair-metrics.js';
 import type { PairMetrics } from './types.js';
@@ -32,13 +33,7 @@ export async function measurePair(job: PairJob, options: Pick<PairMetricsOptions
   if (job.bicubic) {
     const low = await readSinglePlane(job.predPath, 'LR patch');
     const s = job.scale;
-    if (low.width * s !== truth.width || low.height * s !== truth.height) {
-      throw new SrcacoError(
-        'data',
-        `the LR patch is ${low.width}x${low.height} but x${s} must give the HR size ${truth.width}x${truth.height}, so it should be ${truth.width / s}x${truth.height / s}`,
-        { path: job.predPath },
-      );
-    }
+    checkPairSizes(low, truth, s, { lrPath: job.predPath, hrPath: job.hrPath });
     pred = bicubicBaseline(low, s, job.predPath);
   } else {
     pred = await readSinglePlane(job.predPath, 'prediction');

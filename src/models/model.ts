@@ -160,10 +160,10 @@ export function defineModel<const S extends ConfigSchema = Record<never, never>>
 /**
  * Refuses an input smaller than the model's `minInputPx` (symbolic sizes pass: the upscaler checks the image).
  */
-export function checkInputSize(model: { name: string; minInputPx?: number }, width: Dim, height: Dim): void {
+export function checkInputSize(model: { name: string; minInputPx?: number }, width: Dim, height: Dim, path?: string): void {
   const min = model.minInputPx ?? 1;
   if ((typeof width === 'number' && width < min) || (typeof height === 'number' && height < min)) {
-    throw new SrcacoError('data', `${model.name} needs an input of at least ${min}×${min} px (its paddings and kernels), received ${width}×${height}`);
+    throw new SrcacoError('data', `${model.name} needs an input of at least ${min}×${min} px (its paddings and kernels), received ${width}×${height}`, path === undefined ? {} : { path });
   }
 }
 

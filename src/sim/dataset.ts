@@ -2,7 +2,7 @@ import { copyFile, mkdir, readdir, readFile, rename, rm, unlink } from 'node:fs/
 import { join, dirname } from 'node:path';
 import { SrcacoError } from '../errors.js';
 import { tilePath, type Scale } from '../io/layout.js';
-import { writeFileAtomic } from '../io/atomic.js';
+import { removeTemporaries, writeFileAtomic } from '../io/atomic.js';
 import { lockFolder } from '../io/folder-lock.js';
 import { writeTiff } from '../io/tiff.js';
 import { buildTileModel, fieldBounds } from './band.js';
@@ -87,13 +87,13 @@ async function claimSimulateFolder(options: SimulateDatasetOptions, params: SimP
   const mine = `${JSON.stringify({ seed: options.seed, sizeHrPx: options.sizeHrPx, ids: options.ids, duplicates: [...(options.duplicates ?? [])], compression: options.compression ?? 'none', params })}\n`;
   const earlier = await readFile(path, 'utf8').catch(() => undefined);
   if (earlier === mine) {
-    await removeTemporaries(options.outDir);
+    await removeTileTemporaries(options.outDir);
     return true;
   }
   if (earlier !== undefined && !options.force) {
     throw new SrcacoError('output', 'holds tiles simulated with other options (seed, size, ids or compression); rerun with the same options to continue it, pass --force to start over, or choose another --out', { path, option: '--out' });
   }
-  await removeTemporaries(options.outDir);
+  await removeTileTemporaries(options.outDir);
   await rm(dir, { recursive: true, force: true });
   await mkdir(dir, { recursive: true });
   await writeFileAtomic(path, mine);
@@ -101,12 +101,9 @@ async function claimSimulateFolder(options: SimulateDatasetOptions, params: SimP
 }
 
 /** Removes the temporary files a killed run left (we hold the folder's lock, so no live writer owns them). */
-async function removeTemporaries(outDir: string): Promise<void> {
+async function removeTileTemporaries(outDir: string): Promise<void> {
   for (const scale of [1, ...LR_SCALES] as Scale[]) {
-    const folder = join(outDir, dirname(tilePath(scale, 1)));
-    for (const name of await readdir(folder).catch(() => [] as string[])) {
-      if (/\.\d+(\.[0-9a-f]+)?\.tmp$/.test(name)) await unlink(join(folder, name)).catch(() => undefined);
-    }
+    await removeTemporaries(join(outDir, dirname(tilePath(scale, 1))));
   }
 }
 

@@ -1,5 +1,6 @@
 import { SrcacoError } from '../errors.js';
 import type { Plane } from '../image/plane.js';
+import { checkPairSizes } from '../io/split-pairs.js';
 import { readTiff } from '../io/tiff.js';
 import type { PairSource } from './data-batch.js';
 import type { TrainPair } from './data-patch.js';
@@ -10,7 +11,7 @@ import type { TrainPair } from './data-patch.js';
  */
 export type PairSourceSpec =
   | { kind: 'memory'; pairs: TrainPair[] }
-  | { kind: 'files'; pairs: Array<{ lrPath: string; hrPath: string }>; cache: boolean };
+  | { kind: 'files'; pairs: Array<{ lrPath: string; hrPath: string }>; cache: boolean; scale: number };
 
 /** Opens a pair source from its spec: in memory, or TIFF files read on each use (optionally kept). */
 export function openPairSource(spec: PairSourceSpec): PairSource {
@@ -27,6 +28,7 @@ export function openPairSource(spec: PairSourceSpec): PairSource {
       if (hit) return hit;
       const f = files[i]!;
       const pair = { lr: await firstPlane(f.lrPath), hr: await firstPlane(f.hrPath) };
+      checkPairSizes(pair.lr, pair.hr, spec.scale, f);
       if (spec.cache) cache.set(i, pair);
       return pair;
     },

@@ -122,7 +122,10 @@ export async function trainLoop(c: TrainConfig, run: RunFolder, options: { resum
   let base: StateDict;
   let optimizerState: Record<string, HostTensor> | undefined;
   let meta: RunCheckpointMeta;
-  if (options.resume) {
+  // A run stopped (killed, disk full) before its first checkpoint was complete has nothing to resume: it starts over.
+  const resume = options.resume === true && (await run.hasCheckpoint('last'));
+  if (options.resume && !resume) await run.dropLogAfter(-1);
+  if (resume) {
     const ck = await run.loadCheckpoint('last');
     ({ state: base, optimizerState, meta } = ck);
     await run.dropLogAfter(meta.step);
@@ -139,7 +142,7 @@ export async function trainLoop(c: TrainConfig, run: RunFolder, options: { resum
   const compiled = compileTrainStep(model, c, await compileTarget(c.device));
   const { params, buffers } = splitState(model.specs, base);
   const runner = await StepRunner.create(compiled, { params, buffers, optimizerState, stepCount: meta.step }, { threads: c.threads });
-  const spec: PairSourceSpec = { kind: 'files', pairs: files, cache: true };
+  const spec: PairSourceSpec = { kind: 'files', pairs: files, cache: true, scale: c.scale };
   const stream: BatchStream = c.workers > 0 ? new TrainPrefetcher(spec, batchOptions, meta.sampler, { workers: c.workers }) : batchStream(openPairSource(spec), batchOptions, meta.sampler);
 
   const schedule = protocolSchedule(c.lr, c.seedCompat);
@@ -188,7 +191,7 @@ export async function trainLoop(c: TrainConfig, run: RunFolder, options: { resum
     // The starting point is a candidate too: when training only makes the model worse on validation, the best
     // checkpoint stays the initial one (for --zero-last-layer, the model's own bicubic input) instead of the least
     // bad trained one.
-    if (!options.resume) await validateAndSave();
+    if (!resume) await validateAndSave();
     for (;;) {
       if (hooks.signal?.aborted) {
         stoppedBy = 'interrupt';

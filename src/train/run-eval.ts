@@ -12,6 +12,7 @@ import { writeTiff } from '../io/tiff.js';
 import type { ImageMetrics, ResultRow } from '../metrics/aggregate.js';
 import { quantizeTo255 } from '../metrics/quantize.js';
 import { modelDisplayName } from '../models/registry.js';
+import { removeTemporaries } from '../io/atomic.js';
 import { lockFolder } from '../io/folder-lock.js';
 import { RunFolder } from './run-folder.js';
 import { loadSplitPairs, measureModel } from './validate.js';
@@ -42,6 +43,7 @@ export async function evaluateRun(dir: string, o: EvaluateRunOptions = {}): Prom
   await mkdir(run.evalDir, { recursive: true });
   const lock = await lockFolder(run.evalDir, 'eval');
   try {
+    await removeTemporaries(run.evalDir);
     return await evaluateLocked(run, { ...config, cell: config.cell, dataRoot }, o);
   } finally {
     await lock.release();

@@ -21,7 +21,7 @@ import type { StateDict } from '../engine/nn/state.js';
 import { stateToSafetensors } from '../engine/nn/state.js';
 import type { HostTensor } from '../engine/runtime.js';
 import { modelStateOf } from '../infer/weights.js';
-import { writeFileAtomic } from '../io/atomic.js';
+import { removeTemporaries, writeError, writeFileAtomic } from '../io/atomic.js';
 import { lockFolder, type OutputLock } from '../io/folder-lock.js';
 import { readSafetensors, tensorToFloat32, writeSafetensors, type SafeTensor } from '../io/safetensors.js';
 import type { ImageMetrics, ResultRow } from '../metrics/aggregate.js';
@@ -132,7 +132,10 @@ export class RunFolder {
 
   /** Locks the folder for `command` (training, which writes every file of it) until `release()`. */
   async acquire(command: string): Promise<void> {
-    this.lock ??= await lockFolder(this.dir, command);
+    if (this.lock) return;
+    this.lock = await lockFolder(this.dir, command);
+    // A killed run's half-written checkpoints (never under a final name) go now that no other writer can exist.
+    await removeTemporaries(this.dir);
   }
 
   /** Releases the lock `acquire` or `create` took. */
@@ -267,7 +270,8 @@ export class RunFolder {
   /** Writes `<tag>.safetensors`, `.optim.safetensors` and `.json` (tensors first, the sidecar last). */
   async saveCheckpoint(tag: CheckpointTag, ck: RunCheckpoint): Promise<void> {
     const stepMeta = { step: String(ck.meta.step) };
-    await writeSafetensors(this.checkpointPath(tag), stateToSafetensors(ck.state), stepMeta);
+    // The method and scale travel with the weights, so one given to another model is refused (modelStateOf).
+    await writeSafetensors(this.checkpointPath(tag), stateToSafetensors(ck.state), { ...stepMeta, method: this.model.name, scale: String(this.model.scale) });
     const optim = new Map<string, SafeTensor>();
     for (const [name, t] of Object.entries(ck.optimizerState)) optim.set(name, { dtype: 'F32', shape: t.shape, data: t.data as Float32Array });
     await writeSafetensors(join(this.dir, `${tag}.optim.safetensors`), optim, stepMeta);
@@ -279,7 +283,7 @@ export class RunFolder {
     const meta = await this.readMeta(tag);
     const weightsPath = this.checkpointPath(tag);
     const weights = await readSafetensors(weightsPath);
-    const state = modelStateOf(this.model, weights.tensors, weightsPath);
+    const state = modelStateOf(this.model, weights.tensors, weightsPath, weights.metadata);
     const optimPath = join(this.dir, `${tag}.optim.safetensors`);
     const optim = await readSafetensors(optimPath);
     for (const [path, m] of [[weightsPath, weights.metadata], [optimPath, optim.metadata]] as const) {
@@ -292,6 +296,11 @@ export class RunFolder {
     return { state, optimizerState, meta };
   }
 
+  /** Whether a checkpoint was ever completed (its sidecar is written last). */
+  async hasCheckpoint(tag: CheckpointTag): Promise<boolean> {
+    return exists(join(this.dir, `${tag}.json`));
+  }
+
   /** The model's weights of a checkpoint (the best by default), for inference and evaluation. */
   async loadWeights(tag: CheckpointTag = 'best'): Promise<StateDict> {
     const path = this.checkpointPath(tag);
@@ -299,7 +308,8 @@ export class RunFolder {
       const why = tag === 'best' ? 'the run has no best checkpoint yet: train it until its first validation' : 'the run has no last checkpoint: start it again with --force';
       throw new SrcacoError('input', why, { path });
     }
-    return modelStateOf(this.model, (await readSafetensors(path)).tensors, path);
+    const { tensors, metadata } = await readSafetensors(path);
+    return modelStateOf(this.model, tensors, path, metadata);
   }
 
   /** `<tag>.json`, checked field by field. */
@@ -322,7 +332,10 @@ export class RunFolder {
 
   /** Appends one entry, stamped with the time, to log.jsonl. */
   async appendLog(entry: Record<string, unknown>): Promise<void> {
-    await appendFile(join(this.dir, LOG), `${JSON.stringify({ ...entry, time: new Date().toISOString() })}\n`);
+    const path = join(this.dir, LOG);
+    await appendFile(path, `${JSON.stringify({ ...entry, time: new Date().toISOString() })}\n`).catch((e: unknown) => {
+      throw writeError(path, e);
+    });
   }
 
   /** The log's entries, oldest first (none before the run's start). */
@@ -345,7 +358,9 @@ export class RunFolder {
   private async logLines(): Promise<Array<{ line: string; entry: Record<string, unknown> }>> {
     const path = join(this.dir, LOG);
     const text = await readFile(path, 'utf8').catch(() => '');
-    return text.split('\n').filter(Boolean).map((line, k) => {
+    // A last line without its newline is an append cut short (a kill, a full disk): it was never a complete entry.
+    const complete = text.slice(0, text.lastIndexOf('\n') + 1);
+    return complete.split('\n').filter(Boolean).map((line, k) => {
       try {
         return { line, entry: JSON.parse(line) as Record<string, unknown> };
       } catch (e) {

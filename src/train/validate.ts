@@ -8,7 +8,7 @@ import type { Device } from '../engine/runtime.js';
 import type { Plane } from '../image/plane.js';
 import { Upscaler } from '../infer/upscaler.js';
 import { type Cell, type SplitName, type SrScale } from '../io/layout.js';
-import { readSplitPairs } from '../io/split-pairs.js';
+import { checkPairSizes, readSplitPairs } from '../io/split-pairs.js';
 import { aggregateMetrics, type ImageMetrics, type ResultRow } from '../metrics/aggregate.js';
 import { readSinglePlane } from '../metrics/measure-pair.js';
 import { pairMetrics } from '../metrics/pair-metrics.js';
@@ -28,7 +28,10 @@ export interface SplitPair {
 export async function loadSplitPairs(dataRoot: string, split: SplitName, cell: Cell, scale: SrScale, limit?: number): Promise<SplitPair[]> {
   const pairs: SplitPair[] = [];
   for (const { id, lrPath, hrPath } of await readSplitPairs(dataRoot, split, cell, scale, limit)) {
-    pairs.push({ id, lr: await readSinglePlane(lrPath, 'LR patch'), hr: await readSinglePlane(hrPath, 'HR patch'), lrPath, hrPath });
+    const lr = await readSinglePlane(lrPath, 'LR patch');
+    const hr = await readSinglePlane(hrPath, 'HR patch');
+    checkPairSizes(lr, hr, scale, { lrPath, hrPath });
+    pairs.push({ id, lr, hr, lrPath, hrPath });
   }
   return pairs;
 }
@@ -50,6 +53,7 @@ export async function measureModel(model: Model, state: StateDict, pairs: readon
   const images: ImageMetrics[] = [];
   try {
     for (const [k, p] of pairs.entries()) {
+      upscaler.checkLrSize(p.lr.width, p.lr.height, p.lrPath);
       const pred = await upscaler.upscale(p.lr);
       images.push({ id: p.id, lr: p.lrPath, hr: p.hrPath, ...pairMetrics(pred, p.hr, { scale: model.scale, scratch, predPath: p.id, truthPath: p.hrPath }) });
       await o.onImage?.(k, pairs.length, p, pred);

@@ -3,11 +3,13 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { initState } from '../../src/engine/nn/state.js';
 import { SrcacoError } from '../../src/errors.js';
 import { planeOf } from '../../src/image/plane.js';
 import { upscaleTiffFile } from '../../src/infer/upscale-file.js';
 import { writeTiff } from '../../src/io/tiff.js';
 import { buildModel } from '../../src/models/registry.js';
+import { Rng } from '../../src/util/random.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'srcaco-upscale-bad-'));
 test.after(() => rmSync(dir, { recursive: true, force: true }));
@@ -28,4 +30,18 @@ test('NaN or Inf in a float TIFF is one input error naming the pixel, and nothin
     assert.equal(existsSync(output), false);
     assert.equal(existsSync(join(dir, `.${name}-x2.tif.lock`)), false, 'the lock is released on failure');
   }
+});
+
+test('an image smaller than the model can run on is one data error naming the file, and nothing is written', async () => {
+  // ProSR's kernels need 2×2 LR pixels; the others pad and run on any size (their minInputPx is 1).
+  const model = buildModel('prosr', { scale: 2, preset: 'demo' });
+  const input = join(dir, 'one-pixel.tif');
+  await writeTiff(input, [planeOf(1, 1, Uint8Array.of(120))]);
+  const output = join(dir, 'one-pixel-x2.tif');
+  await assert.rejects(upscaleTiffFile(input, output, { model, state: initState(model.specs, new Rng(0)) }), (e: unknown) => {
+    assert.ok(e instanceof SrcacoError && e.kind === 'data' && e.path === input, String(e));
+    assert.match(e.message, /prosr needs an input of at least 2×2 px .* received 1×1/);
+    return true;
+  });
+  assert.equal(existsSync(output), false);
 });

@@ -126,3 +126,17 @@ test('dimensions or samples no file of this size can hold are refused before any
   r.bytes.writeUInt16LE(11, r.entry(256) + 2); // width as a FLOAT: the bits of 8 read as a denormal
   await expectInputError('float-width.tif', r.bytes, /tag 256 holds .* not an integer/);
 });
+
+test('issue 20: an image with no pixels (0 wide, 0 high, or no IFD) is one input error', async () => {
+  for (const [tag, name] of [[256, 'width'], [257, 'height']] as const) {
+    const { bytes, entry } = await base();
+    const copy = Buffer.from(bytes);
+    // The entry's value field (SHORT or LONG, left-justified in little-endian): 0 either way.
+    copy.writeUInt32LE(0, entry(tag) + 8);
+    await expectInputError(`zero-${name}.tif`, copy, /empty image 0x6|empty image 8x0/);
+  }
+  const { bytes } = await base();
+  const noIfd = Buffer.from(bytes);
+  noIfd.writeUInt32LE(0, 4);
+  await expectInputError('no-ifd.tif', noIfd, /TIFF has no image \(first IFD offset is 0\)/);
+});

@@ -36,7 +36,7 @@ test('pairs listed in l_h.txt are read from TIFF files and give the same batches
   const files = await readSplitPairs(root, 'train', 'CELL0', 2);
   assert.deepEqual({ lrPath: files[1]!.lrPath, hrPath: files[1]!.hrPath }, { lrPath: join(root, 'lr/p1.tif'), hrPath: join(root, 'hr/p1.tif') });
   const o = { batchSize: 3, patch: defaultPatchOptions(2, { hrPatchPx: 8 }) };
-  const fromFiles = await buildBatch(openPairSource({ kind: 'files', pairs: files, cache: false }), o, 3, 0, 0);
+  const fromFiles = await buildBatch(openPairSource({ kind: 'files', pairs: files, cache: false, scale: 2 }), o, 3, 0, 0);
   const fromMemory = await buildBatch(openPairSource({ kind: 'memory', pairs }), o, 3, 0, 0);
   assert.deepEqual(fromFiles.hr, fromMemory.hr);
   assert.deepEqual(fromFiles.lr, fromMemory.lr);
