@@ -17,6 +17,7 @@ export const BENCHES: Readonly<Record<string, Bench>> = {
   metrics: { describe: 'evaluation metrics on N pairs (--eval: srcaco eval end to end)', script: './metrics.ts' },
   simulate: { describe: 'simulating and writing one tile', script: './simulate.ts' },
   register: { describe: 'registration accuracy and speed on synthetic shifted pairs', script: './register.ts' },
+  'profile-step': { describe: "one model's protocol-loss step under ONNX Runtime's profiler: kernel time per op type", script: './profile-step.ts' },
   prep: { describe: 'srcaco prep seconds per tile in both modes', script: './prep.ts' },
   upscale: { describe: 'whole-tile upscale into a pyramidal OME-TIFF: HR megapixels/s and peak RSS, beside PyTorch CPU', script: './upscale.ts' },
 };

@@ -34,6 +34,8 @@ export interface SessionOptions {
    * (docs/benchmarks.md) without a measurable speed gain.
    */
   memoryPattern?: boolean;
+  /** Write ORT's per-node profile (JSON) with this file prefix; it is complete once the session is released. */
+  profilePrefix?: string;
 }
 
 /** A tensor on the host: row-major data and a static shape. */
@@ -86,6 +88,7 @@ export class Session {
         interOpNumThreads: 1,
         graphOptimizationLevel: 'all',
         ...(options.memoryPattern === false ? { enableMemPattern: false } : {}),
+        ...(options.profilePrefix ? { enableProfiling: true, profileFilePrefix: options.profilePrefix } : {}),
         ...(options.spinning === false ? { extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } } } : {}),
       });
       return new Session(session, device);
