@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import type { HostTensor, Tensor } from '../../src/engine/index.js';
-import { compileStep, compileTarget, grad, input, Session, sgd, StepRunner, toOnnx } from '../../src/engine/index.js';
+import { compileStep, compileTarget, grad, input, sgd, StepRunner, toOnnx } from '../../src/engine/index.js';
 import { countParams, initState, splitState } from '../../src/engine/nn/index.js';
 import { SrcacoError } from '../../src/errors.js';
 import { inferenceGraph } from '../../src/infer/graph.js';
@@ -15,7 +15,7 @@ import { buildModel } from '../../src/models/registry.js';
 import { mseSsimLoss } from '../../src/train/loss.js';
 import { Rng } from '../../src/util/random.js';
 import { regenerateWeights } from '../fixtures/models/load.js';
-import { maxAbsDiff } from './helpers/compare.js';
+import { maxAbsDiff, runGraphOnce } from './helpers/compare.js';
 import type { ModelFixture } from '../fixtures/models/load.js';
 
 interface Fixture {
@@ -50,14 +50,7 @@ const SCALES = [2, 4, 8];
 const fixtures = new Map(SCALES.map((s) => [s, fixture(s)]));
 const host = (shape: number[], data: Float32Array): HostTensor => ({ shape, data });
 
-async function run(bytes: Uint8Array, feeds: Record<string, HostTensor>): Promise<Record<string, HostTensor>> {
-  const session = await Session.create(bytes, { threads: 2 });
-  try {
-    return await session.runHost(feeds);
-  } finally {
-    await session.release();
-  }
-}
+const run = runGraphOnce;
 
 test("state_dict names, order and shapes are the original's at x2, x4 and x8 (every entry a parameter), and so is the parameter count", () => {
   for (const [scale, f] of fixtures) {

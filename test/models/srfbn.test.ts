@@ -3,9 +3,10 @@
 // short training run, and the scales and input sizes it accepts.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { runGraphOnce } from './helpers/compare.js';
 import { test } from 'node:test';
 import type { HostTensor } from '../../src/engine/index.js';
-import { adam, compileFunction, compileStep, compileTarget, grad, Session, StepRunner } from '../../src/engine/index.js';
+import { adam, compileFunction, compileStep, compileTarget, grad, StepRunner } from '../../src/engine/index.js';
 import { countParams, forwardContext, initState, splitState } from '../../src/engine/nn/index.js';
 import { inferenceGraph } from '../../src/infer/graph.js';
 import { applyModel, modelLoss, modelStepSpec } from '../../src/models/model.js';
@@ -69,14 +70,7 @@ function maxAbs(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return m;
 }
 
-async function run(bytes: Uint8Array, feeds: Record<string, HostTensor>): Promise<Record<string, HostTensor>> {
-  const session = await Session.create(bytes, { threads: 2 });
-  try {
-    return await session.runHost(feeds);
-  } finally {
-    await session.release();
-  }
-}
+const run = runGraphOnce;
 
 for (const scale of [2, 4, 8]) {
   test(`srfbn x${scale}: state_dict names, order, shapes and roles equal the original's benchmark configuration`, () => {
