@@ -4,11 +4,11 @@ import { dirname } from 'node:path';
 import { readDownstream } from '../downstream/downstream.js';
 import { SrcacoError } from '../errors.js';
 import type { SplitName } from '../io/layout.js';
+import { readEvaluatedRows } from '../metrics/row-files.js';
 import { buildReport, type ReportNote } from '../report/build-report.js';
 import { readCropSets } from '../report/crop-files.js';
 import { RunFolder } from '../train/run-folder.js';
 import { outOption, splitOption } from './options.js';
-import { readEvaluatedRows } from './table.js';
 
 interface RawReportOptions {
   results: string[];

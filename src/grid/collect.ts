@@ -14,7 +14,7 @@ import { readTiff } from '../io/tiff.js';
 import type { ImageMetrics, ResultRow } from '../metrics/aggregate.js';
 import { evaluateSplit } from '../metrics/evaluate-split.js';
 import { buildResultTable, tableToCsv } from '../metrics/result-table.js';
-import { rowFileStem, writeRowFiles } from '../metrics/row-files.js';
+import { readEvaluatedRows, rowFileStem, writeRowFiles } from '../metrics/row-files.js';
 import { modelDisplayName } from '../models/registry.js';
 import { buildReport, type ReportNote } from '../report/build-report.js';
 import type { CropSet } from '../report/crops.js';
@@ -74,11 +74,10 @@ export async function collectGrid(spec: GridSpec, runs: readonly GridRun[], hook
   /** A row already evaluated for the same run (or method), split and image count. */
   const reuse = async (row: Pick<ResultRow, 'method' | 'cell' | 'scale' | 'split'>, same: boolean) => {
     if (!same || before.limit !== limit || before.split !== split) return false;
-    const stem = rowFileStem(folders.results, row);
-    const r = await readJson<ResultRow>(`${stem}.json`);
-    const text = await readFile(`${stem}.jsonl`, 'utf8').catch(() => undefined);
-    if (!r || text === undefined) return false;
-    add(r, text.trim().split('\n').map((l) => JSON.parse(l) as ImageMetrics));
+    // A missing or damaged earlier evaluation is made again.
+    const [earlier] = await readEvaluatedRows([`${rowFileStem(folders.results, row)}.json`]).catch(() => []);
+    if (!earlier?.images) return false;
+    add(earlier.row, earlier.images);
     return true;
   };
   for (const m of spec.methods) {

@@ -1,4 +1,4 @@
-import { copyFile, mkdir, readdir, readFile, rename, rm, unlink } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, rename, rm, unlink } from 'node:fs/promises';
 import { join, dirname } from 'node:path';
 import { SrcacoError } from '../errors.js';
 import { tilePath, type Scale } from '../io/layout.js';
