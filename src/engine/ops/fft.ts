@@ -86,7 +86,7 @@ const P = {
       const [head] = ctx.emit('Slice', [ins[0]!, ctx.constant([0], [1], 'int64'), h, axes], 1);
       ctx.emit('Concat', [tail!, head!], [out], { axis: { i: axis } });
     },
-    vjp: (g, _x, _y, { axis, inverse }) => [apply(P.halfRoll, [g], { axis, inverse: !inverse })],
+    vjp: (g, _x, _y, { axis, inverse }): (Tensor | null)[] => [halfRoll(g, axis, !inverse)],
   }),
   /**
    * |re + i·im|. Its gradient is PyTorch's for a complex abs, (re, im)/|z|, and 0 where z = 0 (PyTorch's
