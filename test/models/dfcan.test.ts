@@ -15,7 +15,6 @@ import { countParams, forwardContext, initState, splitState, stateToSafetensors 
 import { SrcacoError } from '../../src/errors.js';
 import { planeOf } from '../../src/image/plane.js';
 import { inferenceGraph } from '../../src/infer/graph.js';
-import { Upscaler } from '../../src/infer/upscaler.js';
 import { readTiff, writeTiff } from '../../src/io/tiff.js';
 import { writeSafetensors } from '../../src/io/safetensors.js';
 import { applyModel, modelLoss, modelStepSpec } from '../../src/models/model.js';
@@ -195,7 +194,7 @@ test('dfcan: an empty input is one clear error (1 px and up run: the parity test
   );
 });
 
-test('srcaco upscale --method dfcan on an odd-sized image: tiles of several sizes (one graph for all), the output of the tile that holds the whole image', async () => {
+test('srcaco upscale --method dfcan on an odd-sized image: one tile equals the whole-image graph; small tiles run (one symbolic-size graph for all)', async () => {
   const tmp = await mkdtemp(join(tmpdir(), 'srcaco-dfcan-'));
   try {
     const model = buildModel('dfcan', { scale: 2, preset: 'demo' });
@@ -225,19 +224,6 @@ test('srcaco upscale --method dfcan on an odd-sized image: tiles of several size
     assert.ok((t!.data as Float32Array).every((v) => v >= 0 && v <= 1));
   } finally {
     await rm(tmp, { recursive: true, force: true });
-  }
-});
-
-test('dfcan: the tiled upscaler compiles one graph for every tile size', async () => {
-  const model = buildModel('dfcan', { scale: 2, config: { num_features: 4, num_groups: 1, num_blocks: 1 } });
-  assert.equal(model.staticSize, undefined);
-  const up = new Upscaler(model, initState(model.specs, new Rng(5)), { tileHrPx: 8, threads: 1 });
-  try {
-    const out = await up.upscale(planeOf(13, 9, new Float32Array(13 * 9).fill(0.5)));
-    assert.deepEqual([out.width, out.height], [26, 18]);
-    assert.equal((up as unknown as { sessions: Map<string, unknown> }).sessions.size, 1);
-  } finally {
-    await up.release();
   }
 });
 
