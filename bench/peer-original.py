@@ -127,6 +127,16 @@ def enlcn(original_root, scale):
 BUILDERS['enlcn'] = enlcn
 
 
+def dfcan(original_root, scale):
+    # select_network builds DFCAN(input_shape=in_chans, upscale=scale); everything else is hard-coded in the class
+    # (64 channels, 4 groups of 4 blocks). model_plain.py's default loss on its one output.
+    net = load_original.network(original_root, 'dfcan').DFCAN(input_shape=1, upscale=scale)
+    return net, lambda out, hr: [(out, hr)]
+
+
+BUILDERS['dfcan'] = dfcan
+
+
 def timed(fn, warmup, repeat):
     for _ in range(warmup):
         fn()
