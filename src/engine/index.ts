@@ -18,6 +18,7 @@ export { matmul, mT, linear } from './ops/linalg.js';
 export { gelu, softmax, logSoftmax, layerNorm, batchNorm2d, mseLoss, l1Loss, maxPool2d, avgPool2d, globalAvgPool2d } from './ops/nn.js';
 export type { BatchNormState } from './ops/nn.js';
 export { resize, resizeMatrix, resizeMatrixTo, resizeTo } from './ops/resize.js';
+export { cropTo, padLike, padToMultiple, paddedSize } from './ops/pad-to.js';
 export type { ResizeMode } from './ops/resize.js';
 export { fft2, fft2Abs, fftShift2d } from './ops/fft.js';
 export { definePrimitive, primitives, apply } from './ops/registry.js';
