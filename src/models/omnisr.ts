@@ -216,6 +216,11 @@ export const omnisr = defineModel({
   },
   // Two groups of one block, 32 features (the same layers and code paths): for the all-models check and demos.
   presets: { demo: { num_feat: 32, res_num: 2, block_num: 1 } },
+  // The grid attention and the grid channel attention mix pixels across the whole (padded) image, and where the
+  // windows fall depends on the padded size: no margin makes tiles equal to the whole image. Four windows of
+  // context keep each kept pixel's block windows, convolutions and ESA neighbourhood whole.
+  globalContext: true,
+  halo: ({ config }) => 4 * config.window_size,
   build({ scale, config }, nn) {
     const { num_feat: f, res_num: groups, bias, window_size: window, block_num: blocks, pe } = config;
     if (f % 4 !== 0) throw new RangeError(`num_feat ${f} must be a multiple of 4 (4 attention heads)`);
