@@ -19,6 +19,7 @@ export { gelu, softmax, logSoftmax, layerNorm, batchNorm2d, mseLoss, l1Loss, max
 export type { BatchNormState } from './ops/nn.js';
 export { resize, resizeMatrix, resizeMatrixTo, resizeTo } from './ops/resize.js';
 export { cropTo, padLike, padToMultiple, paddedSize } from './ops/pad-to.js';
+export { l2Normalize } from './ops/normalize.js';
 export type { ResizeMode } from './ops/resize.js';
 export { fft2, fft2Abs, fftShift2d } from './ops/fft.js';
 export { definePrimitive, primitives, apply } from './ops/registry.js';
