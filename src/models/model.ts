@@ -68,7 +68,7 @@ export interface Model {
   readonly halo?: number;
   /**
    * True when an output pixel depends on the whole input (Omni-SR's grid attention spans the image): no halo makes
-   * tiles exact, and `halo` is the context margin tiled inference reads, which brings tiles close to the whole image.
+   * tiles exact, and `halo` is the context margin tiled inference reads: tiles approximate the whole-image output.
    */
   readonly globalContext?: boolean;
   readonly lossOn: LossOn;

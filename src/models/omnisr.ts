@@ -218,7 +218,7 @@ export const omnisr = defineModel({
   presets: { demo: { num_feat: 32, res_num: 2, block_num: 1 } },
   // The grid attention and the grid channel attention mix pixels across the whole (padded) image, and where the
   // windows fall depends on the padded size: no margin makes tiles equal to the whole image. Four windows of
-  // context keep each kept pixel's block windows, convolutions and ESA neighbourhood whole.
+  // context around each tile: a margin, not a receptive field (Model.globalContext).
   globalContext: true,
   halo: ({ config }) => 4 * config.window_size,
   build({ scale, config }, nn) {
