@@ -144,6 +144,9 @@ export function toOnnx(spec: GraphSpec, options: LowerOptions = {}): Uint8Array 
     const out = direct.get(t) ?? fresh(node.prim.name);
     node.prim.lower(ctx, node.inputs.map((x) => names.get(x)!), out, node.attrs, node.inputs);
     names.set(t, out);
+    // A bare symbol an op defines (a padded size such as H_ceil8) is read from the first tensor that has it, so
+    // later shapes can use its affine forms.
+    t.shape.forEach((d, i) => typeof d === 'string' && !symbolSource.has(d) && parseAffine(d)?.name === d && symbolSource.set(d, [out, i]));
   }
   for (const [name, t] of spec.outputs) {
     if (names.get(t) !== name) ctx.emit('Identity', [names.get(t)!], [name]);
