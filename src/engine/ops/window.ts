@@ -82,12 +82,12 @@ export function shiftedWindowMask(like: Tensor, wh: number, ww: number, sh: numb
   if (typeof h === 'number' && typeof w === 'number') {
     windowsAlong(h, wh, 'height');
     windowsAlong(w, ww, 'width');
-    return constant(maskValues(h, w, attrs), [(h / wh) * (w / ww), wh * ww, wh * ww]);
+    return constant(shiftedWindowMaskValues(h, w, attrs), [(h / wh) * (w / ww), wh * ww, wh * ww]);
   }
   return apply(P.shiftedWindowMask, [like], attrs);
 }
 
-interface MaskAttrs {
+export interface WindowShift {
   wh: number;
   ww: number;
   sh: number;
@@ -98,7 +98,7 @@ interface MaskAttrs {
 const regionInLast = (w: number, s: number, p: number) => (p < w - s ? 1 : 2);
 
 /** The masks R (last row of windows) and C (last column): −100 where the tokens' row (column) regions differ. */
-function edgeMasks({ wh, ww, sh, sw }: MaskAttrs): { rows: number[]; cols: number[] } {
+function edgeMasks({ wh, ww, sh, sw }: WindowShift): { rows: number[]; cols: number[] } {
   const n = wh * ww;
   const rows: number[] = [];
   const cols: number[] = [];
@@ -111,8 +111,11 @@ function edgeMasks({ wh, ww, sh, sw }: MaskAttrs): { rows: number[]; cols: numbe
   return { rows, cols };
 }
 
-/** The mask of a static map, written as the original computes it: region labels, windows, label differences. */
-function maskValues(h: number, w: number, { wh, ww, sh, sw }: MaskAttrs): Float32Array {
+/**
+ * The mask [nW, N, N] of a static H × W map (the window must divide both), as the original computes it: region
+ * labels of the map, partitioned into windows, −100 where two tokens' labels differ.
+ */
+export function shiftedWindowMaskValues(h: number, w: number, { wh, ww, sh, sw }: WindowShift): Float32Array {
   const region = (p: number, size: number, win: number, s: number) => (p < size - win ? 0 : p < size - s ? 1 : 2);
   const [nh, nw, n] = [h / wh, w / ww, wh * ww];
   const out = new Float32Array(nh * nw * n * n);
@@ -128,7 +131,7 @@ function maskValues(h: number, w: number, { wh, ww, sh, sw }: MaskAttrs): Float3
 
 const P = {
   // Built at run time from the map's [H, W]; the map is read for its shape only, so no cotangent flows to it.
-  shiftedWindowMask: definePrimitive<MaskAttrs>({
+  shiftedWindowMask: definePrimitive<WindowShift>({
     name: 'shiftedWindowMask',
     shape: ([x], { wh, ww }) => {
       const nh = windowsAlong(x!.shape[1]!, wh, 'height');
