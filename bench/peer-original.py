@@ -115,6 +115,18 @@ def dbpn(original_root, scale):
 BUILDERS['dbpn'] = dbpn
 
 
+def enlcn(original_root, scale):
+    # The benchmark's ENLCN (utils_init_default_args.py: 32 blocks, 256 features, res_scale 0.1); model_plain.py's
+    # default loss on its one output. In train mode its attention modules also compute the contrastive term (the
+    # sorted HW x HW similarity) that the forward then discards: the original pays for it, srcaco does not.
+    net = load_original.network(original_root, 'enlcn').ENLCN(upscale=scale, in_chans=1, n_resblock=32, n_feats=256,
+                                                              res_scale=0.1, img_range=1.0)
+    return net, lambda out, hr: [(out, hr)]
+
+
+BUILDERS['enlcn'] = enlcn
+
+
 def swinir(original_root, scale):
     # utils_init_default_args.py: window 8, 6 stages x 6 blocks, embed 180, 6 heads, MLP ratio 2, pixelshuffle,
     # 1conv, img_size = h_size // scale. At x8 the 96-px patch gives img_size 12, which the original cannot build

@@ -20,6 +20,7 @@ export { matmul, mT, linear } from './ops/linalg.js';
 export { gelu, softmax, logSoftmax, layerNorm, batchNorm2d, mseLoss, l1Loss, maxPool2d, avgPool2d, globalAvgPool2d } from './ops/nn.js';
 export type { BatchNormState } from './ops/nn.js';
 export { resize, resizeMatrix } from './ops/resize.js';
+export { l2Normalize } from './ops/normalize.js';
 export type { ResizeMode } from './ops/resize.js';
 export { fft2, fft2Abs, fftShift2d } from './ops/fft.js';
 export { definePrimitive, primitives, apply } from './ops/registry.js';
