@@ -77,11 +77,15 @@ export async function runModel(run: ViewRun, lr: Plane, onProgress: (stage: stri
   return planeOf(ow, oh, Float32Array.from(data));
 }
 
-/** What a window run reads and keeps, in LR pixels: the LR under the HR window `hrRect`, and that plus the halo. */
-export function windowRects(hrRect: PixelRect, scale: number, lr: { width: number; height: number }, haloLr: number): { keep: PixelRect; read: PixelRect } {
+/**
+ * What a window run reads and keeps, in LR pixels: the LR under the HR window `hrRect`, and that plus the halo, its
+ * start moved back to a multiple of `alignLr` (a window model partitions from its input's corner).
+ */
+export function windowRects(hrRect: PixelRect, scale: number, lr: { width: number; height: number }, haloLr: number, alignLr = 1): { keep: PixelRect; read: PixelRect } {
   const [x0, y0] = [Math.floor(hrRect.x / scale), Math.floor(hrRect.y / scale)];
   const [x1, y1] = [Math.min(lr.width, Math.ceil((hrRect.x + hrRect.width) / scale)), Math.min(lr.height, Math.ceil((hrRect.y + hrRect.height) / scale))];
-  const [rx0, ry0] = [Math.max(0, x0 - haloLr), Math.max(0, y0 - haloLr)];
+  const aligned = (v: number) => Math.floor(Math.max(0, v - haloLr) / alignLr) * alignLr;
+  const [rx0, ry0] = [aligned(x0), aligned(y0)];
   const [rx1, ry1] = [Math.min(lr.width, x1 + haloLr), Math.min(lr.height, y1 + haloLr)];
   return { keep: { x: x0, y: y0, width: x1 - x0, height: y1 - y0 }, read: { x: rx0, y: ry0, width: rx1 - rx0, height: ry1 - ry0 } };
 }
@@ -94,7 +98,7 @@ export function windowRects(hrRect: PixelRect, scale: number, lr: { width: numbe
 export async function runWindow(run: ViewRun, lr: Plane, hrRect: PixelRect, onProgress: (stage: string) => void): Promise<{ plane: Plane<Float32Array>; window: PixelRect }> {
   if (run.haloLr === null) throw new Error(`${run.method} declares no receptive field, so a window cannot be run exactly: run the whole patch (m)`);
   const s = run.scale;
-  const { keep, read } = windowRects(hrRect, s, lr, run.haloLr);
+  const { keep, read } = windowRects(hrRect, s, lr, run.haloLr, run.tileAlignLr);
   if (keep.width <= 0 || keep.height <= 0) throw new Error('no image in the visible window');
   const part = await runModel(run, planeOf(read.width, read.height, cropBytes(lr.data, lr.width, read)), onProgress);
   const window = { x: keep.x * s, y: keep.y * s, width: keep.width * s, height: keep.height * s };

@@ -66,6 +66,11 @@ export interface Model {
    * context give exactly the whole-image output; undefined when the definition does not declare it.
    */
   readonly halo?: number;
+  /**
+   * Model-input pixels that tiles must start at multiples of to give the whole-image output (a window model
+   * partitions from its input's corner); 1 when undefined.
+   */
+  readonly tileAlign?: number;
   readonly lossOn: LossOn;
   /** HR-sized output [N, 1, s·h, s·w] from `x` ([N, 1, h, w] for 'lr', [N, 1, s·h, s·w] for 'cv2-bicubic'). */
   forward(vars: Vars, x: Tensor, ctx: ForwardContext): Tensor;
@@ -109,6 +114,8 @@ export interface ModelDefinition<S extends ConfigSchema> extends ModelInfo {
   readonly minInputPx?: number;
   /** The receptive field's reach in model-input pixels (Model.halo), from the architecture. */
   readonly halo?: (args: { scale: number; config: ConfigOf<S> }) => number;
+  /** Model.tileAlign, from the architecture (its attention window). */
+  readonly tileAlign?: (args: { scale: number; config: ConfigOf<S> }) => number;
   build(args: { scale: number; config: ConfigOf<S> }, nn: Scope): (x: Tensor, ctx: ForwardContext) => Tensor | ModelOutput;
 }
 
@@ -149,6 +156,7 @@ export function defineModel<const S extends ConfigSchema = Record<never, never>>
         ...(d.staticSize ? { staticSize: true } : {}),
         ...(d.minInputPx ? { minInputPx: d.minInputPx } : {}),
         ...(d.halo ? { halo: d.halo({ scale, config: config as ConfigOf<S> }) } : {}),
+        ...(d.tileAlign ? { tileAlign: d.tileAlign({ scale, config: config as ConfigOf<S> }) } : {}),
         lossOn,
         forward: (vars, x, ctx) => forwardOutputs(vars, x, ctx).y,
         forwardOutputs,

@@ -66,6 +66,9 @@ export const swinir = defineModel({
     const reach = blocks * (w - 1) + config.depths.length + 4 + Math.log2(scale);
     return Math.ceil(reach / w) * w;
   },
+  // Windows are cut from the (padded) input's top-left corner: tiles starting at multiples of the window see the
+  // same partition as the whole image.
+  tileAlign: ({ config }) => config.window_size,
   build({ scale, config }, nn) {
     const { window_size: window, depths, embed_dim: dim, num_heads: heads, mlp_ratio: mlpRatio, num_feat: feat } = config;
     if (depths.length !== heads.length) throw new SrcacoError('usage', `swinir: depths (${depths.length} stages) and num_heads (${heads.length}) must have one entry per stage`);

@@ -13,7 +13,11 @@ import { countParams, forwardContext, initState, splitState } from '../../src/en
 import { loadState, stateToSafetensors } from '../../src/engine/nn/state.js';
 import { SrcacoError } from '../../src/errors.js';
 import { inferenceGraph } from '../../src/infer/graph.js';
+import { upscaleTiffFile } from '../../src/infer/upscale-file.js';
+import { Upscaler } from '../../src/infer/upscaler.js';
+import { readTiff, writeTiff } from '../../src/io/tiff.js';
 import { loadModelWeights } from '../../src/infer/weights.js';
+import { planeOf } from '../../src/image/plane.js';
 import { writeSafetensors } from '../../src/io/safetensors.js';
 import { applyModel, modelLoss, modelStepSpec } from '../../src/models/model.js';
 import { buildModel } from '../../src/models/registry.js';
@@ -228,4 +232,49 @@ test('swinir: refuses what the original cannot do the same way (small inputs, a 
   // ×8 with the protocol's 96-px patches: LR 12 is padded to 16 (the original cannot be built for img_size 12).
   const x8 = buildModel('swinir', { scale: 8, preset: 'demo' });
   assert.ok(inferenceGraph(x8, initState(x8.specs, new Rng(1)), { batch: 1, height: 12, width: 12 }).length > 0);
+});
+
+test('swinir: tiles aligned to the window with the declared halo give the whole-image output; unaligned tiles do not', async (t) => {
+  const small = fixture(2).small!;
+  const model = buildModel('swinir', { scale: 2, config: small.params });
+  const state = { ...initState(model.specs, new Rng(1)), ...smallParams(small) };
+  assert.equal(model.tileAlign, 4);
+  const tileHrPx = 16; // 8 LR px owned per tile
+  const halo = new Upscaler(model, state, { tileHrPx }).haloLr;
+  assert.equal(halo, 20, '2 × 2 blocks × 3 px + 2 stage convs + 4 other convs + 1 upsampling conv, in whole windows');
+  // Sides that are no multiple of the window, three tiles across and down.
+  const [w, h] = [3 * 8 + 2 * halo + 5, 3 * 8 + 2 * halo + 2];
+  const rng = new Rng(9);
+  const lr = planeOf(w, h, Float32Array.from({ length: w * h }, () => rng.uniform()));
+  const whole = new Upscaler(model, state, { threads: 2, tileHrPx: 4096 });
+  const tiled = new Upscaler(model, state, { threads: 2, tileHrPx });
+  const unaligned = new Upscaler({ ...model, tileAlign: undefined }, state, { threads: 2, tileHrPx });
+  try {
+    const want = (await whole.upscale(lr)).data;
+    const inside = want.filter((v) => v > 0 && v < 1).length;
+    assert.ok(inside > want.length / 5, `${inside} of ${want.length} output pixels unclamped`);
+    let tiles = 0;
+    const err = maxAbsDiff((await tiled.upscale(lr, () => tiles++)).data, want);
+    assert.ok(tiles >= 9, `${tiles} tiles`);
+    assert.ok(err <= 1e-5, `aligned tiles differ from whole-image inference by ${err}`);
+    const off = maxAbsDiff((await unaligned.upscale(lr)).data, want);
+    assert.ok(off > 1e-3, `unaligned tiles: ${off}`);
+    t.diagnostic(`${tiles} tiles: max |diff| ${err.toExponential(2)} aligned, ${off.toExponential(2)} unaligned`);
+    // Streaming a TIFF in bands of rows (each tiled across): the bands start at multiples of the window too.
+    const tmp = mkdtempSync(join(tmpdir(), 'swinir-tiles-'));
+    try {
+      const u8 = planeOf(w, h, Uint8Array.from(lr.data as Float32Array, (v) => Math.floor(v * 256)));
+      const wantU8 = (await whole.upscale(u8)).data;
+      await writeTiff(join(tmp, 'lr.tif'), [u8]);
+      let bands = 0;
+      await upscaleTiffFile(join(tmp, 'lr.tif'), join(tmp, 'sr.ome.tif'), { model, state, dtype: 'float32', threads: 2, tileHrPx, onBand: () => bands++ });
+      assert.ok(bands >= 3, `${bands} bands`);
+      const streamed = maxAbsDiff((await readTiff(join(tmp, 'sr.ome.tif')))[0]!.data as Float32Array, wantU8);
+      assert.ok(streamed <= 1e-5, `streamed bands differ from whole-image inference by ${streamed}`);
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
+  } finally {
+    await Promise.all([whole, tiled, unaligned].map((u) => u.release()));
+  }
 });
