@@ -221,7 +221,7 @@ test('swinir: drop-path draws one uniform per sample and branch from the step’
   }
 });
 
-test('swinir: refuses what the original cannot do the same way (small inputs, a window as large as img_size, other scales)', () => {
+test('swinir: refuses what the original cannot do the same way (small inputs, a window as large as img_size, other scales)', async () => {
   const model = buildModel('swinir', { scale: 2, preset: 'demo' });
   const state = initState(model.specs, new Rng(1));
   // (8 − 4 mod 8) mod 8 = 4 rows of reflection need at least 5 rows: PyTorch's F.pad refuses it as well.
@@ -232,6 +232,8 @@ test('swinir: refuses what the original cannot do the same way (small inputs, a 
   // ×8 with the protocol's 96-px patches: LR 12 is padded to 16 (the original cannot be built for img_size 12).
   const x8 = buildModel('swinir', { scale: 8, preset: 'demo' });
   assert.ok(inferenceGraph(x8, initState(x8.specs, new Rng(1)), { batch: 1, height: 12, width: 12 }).length > 0);
+  const step = compileStep(modelStepSpec(x8, { batch: 1, hrPx: 96, loss: mseSsimLoss(), optimizer: sgd({ momentum: 0.9, nesterov: true }) }), await compileTarget());
+  assert.deepEqual(step.inputs.x!.shape, [1, 1, 12, 12]);
 });
 
 test('swinir: tiles aligned to the window with the declared halo give the whole-image output; unaligned tiles do not', async (t) => {

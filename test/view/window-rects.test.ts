@@ -1,7 +1,7 @@
 // The viewer's window runs: what is read around the visible window (its halo, the start aligned for window models).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { windowRects } from '../../web/run-model.js';
+import { windowRects } from '../../web/window-rects.js';
 
 test("a window run reads the halo around what it keeps, starting at a multiple of a window model's alignment", () => {
   const lr = { width: 200, height: 100 };
