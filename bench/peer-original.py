@@ -127,6 +127,16 @@ def enlcn(original_root, scale):
 BUILDERS['enlcn'] = enlcn
 
 
+def dfcan(original_root, scale):
+    # select_network builds DFCAN(input_shape=in_chans, upscale=scale); everything else is hard-coded in the class
+    # (64 channels, 4 groups of 4 blocks). model_plain.py's default loss on its one output.
+    net = load_original.network(original_root, 'dfcan').DFCAN(input_shape=1, upscale=scale)
+    return net, lambda out, hr: [(out, hr)]
+
+
+BUILDERS['dfcan'] = dfcan
+
+
 def swinir(original_root, scale):
     # utils_init_default_args.py: window 8, 6 stages x 6 blocks, embed 180, 6 heads, MLP ratio 2, pixelshuffle,
     # 1conv, img_size = h_size // scale. At x8 the 96-px patch gives img_size 12, which the original cannot build

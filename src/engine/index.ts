@@ -22,7 +22,7 @@ export type { BatchNormState } from './ops/nn.js';
 export { resize, resizeMatrix } from './ops/resize.js';
 export { l2Normalize } from './ops/normalize.js';
 export type { ResizeMode } from './ops/resize.js';
-export { fft2, fft2Abs, fftShift2d } from './ops/fft.js';
+export { fft2, fft2Abs, fftShift2d, magnitude, halfRoll } from './ops/fft.js';
 export { definePrimitive, primitives, apply } from './ops/registry.js';
 export type { Primitive, LowerCtx, AttrValue, TensorType } from './ops/registry.js';
 

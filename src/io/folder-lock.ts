@@ -4,6 +4,7 @@ import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { SrcacoError } from '../errors.js';
+import { warnOnStderr } from '../util/warn.js';
 import { writeError } from './atomic.js';
 
 /**
@@ -142,8 +143,4 @@ function alive(pid: number): boolean {
   } catch (e) {
     return (e as NodeJS.ErrnoException).code === 'EPERM'; // exists, owned by someone else
   }
-}
-
-function warnOnStderr(message: string): void {
-  process.stderr.write(`srcaco: warning: ${message}\n`);
 }

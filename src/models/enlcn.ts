@@ -117,6 +117,7 @@ export const enlcn = defineModel({
   // 1 and everything after it (the convs at 2×, 4×... and the HR conv) under 1 more. The attention modules are
   // global, so this bounds tiled inference only up to them: a tile averages over its own pixels (docs/models.md).
   halo: ({ config }) => 2 * config.n_resblock + 4,
+  globalContext: true,
   build({ scale, config }, nn) {
     const { n_resblock: blocks, n_feats: f, res_scale: resScale, img_range: imgRange } = config;
     // Registration order of the original's __init__: the mean shifts, then head, body, tail.

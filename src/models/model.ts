@@ -67,6 +67,12 @@ export interface Model {
    */
   readonly halo?: number;
   /**
+   * True when an output pixel depends on the whole input (attention over all positions, windows aligned to the
+   * image without a `tileAlign`): tiles read `halo` of context, which then approximates the whole-image output
+   * instead of equalling it.
+   */
+  readonly globalContext?: boolean;
+  /**
    * Model-input pixels that tiles must start at multiples of to give the whole-image output (a window model
    * partitions from its input's corner); 1 when undefined.
    */
@@ -114,6 +120,8 @@ export interface ModelDefinition<S extends ConfigSchema> extends ModelInfo {
   readonly minInputPx?: number;
   /** The receptive field's reach in model-input pixels (Model.halo), from the architecture. */
   readonly halo?: (args: { scale: number; config: ConfigOf<S> }) => number;
+  /** Model.globalContext. */
+  readonly globalContext?: boolean;
   /** Model.tileAlign, from the architecture (its attention window). */
   readonly tileAlign?: (args: { scale: number; config: ConfigOf<S> }) => number;
   build(args: { scale: number; config: ConfigOf<S> }, nn: Scope): (x: Tensor, ctx: ForwardContext) => Tensor | ModelOutput;
@@ -156,6 +164,7 @@ export function defineModel<const S extends ConfigSchema = Record<never, never>>
         ...(d.staticSize ? { staticSize: true } : {}),
         ...(d.minInputPx ? { minInputPx: d.minInputPx } : {}),
         ...(d.halo ? { halo: d.halo({ scale, config: config as ConfigOf<S> }) } : {}),
+        ...(d.globalContext ? { globalContext: true } : {}),
         ...(d.tileAlign ? { tileAlign: d.tileAlign({ scale, config: config as ConfigOf<S> }) } : {}),
         lossOn,
         forward: (vars, x, ctx) => forwardOutputs(vars, x, ctx).y,

@@ -8,6 +8,7 @@ import { SrcacoError } from '../errors.js';
 import { bicubic } from './bicubic.js';
 import type { ConfigValue, ConfigValues } from './config.js';
 import { dbpn } from './dbpn.js';
+import { dfcan } from './dfcan.js';
 import { drrn } from './drrn.js';
 import { enlcn } from './enlcn.js';
 import { memnet } from './memnet.js';
@@ -20,7 +21,7 @@ import { srfbn } from './srfbn.js';
 import { swinir } from './swinir.js';
 import { vdsr } from './vdsr.js';
 
-export const MODELS: Readonly<Record<string, ModelDef>> = Object.freeze({ bicubic, srcnn, srcnn915, vdsr, drrn, memnet, dbpn, srfbn, prosr, mslapsrn, enlcn, swinir });
+export const MODELS: Readonly<Record<string, ModelDef>> = Object.freeze({ bicubic, srcnn, srcnn915, vdsr, drrn, memnet, dbpn, srfbn, prosr, mslapsrn, enlcn, dfcan, swinir });
 
 /** The names of the registered models, in registry order. */
 export function modelNames(): string[] {
