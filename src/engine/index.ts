@@ -11,6 +11,7 @@ export { reduceSum, reduceMean, reduceMax, expand, sumTo, variance } from './ops
 export { reshape, transpose, concat, slice, padConstant, padAxis, gather0, scatterAdd0 } from './ops/shape.js';
 export { unsqueeze, squeeze, flip, split, roll, pad2d, pixelShuffle, pixelUnshuffle, gather, stack, flatten } from './ops/layout.js';
 export type { PadMode } from './ops/layout.js';
+export { windowPartition, windowReverse, shiftedWindowMask } from './ops/window.js';
 export { conv2d, convTranspose2d } from './ops/conv.js';
 export { convWeightGrad } from './ops/conv-weight-grad.js';
 export type { Conv2dOptions, ConvGradient } from './ops/conv.js';

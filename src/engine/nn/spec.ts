@@ -28,6 +28,12 @@ export interface ParamSpec {
   readonly shape: readonly number[];
   readonly role: ParamRole;
   readonly init: Init;
+  /**
+   * A constant the original sizes by its construction-time input size and srcaco's forward recomputes for the
+   * actual input (SwinIR's attn_mask): a loaded file's tensor of any shape is accepted and replaced by the
+   * declared values.
+   */
+  readonly recomputed?: boolean;
 }
 
 /** state_dict name → spec, in state_dict order. */
