@@ -20,6 +20,10 @@ export type { BatchNormState } from './ops/nn.js';
 export { resize, resizeMatrix } from './ops/resize.js';
 export type { ResizeMode } from './ops/resize.js';
 export { fft2, fft2Abs, fftShift2d } from './ops/fft.js';
+export { unfold, fold } from './ops/unfold.js';
+export type { UnfoldOptions } from './ops/unfold.js';
+export { fitToMultiple, fitLike, FIT_TO_MULTIPLE, FIT_LIKE } from './ops/pad-to-multiple.js';
+export type { FitToMultipleOptions } from './ops/pad-to-multiple.js';
 export { definePrimitive, primitives, apply } from './ops/registry.js';
 export type { Primitive, LowerCtx, AttrValue, TensorType } from './ops/registry.js';
 

@@ -144,6 +144,9 @@ export function toOnnx(spec: GraphSpec, options: LowerOptions = {}): Uint8Array 
     const out = direct.get(t) ?? fresh(node.prim.name);
     node.prim.lower(ctx, node.inputs.map((x) => names.get(x)!), out, node.attrs, node.inputs);
     names.set(t, out);
+    // An op may introduce a symbol of its own (a size padded to a multiple: fitToMultiple's `H_up3`); its value
+    // at run time is read from the first tensor that has it.
+    t.shape.forEach((d, i) => typeof d === 'string' && /^[A-Za-z_][A-Za-z0-9_]*$/.test(d) && !symbolSource.has(d) && symbolSource.set(d, [out, i]));
   }
   for (const [name, t] of spec.outputs) {
     if (names.get(t) !== name) ctx.emit('Identity', [names.get(t)!], [name]);
