@@ -49,7 +49,7 @@ function padEnd(ctx: LowerCtx, x: string, delta: string, out: string, dtype: Ten
 export const FIT_TO_MULTIPLE = definePrimitive<FitAttrs>({
   name: 'fitToMultiple',
   shape: ([x], a) => {
-    expect(x!.rank === 4, `takes [N, C, H, W], received ${formatShape(x!.shape)}`);
+    expect(x!.shape.length === 4, `takes [N, C, H, W], received ${formatShape(x!.shape)}`);
     expect(Number.isInteger(a.multiple) && a.multiple >= 1 && Number.isInteger(a.min) && a.min >= 0, 'multiple must be an integer ≥ 1, min ≥ 0');
     const [n, c, h, w] = x!.shape;
     return { shape: [n!, c!, fitDim(h!, a), fitDim(w!, a)], dtype: x!.dtype };
@@ -68,7 +68,7 @@ export const FIT_TO_MULTIPLE = definePrimitive<FitAttrs>({
 export const FIT_LIKE = definePrimitive<null>({
   name: 'fitLike',
   shape: ([x, ref]) => {
-    expect(x!.rank === 4 && ref!.rank === 4, `takes two [N, C, H, W], received ${formatShape(x!.shape)} and ${formatShape(ref!.shape)}`);
+    expect(x!.shape.length === 4 && ref!.shape.length === 4, `takes two [N, C, H, W], received ${formatShape(x!.shape)} and ${formatShape(ref!.shape)}`);
     return { shape: [x!.shape[0]!, x!.shape[1]!, ref!.shape[2]!, ref!.shape[3]!], dtype: x!.dtype };
   },
   lower: (ctx, ins, out, _a, [x]) => padEnd(ctx, ins[0]!, ctx.emit('Sub', [hwOf(ctx, ins[1]!), hwOf(ctx, ins[0]!)], 1)[0]!, out, x!.dtype),
