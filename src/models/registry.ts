@@ -5,6 +5,7 @@
  */
 import { countParams } from '../engine/nn/spec.js';
 import { SrcacoError } from '../errors.js';
+import { act } from './act.js';
 import { bicubic } from './bicubic.js';
 import type { ConfigValue, ConfigValues } from './config.js';
 import { dbpn } from './dbpn.js';
@@ -18,7 +19,7 @@ import { srcnn915 } from './srcnn915.js';
 import { srfbn } from './srfbn.js';
 import { vdsr } from './vdsr.js';
 
-export const MODELS: Readonly<Record<string, ModelDef>> = Object.freeze({ bicubic, srcnn, srcnn915, vdsr, drrn, memnet, dbpn, srfbn, prosr, mslapsrn });
+export const MODELS: Readonly<Record<string, ModelDef>> = Object.freeze({ bicubic, srcnn, srcnn915, vdsr, drrn, memnet, dbpn, srfbn, prosr, mslapsrn, act });
 
 /** The names of the registered models, in registry order. */
 export function modelNames(): string[] {
