@@ -177,6 +177,11 @@ export const act = defineModel({
   // 2 of 4 stages, 2 groups of 2 RCABs, 32 features: every code path of the full model (the unused closing conv of
   // the CNN branch included), a small fraction of its 46 M parameters.
   presets: { demo: { n_feats: 32, n_resgroups: 2, n_resblocks: 2, n_layers: 4, n_fusionblocks: 2 } },
+  // NOT an exact receptive field: self-attention over all tokens makes every output pixel depend on the whole
+  // image, so no finite halo is exact. Tiles read 48 LR px of context (16 tokens, the LR side of the ×2 training
+  // patches) on each side; a 512² HR evaluation patch (≤ 256 LR px) fits one tile of the default 512-px tiling
+  // and runs whole, exactly. Larger images (whole tiles) are approximate near tile seams.
+  halo: () => 48,
   build({ scale, config }, nn) {
     if (![2, 4, 8].includes(scale)) throw new SrcacoError('usage', `act supports scales 2, 4, 8, received ${scale}`, { option: '--scale' });
     const { n_feats: c, n_resgroups: groups, n_resblocks: blocks, reduction, n_heads: h, n_layers: layers, n_fusionblocks: stages, token_size: t } = config;

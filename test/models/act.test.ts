@@ -6,12 +6,12 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import type { HostTensor } from '../../src/engine/index.js';
-import { compileFunction, compileTarget, grad } from '../../src/engine/index.js';
-import { countParams, forwardContext, initState } from '../../src/engine/nn/index.js';
+import { adam, compileFunction, compileStep, compileTarget, grad, StepRunner } from '../../src/engine/index.js';
+import { countParams, forwardContext, initState, splitState } from '../../src/engine/nn/index.js';
 import { SrcacoError } from '../../src/errors.js';
 import { inferenceGraph } from '../../src/infer/graph.js';
 import { act } from '../../src/models/act.js';
-import { applyModel, modelLoss } from '../../src/models/model.js';
+import { applyModel, modelLoss, modelStepSpec } from '../../src/models/model.js';
 import { buildModel } from '../../src/models/registry.js';
 import { mseSsimLoss } from '../../src/train/loss.js';
 import { Rng } from '../../src/util/random.js';
@@ -205,6 +205,30 @@ test('act: with symbolic H and W the padded tokens give what a static trace at t
     const err = maxAbsDiff(y!.data as Float32Array, ys!.data as Float32Array);
     assert.ok(err < 1e-4 * Math.max(1, peak(ys!.data as Float32Array)), `${h}×${w}: symbolic vs static ${err}`);
     assert.ok((y!.data as Float32Array).every(Number.isFinite));
+  }
+});
+
+test('act: a short training run on one batch lowers the protocol loss (LR 8 px: padded tokens in training)', async () => {
+  const model = buildModel('act', { scale: 2, config: { n_feats: 4, n_resgroups: 1, n_resblocks: 1, reduction: 2, n_heads: 2, n_layers: 2, n_fusionblocks: 1, expansion_ratio: 1 } });
+  const hrPx = 16;
+  const compiled = compileStep(modelStepSpec(model, { batch: 2, hrPx, loss: mseSsimLoss(), optimizer: adam() }), await compileTarget());
+  const runner = await StepRunner.create(compiled, splitState(model.specs, initState(model.specs, new Rng(5))), { threads: 2 });
+  try {
+    const rng = new Rng(6);
+    const hr = Float32Array.from({ length: 2 * hrPx * hrPx }, (_, i) => 0.5 + 0.4 * Math.sin(i / 5) * Math.cos(i / 37) + 0.05 * rng.uniform());
+    // The LR image: 2×2 means of HR.
+    const lr = Float32Array.from({ length: (2 * hrPx * hrPx) / 4 }, (_, i) => {
+      const [b, r, c] = [Math.floor(i / 64), Math.floor((i % 64) / 8), i % 8];
+      const at = (dy: number, dx: number) => hr[b * hrPx * hrPx + (2 * r + dy) * hrPx + 2 * c + dx]!;
+      return (at(0, 0) + at(0, 1) + at(1, 0) + at(1, 1)) / 4;
+    });
+    const batch = { x: { shape: [2, 1, hrPx / 2, hrPx / 2], data: lr }, y: { shape: [2, 1, hrPx, hrPx], data: hr } };
+    const losses: number[] = [];
+    for (let i = 0; i < 8; i++) losses.push((await runner.step(batch, 1e-3)).loss);
+    assert.ok(losses.every(Number.isFinite), losses.join(', '));
+    assert.ok(losses[7]! < losses[0]! - 0.05, `loss should fall: ${losses.join(', ')}`);
+  } finally {
+    await runner.release();
   }
 });
 

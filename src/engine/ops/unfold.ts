@@ -153,15 +153,18 @@ function blockSum(cols: Tensor, g: Geometry, hp: Dim, wp: Dim, lh: Dim, lw: Dim)
   const { k, s } = g;
   const m = k / s;
   const [n, c] = cols.shape as [Dim, Dim];
-  // [N, C, a, ri, b, rj, Lh, Lw] → [N, C, a, b, ri, rj, Lh, Lw]
-  const taps = transpose(reshape(cols, [n, c, m, s, m, s, lh, lw]), [0, 1, 2, 4, 3, 5, 6, 7]);
   let blocks: Tensor | null = null;
-  for (let a = 0; a < m; a++) {
-    for (let b = 0; b < m; b++) {
-      // Window (i, j)'s part (a, b) lands on block (i + a, j + b).
-      const part = m === 1 ? reshape(cols, [n, c, s, s, lh, lw]) : reshape(slice(slice(taps, 2, a, a + 1), 3, b, b + 1), [n, c, s, s, lh, lw]);
-      const placed = m === 1 ? part : padAxis(padAxis(part, 4, a, m - 1 - a), 5, b, m - 1 - b);
-      blocks = blocks ? add(blocks, placed) : placed;
+  if (m === 1) blocks = reshape(cols, [n, c, s, s, lh, lw]);
+  else {
+    // [N, C, a, ri, b, rj, Lh, Lw] → [N, C, a, b, ri, rj, Lh, Lw]
+    const taps = transpose(reshape(cols, [n, c, m, s, m, s, lh, lw]), [0, 1, 2, 4, 3, 5, 6, 7]);
+    for (let a = 0; a < m; a++) {
+      for (let b = 0; b < m; b++) {
+        // Window (i, j)'s part (a, b) lands on block (i + a, j + b).
+        const part = reshape(slice(slice(taps, 2, a, a + 1), 3, b, b + 1), [n, c, s, s, lh, lw]);
+        const placed = padAxis(padAxis(part, 4, a, m - 1 - a), 5, b, m - 1 - b);
+        blocks = blocks ? add(blocks, placed) : placed;
+      }
     }
   }
   const bh = dimAffine(lh, 1, 1, m - 1);
