@@ -177,11 +177,17 @@ export const act = defineModel({
   // 2 of 4 stages, 2 groups of 2 RCABs, 32 features: every code path of the full model (the unused closing conv of
   // the CNN branch included), a small fraction of its 46 M parameters.
   presets: { demo: { n_feats: 32, n_resgroups: 2, n_resblocks: 2, n_layers: 4, n_fusionblocks: 2 } },
-  // NOT an exact receptive field: self-attention over all tokens makes every output pixel depend on the whole
-  // image, so no finite halo is exact. Tiles read 48 LR px of context (16 tokens, the LR side of the ×2 training
-  // patches) on each side; a 512² HR evaluation patch (≤ 256 LR px) fits one tile of the default 512-px tiling
-  // and runs whole, exactly. Larger images (whole tiles) are approximate near tile seams.
-  halo: () => 48,
+  // The reach in LR px of everything but the attention: the head 9 (a 3×3 and four 5×5 convs), per stage the
+  // larger of its residual group (two 3×3 convs per RCAB and a closing conv; the branch's last conv alone when a
+  // stage has no group) and its token windows (3t − 2: a t×t token inside a 2t×2t one), the fusion's 3×3 convs
+  // between stages, conv_last 1, the tail under 2. The attention is global, so this bounds tiled inference only
+  // up to it (globalContext; docs/models.md).
+  halo: ({ config: { n_resgroups: groups, n_resblocks: blocks, n_fusionblocks: stages, token_size: t } }) => {
+    let reach = 9 + 2 * (stages - 1) + 1 + 2;
+    for (let i = 0; i < stages; i++) reach += Math.max(i < groups ? 2 * blocks + 1 : 1, 3 * t - 2);
+    return reach;
+  },
+  globalContext: true,
   build({ scale, config }, nn) {
     if (![2, 4, 8].includes(scale)) throw new SrcacoError('usage', `act supports scales 2, 4, 8, received ${scale}`, { option: '--scale' });
     const { n_feats: c, n_resgroups: groups, n_resblocks: blocks, reduction, n_heads: h, n_layers: layers, n_fusionblocks: stages, token_size: t } = config;

@@ -87,6 +87,9 @@ for (const scale of [2, 4, 8]) {
     assert.deepEqual(model.specs['mhsa_block.0.0.fn.to_qkv.weight']!.init, { kind: 'uniform', bound: 1 / Math.sqrt(576) });
     assert.deepEqual(model.specs['csta_block.0.0.1.bias']!.init, { kind: 'uniform', bound: 1 / Math.sqrt(1152) });
     assert.deepEqual(model.specs['fusion_mlp.0.0.weight']!.init, { kind: 'constant', value: 1 });
+    // Global attention: the halo is the reach of the rest (head 9, 4 stages of 25, fusion convs 6, conv_last 1, tail 2).
+    assert.equal(model.globalContext, true);
+    assert.equal(model.halo, 118);
   });
 }
 
