@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import type { HostTensor } from '../../src/engine/index.js';
-import { adam, compileFunction, compileStep, compileTarget, grad, StepRunner } from '../../src/engine/index.js';
+import { adam, compileFunction, compileStep, compileTarget, grad, input, StepRunner } from '../../src/engine/index.js';
 import { countParams, forwardContext, initState, splitState } from '../../src/engine/nn/index.js';
 import { SrcacoError } from '../../src/errors.js';
 import { inferenceGraph } from '../../src/infer/graph.js';
@@ -17,6 +17,7 @@ import { mseSsimLoss } from '../../src/train/loss.js';
 import { Rng } from '../../src/util/random.js';
 import { readF32 } from '../fixtures/models/load.js';
 import { maxAbsDiff, runGraphOnce as run } from './helpers/compare.js';
+import { savedActivationBytes } from './helpers/saved-activations.js';
 
 type Entry = { kind: 'uniform'; center: number; bound: number } | { kind: 'fixed'; values: number[] };
 
@@ -233,6 +234,23 @@ test('act: a short training run on one batch lowers the protocol loss (LR 8 px: 
   } finally {
     await runner.release();
   }
+});
+
+test('act: a training step at batch 8 × 96² keeps well under 24 GB of activations (from the traced step graph)', async (t) => {
+  const target = await compileTarget();
+  const gib: Record<string, number> = {};
+  for (const scale of [2, 4, 8]) {
+    const model = buildModel('act', { scale });
+    const params = Object.fromEntries(Object.entries(model.specs).map(([k, s]) => [k, input(k, s.shape)]));
+    const x = input('x', [8, 1, 96 / scale, 96 / scale]);
+    const hr = input('hr', [8, 1, 96, 96]);
+    const loss = modelLoss(model, applyModel(model, { params }, x, { training: true }), hr, mseSsimLoss());
+    gib[`x${scale}`] = savedActivationBytes(loss, Object.values(params), target) / 2 ** 30;
+  }
+  // ×2: 48 RCABs of [8, 64, 48, 48] maps (4.7 MB each), 16 fusion blocks at 128 channels, the token branch's
+  // [8, 256, 576] tokens, 2304-wide hiddens and [8, 8, 256, 256] attention maps.
+  for (const [scale, g] of Object.entries(gib)) assert.ok(g > 0.02 && g < 8, `${scale}: ${g} GiB`);
+  t.diagnostic(`act saved activations at batch 8 × 96² (GiB): ${JSON.stringify(gib)}`);
 });
 
 test('act: bad scales and configurations are refused; seed-compat refuses images smaller than two tokens', () => {
