@@ -176,7 +176,9 @@ export const act = defineModel({
   },
   // 2 of 4 stages, 2 groups of 2 RCABs, 32 features: every code path of the full model (the unused closing conv of
   // the CNN branch included), a small fraction of its 46 M parameters.
-  presets: { demo: { n_feats: 32, n_resgroups: 2, n_resblocks: 2, n_layers: 4, n_fusionblocks: 2 } },
+  // 'seed-compat': the benchmark configuration with the original's token borders (`--preset seed-compat` where a
+  // command takes a preset, e.g. upscale with the original's weights).
+  presets: { demo: { n_feats: 32, n_resgroups: 2, n_resblocks: 2, n_layers: 4, n_fusionblocks: 2 }, 'seed-compat': { token_borders: 'seed-compat' } },
   // The reach in LR px of everything but the attention: the head 9 (a 3×3 and four 5×5 convs), per stage the
   // larger of its residual group (two 3×3 convs per RCAB and a closing conv; the branch's last conv alone when a
   // stage has no group) and its token windows (3t − 2: a t×t token inside a 2t×2t one), the fusion's 3×3 convs

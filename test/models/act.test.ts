@@ -260,6 +260,7 @@ test('act: bad scales and configurations are refused; seed-compat refuses images
   assert.throws(() => buildModel('act', { scale: 2, config: { n_feats: 5 } }), /n_feats 5 must be even/);
   assert.throws(() => buildModel('act', { scale: 2, config: { n_layers: 6 } }), /3 transformer blocks for 4 fusion stages/);
   assert.throws(() => buildModel('act', { scale: 2, config: { n_resgroups: 2 } }), /needs at least 3 residual groups/);
+  assert.deepEqual(buildModel('act', { scale: 2, preset: 'seed-compat' }).config, { ...fixture(2).full, token_borders: 'seed-compat' });
   const compat = buildModel('act', { scale: 2, preset: 'demo', config: { token_borders: 'seed-compat' } });
   assert.throws(
     () => inferenceGraph(compat, initState(compat.specs, new Rng(1)), { batch: 1, height: 5, width: 8 }),
