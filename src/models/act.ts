@@ -285,6 +285,7 @@ export const act = defineModel({
         f = concat([x, fitLike(image(xt, t), x)], 1);
         f = add(f, fusion[i]!(f));
         if (i !== stages - 1) {
+          // As the original's split: the first C channels (the CNN branch's) go on as tokens, the rest as image.
           const xtImage = slice(f, 1, 0, c);
           x = add(fusionCnn[i]!(slice(f, 1, c, 2 * c)), xRes);
           xt = add(fusionMlp[i]!(tokens(xtImage)), xtRes);
