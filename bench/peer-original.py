@@ -165,6 +165,19 @@ def swinir(original_root, scale):
 BUILDERS['swinir'] = swinir
 
 
+def act(original_root, scale):
+    # The benchmark's ACT (utils_init_default_args.py: 64 features, 4 groups x 12 RCABs, 8 heads, 8 layers,
+    # 4 fusion blocks, token 3, expansion 4, dropout 0); model_plain.py's default loss on its one output.
+    net = load_original.network(original_root, 'act').ACT(upscale=scale, in_chans=1, img_range=1.0, n_feats=64,
+                                                           n_resgroups=4, n_resblocks=12, reduction=16, n_heads=8,
+                                                           n_layers=8, dropout_rate=0.0, n_fusionblocks=4,
+                                                           token_size=3, expansion_ratio=4)
+    return net, lambda out, hr: [(out, hr)]
+
+
+BUILDERS['act'] = act
+
+
 def timed(fn, warmup, repeat):
     for _ in range(warmup):
         fn()

@@ -19,10 +19,12 @@ export { matmul, mT, linear } from './ops/linalg.js';
 export { gelu, softmax, logSoftmax, layerNorm, batchNorm2d, mseLoss, l1Loss, maxPool2d, avgPool2d, globalAvgPool2d } from './ops/nn.js';
 export type { BatchNormState } from './ops/nn.js';
 export { resize, resizeMatrix, resizeMatrixTo, resizeTo } from './ops/resize.js';
-export { cropTo, padLike, padToMultiple, paddedSize } from './ops/pad-to.js';
+export { cropTo, cropToMultiple, fitLike, padToMultiple, paddedSize, PAD_TO_PRIMITIVES } from './ops/pad-to.js';
 export { l2Normalize } from './ops/normalize.js';
 export type { ResizeMode } from './ops/resize.js';
 export { fft2, fft2Abs, fftShift2d, magnitude, halfRoll } from './ops/fft.js';
+export { unfold, fold } from './ops/unfold.js';
+export type { UnfoldOptions } from './ops/unfold.js';
 export { definePrimitive, primitives, apply } from './ops/registry.js';
 export type { Primitive, LowerCtx, AttrValue, TensorType } from './ops/registry.js';
 

@@ -5,6 +5,7 @@
  */
 import { countParams } from '../engine/nn/spec.js';
 import { SrcacoError } from '../errors.js';
+import { act } from './act.js';
 import { bicubic } from './bicubic.js';
 import type { ConfigValue, ConfigValues } from './config.js';
 import { dbpn } from './dbpn.js';
@@ -22,7 +23,7 @@ import { srfbn } from './srfbn.js';
 import { swinir } from './swinir.js';
 import { vdsr } from './vdsr.js';
 
-export const MODELS: Readonly<Record<string, ModelDef>> = Object.freeze({ bicubic, srcnn, srcnn915, vdsr, drrn, memnet, dbpn, srfbn, prosr, mslapsrn, enlcn, dfcan, omnisr, swinir });
+export const MODELS: Readonly<Record<string, ModelDef>> = Object.freeze({ bicubic, srcnn, srcnn915, vdsr, drrn, memnet, dbpn, srfbn, prosr, mslapsrn, enlcn, dfcan, omnisr, swinir, act });
 
 /** The names of the registered models, in registry order. */
 export function modelNames(): string[] {
