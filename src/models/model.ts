@@ -175,9 +175,9 @@ export function applyModel(
   model: Model,
   vars: { params: Readonly<Record<string, Tensor>>; buffers?: Readonly<Record<string, Tensor>> },
   x: Tensor,
-  { training }: { training: boolean },
+  { training, noise }: { training: boolean; noise?: ForwardContext['noise'] },
 ): { y: Tensor; outputs: Readonly<Record<string, Tensor>>; buffers: Record<string, Tensor> } {
-  const ctx = forwardContext(training);
+  const ctx = forwardContext(training, noise);
   const { y, outputs = {} } = model.forwardOutputs({ ...vars.params, ...vars.buffers }, x, ctx);
   return { y, outputs, buffers: ctx.updates };
 }
@@ -212,8 +212,8 @@ export function modelStepSpec(
     params: paramShapes(model.specs),
     buffers: bufferShapes(model.specs),
     inputs: { x: [o.batch, 1, side, side], y: [o.batch, 1, o.hrPx, o.hrPx] },
-    lossFn: ({ params, buffers, inputs }) => {
-      const { buffers: updates, ...out } = applyModel(model, { params, buffers }, inputs.x!, { training: true });
+    lossFn: ({ params, buffers, inputs, noise }) => {
+      const { buffers: updates, ...out } = applyModel(model, { params, buffers }, inputs.x!, { training: true, noise });
       return { loss: modelLoss(model, out, inputs.y!, o.loss), buffers: updates };
     },
     optimizer: o.optimizer,
