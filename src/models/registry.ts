@@ -12,13 +12,14 @@ import { drrn } from './drrn.js';
 import { memnet } from './memnet.js';
 import type { Model, ModelDef, ModelFamily } from './model.js';
 import { mslapsrn } from './mslapsrn.js';
+import { nlsn } from './nlsn.js';
 import { prosr } from './prosr.js';
 import { srcnn } from './srcnn.js';
 import { srcnn915 } from './srcnn915.js';
 import { srfbn } from './srfbn.js';
 import { vdsr } from './vdsr.js';
 
-export const MODELS: Readonly<Record<string, ModelDef>> = Object.freeze({ bicubic, srcnn, srcnn915, vdsr, drrn, memnet, dbpn, srfbn, prosr, mslapsrn });
+export const MODELS: Readonly<Record<string, ModelDef>> = Object.freeze({ bicubic, srcnn, srcnn915, vdsr, drrn, memnet, dbpn, srfbn, prosr, mslapsrn, nlsn });
 
 /** The names of the registered models, in registry order. */
 export function modelNames(): string[] {
