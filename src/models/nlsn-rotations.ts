@@ -65,6 +65,11 @@ export function readNlsnRotations(path: string): RotationArray {
   return array;
 }
 
+/** The model with the rotations of the `.npy` file at `path` (`--nlsn-rotations`), or the model itself without a path. */
+export function applyNlsnRotations(model: Model, path: string | undefined): Model {
+  return path === undefined ? model : withNlsnRotations(model, readNlsnRotations(path), path);
+}
+
 /**
  * The model with its rotations taken from `rotations` instead of the seeded draw, at every input size whose
  * shape they fit; another size, or another model, is one error naming both shapes.
