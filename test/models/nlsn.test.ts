@@ -4,7 +4,11 @@
 // draw at inference, a .npy file), and the inputs it refuses.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
+import onnxProto from 'onnx-proto';
 import type { HostTensor } from '../../src/engine/index.js';
 import { compileFunction, compileStep, compileTarget, constant, grad, sgd } from '../../src/engine/index.js';
 import { countParams, initState } from '../../src/engine/nn/index.js';
@@ -14,7 +18,10 @@ import { applyModel, modelLoss, modelStepSpec } from '../../src/models/model.js'
 import { hashBuckets, nlsnRotationShape, readNlsnRotations, withNlsnRotations } from '../../src/models/nlsn-rotations.js';
 import { buildModel } from '../../src/models/registry.js';
 import { mseSsimLoss } from '../../src/train/loss.js';
+import { startRun } from '../../src/train/run.js';
+import type { TrainConfig } from '../../src/train/run-config.js';
 import { Rng } from '../../src/util/random.js';
+import { writeTinyDataset } from '../train/run-fixture.js';
 import { readF32 } from '../fixtures/models/load.js';
 import { maxAbsDiff, runGraphOnce as run } from './helpers/compare.js';
 
@@ -195,4 +202,22 @@ test('nlsn: fewer LR pixels than a chunk, a rotation file of another shape, a sy
   assert.doesNotThrow(() => inferenceGraph(withNlsnRotations(small, rotations), state, { height: 12, width: 20 }));
   assert.throws(() => inferenceGraph(small, state), /static input size/);
   assert.throws(() => withNlsnRotations(buildModel('vdsr', { scale: 2 }), rotations), isError('usage', /applies to nlsn only/));
+});
+
+test('nlsn: a demo run trains (rotations drawn per step), validates, and writes best.onnx at the test patch size', async () => {
+  const dataRoot = await writeTinyDataset();
+  const out = await mkdtemp(join(tmpdir(), 'srcaco-nlsn-run-'));
+  try {
+    const config = { method: 'nlsn', preset: 'demo', cell: 'CELL2', scale: 2, dataRoot, batchSize: 2, hrPatchPx: 16, loss: 'mse-ssim', lr: 1e-3, steps: 2, valEvery: 2, valLimit: 1, workers: 0, threads: 2, logEvery: 1 };
+    const losses: number[] = [];
+    const r = await startRun(config as unknown as TrainConfig, { out, name: 'nlsn' }, { onProgress: (p) => losses.push(p.loss) });
+    assert.equal(losses.length, 2);
+    assert.ok(losses.every(Number.isFinite), losses.join(', '));
+    // A graph built per size: best.onnx takes one test patch's LR image (512 / 2 px).
+    const graph = onnxProto.onnx.ModelProto.decode(readFileSync(join(r.runDir, 'best.onnx'))).graph!;
+    assert.deepEqual(graph.input!.map((i) => i.type!.tensorType!.shape!.dim!.map((d) => Number(d.dimValue))), [[1, 1, 256, 256]]);
+  } finally {
+    await rm(out, { recursive: true, force: true });
+    await rm(dataRoot, { recursive: true, force: true });
+  }
 });
