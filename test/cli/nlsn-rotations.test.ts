@@ -66,3 +66,9 @@ test('upscale --nlsn-rotations: the file\'s draw replaces the seeded one; a misf
   assert.equal(other.code, 1);
   assert.match(other.stderr, /--nlsn-rotations applies to nlsn only, not bicubic/);
 });
+
+test('eval --nlsn-rotations goes only with --run (bicubic and --pred run no model)', async () => {
+  const r = await cli('eval', '--data', dir, '--cell', 'CELL0', '--scale', '2', '--method', 'bicubic', '--nlsn-rotations', join(dir, 'r.npy'));
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /--nlsn-rotations goes only with --run/);
+});

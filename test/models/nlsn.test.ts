@@ -3,7 +3,7 @@
 // protocol-loss step of a small configuration, where its rotations come from (noise inputs in training, a seeded
 // draw at inference, a .npy file), and the inputs it refuses.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,6 +18,8 @@ import { applyModel, modelLoss, modelStepSpec } from '../../src/models/model.js'
 import { hashBuckets, nlsnRotationShape, readNlsnRotations, withNlsnRotations } from '../../src/models/nlsn-rotations.js';
 import { buildModel } from '../../src/models/registry.js';
 import { mseSsimLoss } from '../../src/train/loss.js';
+import { encodeNpy } from '../../src/io/npy.js';
+import { evaluateRun } from '../../src/train/run-eval.js';
 import { startRun } from '../../src/train/run.js';
 import type { TrainConfig } from '../../src/train/run-config.js';
 import { Rng } from '../../src/util/random.js';
@@ -204,7 +206,7 @@ test('nlsn: fewer LR pixels than a chunk, a rotation file of another shape, a sy
   assert.throws(() => withNlsnRotations(buildModel('vdsr', { scale: 2 }), rotations), isError('usage', /applies to nlsn only/));
 });
 
-test('nlsn: a demo run trains (rotations drawn per step), validates, and writes best.onnx at the test patch size', async () => {
+test('nlsn: a demo run trains (rotations drawn per step), validates, writes best.onnx at the test patch size, evaluates with a rotation file', async () => {
   const dataRoot = await writeTinyDataset();
   const out = await mkdtemp(join(tmpdir(), 'srcaco-nlsn-run-'));
   try {
@@ -216,6 +218,15 @@ test('nlsn: a demo run trains (rotations drawn per step), validates, and writes 
     // A graph built per size: best.onnx takes one test patch's LR image (512 / 2 px).
     const graph = onnxProto.onnx.ModelProto.decode(readFileSync(join(r.runDir, 'best.onnx'))).graph!;
     assert.deepEqual(graph.input!.map((i) => i.type!.tensorType!.shape!.dim!.map((d) => Number(d.dimValue))), [[1, 1, 256, 256]]);
+    // eval --run with --nlsn-rotations: the test patches' LR size (32² px: 256 chunks of 4 → 128 buckets) fits [2, 8, 4, 64].
+    const npy = (name: string, shape: number[]) => {
+      const path = join(out, name);
+      writeFileSync(path, encodeNpy(shape, Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, (_, i) => Math.cos(i))));
+      return path;
+    };
+    const { row } = await evaluateRun(r.runDir, { limit: 1, nlsnRotations: npy('fits.npy', [2, 8, 4, 64]) });
+    assert.equal(row.n, 1);
+    await assert.rejects(evaluateRun(r.runDir, { limit: 1, nlsnRotations: npy('misfit.npy', [2, 8, 4, 32]) }), isError('data', /misfit\.npy holds rotations \[2, 8, 4, 32\], but nlsn at a 32×32 LR input needs \[2, 8, 4, 64\]/));
   } finally {
     await rm(out, { recursive: true, force: true });
     await rm(dataRoot, { recursive: true, force: true });
