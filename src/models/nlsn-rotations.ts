@@ -79,7 +79,9 @@ export function withNlsnRotations(model: Model, rotations: RotationArray, path =
   const [k, ...one] = rotations.shape as [number, ...number[]];
   const size = one.reduce((a, b) => a * b, 1);
   const withFile = (x: { shape: readonly (number | string)[] }, ctx: ForwardContext): ForwardContext => {
-    const [height, width] = [Number(x.shape[2]), Number(x.shape[3])];
+    const [height, width] = x.shape.slice(2);
+    // A symbolic size: the forward refuses it with its own error.
+    if (typeof height !== 'number' || typeof width !== 'number') return ctx;
     const need = nlsnRotationShape(model, width, height);
     if (need.some((d, i) => d !== rotations.shape[i])) {
       throw new SrcacoError(

@@ -10,8 +10,8 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import onnxProto from 'onnx-proto';
 import type { HostTensor } from '../../src/engine/index.js';
-import { compileFunction, compileStep, compileTarget, constant, grad, sgd } from '../../src/engine/index.js';
-import { countParams, initState } from '../../src/engine/nn/index.js';
+import { compileFunction, compileStep, compileTarget, constant, grad, input, sgd } from '../../src/engine/index.js';
+import { countParams, forwardContext, initState } from '../../src/engine/nn/index.js';
 import { SrcacoError } from '../../src/errors.js';
 import { inferenceGraph } from '../../src/infer/graph.js';
 import { applyModel, modelLoss, modelStepSpec } from '../../src/models/model.js';
@@ -203,6 +203,7 @@ test('nlsn: fewer LR pixels than a chunk, a rotation file of another shape, a sy
   assert.throws(() => inferenceGraph(withNlsnRotations(small, rotations), state, { height: 24, width: 24 }), isError('data', /holds rotations \[1, 1, 4, 1\], but nlsn at a 24×24 LR input needs \[1, 1, 4, 2\]/));
   assert.doesNotThrow(() => inferenceGraph(withNlsnRotations(small, rotations), state, { height: 12, width: 20 }));
   assert.throws(() => inferenceGraph(small, state), /static input size/);
+  assert.throws(() => withNlsnRotations(small, rotations).forward({}, input('x', [1, 1, 'H', 'W']), forwardContext(false)), isError('usage', /nlsn needs a static input size/));
   assert.throws(() => withNlsnRotations(buildModel('vdsr', { scale: 2 }), rotations), isError('usage', /applies to nlsn only/));
 });
 
