@@ -115,6 +115,28 @@ def dbpn(original_root, scale):
 BUILDERS['dbpn'] = dbpn
 
 
+def enlcn(original_root, scale):
+    # The benchmark's ENLCN (utils_init_default_args.py: 32 blocks, 256 features, res_scale 0.1); model_plain.py's
+    # default loss on its one output. In train mode its attention modules also compute the contrastive term (the
+    # sorted HW x HW similarity) that the forward then discards: the original pays for it, srcaco does not.
+    net = load_original.network(original_root, 'enlcn').ENLCN(upscale=scale, in_chans=1, n_resblock=32, n_feats=256,
+                                                              res_scale=0.1, img_range=1.0)
+    return net, lambda out, hr: [(out, hr)]
+
+
+BUILDERS['enlcn'] = enlcn
+
+
+def dfcan(original_root, scale):
+    # select_network builds DFCAN(input_shape=in_chans, upscale=scale); everything else is hard-coded in the class
+    # (64 channels, 4 groups of 4 blocks). model_plain.py's default loss on its one output.
+    net = load_original.network(original_root, 'dfcan').DFCAN(input_shape=1, upscale=scale)
+    return net, lambda out, hr: [(out, hr)]
+
+
+BUILDERS['dfcan'] = dfcan
+
+
 def nlsn(original_root, scale):
     # The benchmark's NLSN (utils_init_default_args.py: 32 blocks, 256 features, 4 hashes, chunks of 144, res_scale
     # 0.1); model_plain.py's default loss on its one output. As the original runs: fresh rotations at every

@@ -10,7 +10,6 @@ export * from './ops/elementwise.js';
 export { reduceSum, reduceMean, reduceMax, expand, sumTo, variance, logSumExp } from './ops/reduce.js';
 export { argsort, argmax } from './ops/sort.js';
 export { takeAlong, scatterAddAlong } from './ops/take-along.js';
-export { l2Normalize } from './ops/normalize.js';
 export { reshape, transpose, concat, slice, padConstant, padAxis, gather0, scatterAdd0 } from './ops/shape.js';
 export { unsqueeze, squeeze, flip, split, roll, pad2d, pixelShuffle, pixelUnshuffle, gather, stack, flatten } from './ops/layout.js';
 export type { PadMode } from './ops/layout.js';
@@ -21,8 +20,9 @@ export { matmul, mT, linear } from './ops/linalg.js';
 export { gelu, silu, softmax, logSoftmax, layerNorm, batchNorm2d, mseLoss, l1Loss, maxPool2d, avgPool2d, globalAvgPool2d } from './ops/nn.js';
 export type { BatchNormState } from './ops/nn.js';
 export { resize, resizeMatrix } from './ops/resize.js';
+export { l2Normalize } from './ops/normalize.js';
 export type { ResizeMode } from './ops/resize.js';
-export { fft2, fft2Abs, fftShift2d } from './ops/fft.js';
+export { fft2, fft2Abs, fftShift2d, magnitude, halfRoll } from './ops/fft.js';
 export { definePrimitive, primitives, apply } from './ops/registry.js';
 export type { Primitive, LowerCtx, AttrValue, TensorType } from './ops/registry.js';
 

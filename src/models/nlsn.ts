@@ -138,9 +138,9 @@ export const nlsn = defineModel({
   // and attention paths at a fraction of the work; 4-pixel chunks fit the 2×2 LR patches of a 16-px HR crop at ×8.
   presets: { demo: { n_resblocks: 8, n_feats: 32, chunk_size: 4 } },
   staticSize: true,
-  // The convolutions' reach in LR px (head 1, 2 per block, the body's last conv 1, the upsampler and tail under 3).
-  // The attention itself is global (any position can fall in any bucket): tiles of an image larger than one tile
-  // are not exactly the whole image's output, so a test patch (512 HR px) runs as one tile by default.
+  globalContext: true, // any position can share a hash bucket, and so a chunk, with any other
+  // The convolutions' reach in LR px (head 1, 2 per block, the body's last conv 1, the upsampler and tail under 3);
+  // the attention is global, so tiles only approximate a whole-image run (a 512-px test patch runs as one tile).
   halo: ({ config }) => 2 * config.n_resblocks + 5,
   build({ scale, config }, nn) {
     const { n_resblocks: blocks, n_feats: feats, n_hashes: nHashes, chunk_size: chunk, res_scale: resScale } = config;

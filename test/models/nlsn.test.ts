@@ -26,6 +26,7 @@ import { Rng } from '../../src/util/random.js';
 import { writeTinyDataset } from '../train/run-fixture.js';
 import { readF32 } from '../fixtures/models/load.js';
 import { maxAbsDiff, runGraphOnce as run } from './helpers/compare.js';
+import { savedActivationBytes } from './helpers/saved-activations.js';
 
 type Entry = { kind: 'uniform'; center: number; bound: number } | { kind: 'fixed'; values: number[] };
 
@@ -232,4 +233,21 @@ test('nlsn: a demo run trains (rotations drawn per step), validates, writes best
     await rm(out, { recursive: true, force: true });
     await rm(dataRoot, { recursive: true, force: true });
   }
+});
+
+test('nlsn: a training step at batch 8 × 96² keeps well under 24 GB of activations (from the traced step graph)', async (t) => {
+  const target = await compileTarget();
+  const gib: Record<string, number> = {};
+  for (const scale of [2, 4, 8]) {
+    const model = buildModel('nlsn', { scale });
+    const params = Object.fromEntries(Object.entries(model.specs).filter(([, s]) => s.role === 'param').map(([k, s]) => [k, input(k, s.shape)]));
+    const x = input('x', [8, 1, 96 / scale, 96 / scale]);
+    const hr = input('hr', [8, 1, 96, 96]);
+    const loss = modelLoss(model, applyModel(model, { params }, x, { training: true }), hr, mseSsimLoss());
+    gib[`x${scale}`] = savedActivationBytes(loss, Object.values(params), target) / 2 ** 30;
+  }
+  // ×2: 32 blocks of [8, 256, 48, 48] maps (18.9 MB each) and, in each of the 5 attention modules, the sorted and
+  // chunk-neighboured embeddings and the [8, 4, 16, 144, 432] scores (127 MB each).
+  for (const [scale, g] of Object.entries(gib)) assert.ok(g > 0.05 && g < 12, `${scale}: ${g} GiB`);
+  t.diagnostic(`nlsn saved activations at batch 8 × 96² (GiB): ${JSON.stringify(gib)}`);
 });
