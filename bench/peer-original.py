@@ -178,6 +178,18 @@ def act(original_root, scale):
 BUILDERS['act'] = act
 
 
+def nlsn(original_root, scale):
+    # The benchmark's NLSN (utils_init_default_args.py: 32 blocks, 256 features, 4 hashes, chunks of 144, res_scale
+    # 0.1); model_plain.py's default loss on its one output. As the original runs: fresh rotations at every
+    # forward, torch's default (unstable) sort.
+    net = load_original.network(original_root, 'nlsn').NLSN(upscale=scale, in_chans=1, n_resblocks=32, n_feats=256,
+                                                             n_hashes=4, chunk_size=144, res_scale=0.1, img_range=1.0)
+    return net, lambda out, hr: [(out, hr)]
+
+
+BUILDERS['nlsn'] = nlsn
+
+
 def timed(fn, warmup, repeat):
     for _ in range(warmup):
         fn()

@@ -15,6 +15,7 @@ import { enlcn } from './enlcn.js';
 import { memnet } from './memnet.js';
 import type { Model, ModelDef, ModelFamily } from './model.js';
 import { mslapsrn } from './mslapsrn.js';
+import { nlsn } from './nlsn.js';
 import { omnisr } from './omnisr.js';
 import { prosr } from './prosr.js';
 import { srcnn } from './srcnn.js';
@@ -23,7 +24,7 @@ import { srfbn } from './srfbn.js';
 import { swinir } from './swinir.js';
 import { vdsr } from './vdsr.js';
 
-export const MODELS: Readonly<Record<string, ModelDef>> = Object.freeze({ bicubic, srcnn, srcnn915, vdsr, drrn, memnet, dbpn, srfbn, prosr, mslapsrn, enlcn, dfcan, omnisr, swinir, act });
+export const MODELS: Readonly<Record<string, ModelDef>> = Object.freeze({ bicubic, srcnn, srcnn915, vdsr, drrn, memnet, dbpn, srfbn, prosr, mslapsrn, enlcn, dfcan, omnisr, swinir, act, nlsn });
 
 /** The names of the registered models, in registry order. */
 export function modelNames(): string[] {
