@@ -51,10 +51,12 @@ const float64Cases: GradCase[] = [
   { name: 'matmul-batched', inputs: [any([2, 3, 4]), any([4, 2])], fn: (a, b) => E.matmul(a, b) },
   { name: 'linear', inputs: [any([2, 4]), any([3, 4]), any([3])], fn: (x, w, b) => E.linear(x, w, b) },
   { name: 'softmax', inputs: [any([2, 5])], fn: (a) => E.softmax(a, -1) },
+  { name: 'softmax-middle-axis', inputs: [any([2, 4, 3])], fn: (a) => E.softmax(a, 1) },
   { name: 'logSoftmax', inputs: [any([2, 5])], fn: (a) => E.logSoftmax(a, 0) },
   { name: 'l2Normalize', inputs: [any([2, 3, 5])], fn: (a) => E.l2Normalize(a, 1) },
   { name: 'l2Normalize-below-eps', inputs: [{ shape: [2, 3], lo: -1e-3, hi: 1e-3 }], fn: (a) => E.l2Normalize(a, -1, 0.5) },
   { name: 'layerNorm', inputs: [any([2, 3, 4]), any([4]), any([4])], fn: (x, w, b) => E.layerNorm(x, w, b) },
+  { name: 'layerNorm-two-dims', inputs: [any([2, 3, 4]), any([3, 4])], fn: (x, w) => E.layerNorm(x, w, null, 2, 1e-3) },
   {
     name: 'batchNorm-train',
     inputs: [any([3, 2, 2, 2]), any([2]), any([2])],

@@ -23,11 +23,8 @@ export function silu(x: Tensor): Tensor {
   return mul(x, sigmoid(x));
 }
 
-/** Softmax along `axis`, shifted by the (constant) maximum for stability. */
-export function softmax(x: Tensor, axis = -1): Tensor {
-  const e = exp(sub(x, stopGradient(reduceMax(x, axis, true))));
-  return div(e, reduceSum(e, axis, true));
-}
+/** Softmax along `axis`: one ONNX Softmax node; its VJP y·(g − Σ g·y) reads only the output. */
+export const softmax = (x: Tensor, axis = -1): Tensor => apply(P.softmax, [x], { axis: normAxisOf(x, axis) });
 
 /** log(softmax(x)) without the intermediate underflow. */
 export function logSoftmax(x: Tensor, axis = -1): Tensor {
@@ -35,11 +32,12 @@ export function logSoftmax(x: Tensor, axis = -1): Tensor {
   return sub(s, log(reduceSum(exp(s), axis, true)));
 }
 
-/** PyTorch layer_norm over the trailing dims covered by weight's shape (biased variance). */
+/**
+ * PyTorch layer_norm over the trailing `normalizedRank` dims (biased variance): the normalisation is one ONNX
+ * LayerNormalization node (the trailing dims must be static), the affine part plain ops.
+ */
 export function layerNorm(x: Tensor, weight: Tensor | null, bias: Tensor | null, normalizedRank = 1, eps = 1e-5): Tensor {
-  const axes = Array.from({ length: normalizedRank }, (_, i) => x.rank - normalizedRank + i);
-  const centred = sub(x, reduceMean(x, axes, true));
-  let y = div(centred, sqrt(add(reduceMean(mul(centred, centred), axes, true), eps)));
+  let y = apply(P.layerNormalize, [x], { rank: normalizedRank, eps });
   if (weight) y = mul(y, weight);
   if (bias) y = add(y, bias);
   return y;
@@ -176,6 +174,34 @@ const P = {
       return [dx, null, null, reshape(sumGXhat, [c]), reshape(sumG, [c])];
     },
   }),
+  softmax: definePrimitive<{ axis: number }>({
+    name: 'softmax',
+    shape: ([x]) => ({ shape: [...x!.shape], dtype: x!.dtype }),
+    lower: (ctx, ins, out, { axis }) => void ctx.emit('Softmax', ins, [out], { axis: { i: axis } }),
+    vjp: (g, _x, y, { axis }) => [mul(y, sub(g, reduceSum(mul(g, y), axis, true)))],
+  }),
+  // (x − mean) / √(var + eps) over the trailing `rank` dims. The VJP is the closed form
+  // (g − mean(g) − y·mean(g·y)) / σ, σ recomputed from x (the forward node keeps no statistics for it).
+  layerNormalize: definePrimitive<{ rank: number; eps: number }>({
+    name: 'layerNormalize',
+    shape: ([x], { rank }) => {
+      expect(rank >= 1 && rank <= x!.shape.length, `layer norm over ${rank} trailing dims of ${formatShape(x!.shape)}`);
+      const trailing = x!.shape.slice(x!.shape.length - rank);
+      expect(trailing.every((d) => typeof d === 'number'), `layer norm needs static normalised dims, got ${formatShape(x!.shape)}`);
+      return { shape: [...x!.shape], dtype: x!.dtype };
+    },
+    lower: (ctx, ins, out, { rank, eps }, [x]) => {
+      const dims = x!.shape.slice(x!.rank - rank) as number[];
+      const ones = ctx.constant(new Array<number>(dims.reduce((a, b) => a * b, 1)).fill(1), dims, x!.dtype);
+      ctx.emit('LayerNormalization', [ins[0]!, ones], [out], { axis: { i: -rank }, epsilon: { f: eps } });
+    },
+    vjp: (g, [x], y, { rank, eps }) => {
+      const axes = Array.from({ length: rank }, (_, i) => x!.rank - rank + i);
+      const centred = sub(x!, reduceMean(x!, axes, true));
+      const invStd = div(1, sqrt(add(reduceMean(mul(centred, centred), axes, true), eps)));
+      return [mul(sub(sub(g, reduceMean(g, axes, true)), mul(y, reduceMean(mul(g, y), axes, true))), invStd)];
+    },
+  }),
   maxPool2d: definePrimitive<PoolAttrs>({
     name: 'maxPool2d',
     shape: poolType,
@@ -188,6 +214,11 @@ const P = {
     lower: (ctx, ins, out, a) => void ctx.emit('AveragePool', ins, [out], { ...onnxPool(a), count_include_pad: { i: 1 } }),
     vjp: (g, [x], _y, a, target) => grad(avgPoolByConv(x!, a), [x!], target, g),
   }),
+};
+
+const normAxisOf = (x: Tensor, axis: number): number => {
+  expect(axis >= -x.rank && axis < x.rank, `axis ${axis} of a rank-${x.rank} tensor`);
+  return axis < 0 ? axis + x.rank : axis;
 };
 
 function poolAttrs(kernel: number, stride?: number, padding = 0): PoolAttrs {
