@@ -26,6 +26,11 @@ export interface ParamSpec {
   readonly shape: readonly number[];
   readonly role: ParamRole;
   readonly init: Init;
+  /**
+   * A constant whose shape the original sizes by a construction-time setting the forward does not depend on (GRL's
+   * attention masks, sized by its img_size): a checkpoint's tensor of any shape loads in its place.
+   */
+  readonly anyShape?: boolean;
 }
 
 /** state_dict name → spec, in state_dict order. */

@@ -86,6 +86,11 @@ export function loadState(specs: ParamSpecs, tensors: ReadonlyMap<string, SafeTe
       else missing.push(`${name} ${fmt(spec.shape)}`);
       continue;
     }
+    if (spec.anyShape && !sameShape(t.shape, spec.shape)) {
+      // Sized by a setting the forward recomputes for each input (GRL's img_size): kept as the file has it.
+      state[name] = { shape: [...t.shape], data: t.dtype === 'I64' ? BigInt64Array.from(t.data as BigInt64Array) : tensorToFloat32(t) };
+      continue;
+    }
     if (!sameShape(t.shape, spec.shape)) {
       misshapen.push(`${name} is ${fmt(t.shape)}, expected ${fmt(spec.shape)}`);
       continue;
