@@ -122,11 +122,12 @@ export const grl = defineModel({
     mlp_ratio: { type: 'number', default: 2, min: 0.01, help: 'MLP hidden width / embed_dim' },
     img_range: { type: 'number', default: 1, min: 1e-6, help: 'input scale before the body (the original: 1)' },
     drop_path_rate: { type: 'number', default: 0.1, min: 0, max: 1, help: 'stochastic depth, linear from 0 over the blocks (training only; not drawn yet)' },
+    num_out_feats: { type: 'integer', default: 64, min: 1, help: 'channels of the upsampler (fixed at 64 in the original)' },
     img_size: { type: 'integer', default: 0, min: 0, help: 'LR side the state_dict masks are sized for (0: 96 / scale, padded to the window)' },
   },
   // 2 stages of 2 blocks, 36 channels: the same layers and code paths (shifted and unshifted windows, both stripe
   // orientations, anchors, CAB) at a fraction of the trace.
-  presets: { demo: { embed_dim: 36, depths: [2, 2] } },
+  presets: { demo: { embed_dim: 36, depths: [2, 2], num_out_feats: 16 } },
   // Reach of the receptive field: a window or stripe spans 7 px per block (the local branch 2), a 3×3 conv 1 px per
   // stage and around the body, the upsampler's convs ≤ 1 LR px each. Tiles match the whole image exactly only when
   // their origins also sit on the window grid (multiples of window_size), which the tiler does not align yet.
@@ -162,7 +163,7 @@ export const grl = defineModel({
     });
     const normEnd = nn.layerNorm('norm_end', dim);
     const convAfterBody = nn.conv2d('conv_after_body', dim, dim, 3, { padding: 1 });
-    const feats = 64;
+    const feats = c.num_out_feats;
     const convBeforeUp = nn.scope('conv_before_upsample').conv2d(0, dim, feats, 3, { padding: 1 });
     const ups = Array.from({ length: Math.log2(scale) }, (_, i) => nn.scope('upsample', 'up').conv2d(2 * i, feats, 4 * feats, 3, { padding: 1 }));
     const convLast = nn.conv2d('conv_last', feats, 1, 3, { padding: 1 });
