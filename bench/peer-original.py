@@ -115,6 +115,28 @@ def dbpn(original_root, scale):
 BUILDERS['dbpn'] = dbpn
 
 
+def enlcn(original_root, scale):
+    # The benchmark's ENLCN (utils_init_default_args.py: 32 blocks, 256 features, res_scale 0.1); model_plain.py's
+    # default loss on its one output. In train mode its attention modules also compute the contrastive term (the
+    # sorted HW x HW similarity) that the forward then discards: the original pays for it, srcaco does not.
+    net = load_original.network(original_root, 'enlcn').ENLCN(upscale=scale, in_chans=1, n_resblock=32, n_feats=256,
+                                                              res_scale=0.1, img_range=1.0)
+    return net, lambda out, hr: [(out, hr)]
+
+
+BUILDERS['enlcn'] = enlcn
+
+
+def dfcan(original_root, scale):
+    # select_network builds DFCAN(input_shape=in_chans, upscale=scale); everything else is hard-coded in the class
+    # (64 channels, 4 groups of 4 blocks). model_plain.py's default loss on its one output.
+    net = load_original.network(original_root, 'dfcan').DFCAN(input_shape=1, upscale=scale)
+    return net, lambda out, hr: [(out, hr)]
+
+
+BUILDERS['dfcan'] = dfcan
+
+
 # utils_init_default_args.py / select_network.py: the benchmark's GRL (its img_size is h_size // scale; at x8 the
 # protocol's 96-px patch gives 12, which the original cannot build with (its masks need a multiple of the window),
 # so the masks are built for 16 and the forward, which pads 12 to 16, uses them).

@@ -96,18 +96,35 @@ function trainDisplay(label: string): { hooks: TrainHooks; stop(): void } {
 /**
  * SIGUSR1 (what Slurm sends before a time limit with `--signal=B:USR1@s`, forwarded by the batch script) and
  * SIGTERM (scancel, preemption) abort the returned signal: the loop finishes the update in flight, saves the last
- * checkpoint and returns. A second signal changes nothing; the handlers are removed by `dispose`.
+ * checkpoint and returns. So does the end of the IPC channel of a `grid run --local` that started this process:
+ * a grid killed outright (SIGKILL, OOM) must not leave its trainings running on, holding their run folders' locks,
+ * when it is started again. A second signal changes nothing; the handlers are removed by `dispose`.
  */
 function stopOnSignals(): { signal: AbortSignal; dispose(): void } {
   const controller = new AbortController();
   const names = ['SIGUSR1', 'SIGTERM'] as const;
-  const handler = (name: NodeJS.Signals) => {
+  const handler = (name: string) => {
     if (controller.signal.aborted) return;
     process.stderr.write(`srcaco train: ${name}: stopping after the update in flight, with the last checkpoint saved\n`);
     controller.abort(name);
   };
+  const orphaned = () => {
+    // Its stdout and stderr were pipes to the grid: writing on must not fail the checkpoint (EPIPE).
+    for (const stream of [process.stdout, process.stderr]) stream.on('error', () => {});
+    handler('the grid that started it has exited');
+  };
   for (const n of names) process.on(n, handler);
-  return { signal: controller.signal, dispose: () => names.forEach((n) => process.off(n, handler)) };
+  if (process.channel) {
+    process.once('disconnect', orphaned);
+    process.channel.unref(); // the channel alone must not keep the process alive
+  }
+  return {
+    signal: controller.signal,
+    dispose: () => {
+      names.forEach((n) => process.off(n, handler));
+      process.off('disconnect', orphaned);
+    },
+  };
 }
 
 function summary(r: TrainResult): string {

@@ -3,6 +3,8 @@
  * runtime values of step k's outputs fed straight back as step k+1's inputs (no copies through JS).
  */
 import { SrcacoError } from '../errors.js';
+import { Rng } from '../util/random.js';
+import { drawNoise } from './noise.js';
 import type { DeviceValue, HostTensor, SessionOptions } from './runtime.js';
 import { Session, filledHost, toHost } from './runtime.js';
 import type { CompiledStep } from './step.js';
@@ -16,11 +18,17 @@ export interface StepInit {
   optimizerState?: Readonly<Record<string, HostTensor>>;
   /** Steps already taken (resuming); the next step is numbered stepCount + 1. */
   stepCount?: number;
+  /**
+   * The generator of step k's noise inputs (k = 1, 2, …; engine/noise.ts), a function of k alone so that a
+   * resumed run draws what an uninterrupted one would. Default: `new Rng(k)`; training derives it from the run's seed.
+   */
+  noiseRng?: (step: number) => Rng;
 }
 
 export class StepRunner {
   private readonly carried = new Map<string, HostTensor | DeviceValue>(); // graph input name → current value
   private count: number;
+  private readonly noiseRng: (step: number) => Rng;
 
   private constructor(
     private readonly compiled: CompiledStep,
@@ -28,6 +36,7 @@ export class StepRunner {
     init: StepInit,
   ) {
     this.count = init.stepCount ?? 0;
+    this.noiseRng = init.noiseRng ?? ((step) => new Rng(step));
     for (const [name, shape] of Object.entries(compiled.params)) {
       const v = init.params[name];
       if (!v) throw new SrcacoError('usage', `no initial value for parameter "${name}"`);
@@ -60,6 +69,7 @@ export class StepRunner {
       checkShape(name, v, spec.shape);
       feeds[N.input(name)] = v;
     }
+    for (const [name, v] of Object.entries(drawNoise(this.compiled.noise, this.noiseRng(this.count + 1)))) feeds[N.noise(name)] = v;
     feeds[N.lr] = { shape: [], data: Float32Array.of(lr) };
     feeds[N.step] = { shape: [], data: Float32Array.of(this.count + 1) };
     const out = await this.session.run(feeds);

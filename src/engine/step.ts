@@ -6,6 +6,7 @@
 import { SrcacoError } from '../errors.js';
 import { formatShape, sameShape } from './dims.js';
 import { grad } from './grad.js';
+import type { NoiseKind, NoiseSpec } from './noise.js';
 import type { GraphSpec } from './onnx.js';
 import { toOnnx } from './onnx.js';
 import type { CompileTarget } from './target.js';
@@ -45,9 +46,12 @@ export interface StepSpec {
   buffers?: Readonly<Record<string, readonly number[]>>;
   /** The batch: name → shape (or shape and dtype). */
   inputs: Readonly<Record<string, readonly number[] | TensorSpec>>;
-  lossFn(args: { params: Record<string, Tensor>; buffers: Record<string, Tensor>; inputs: Record<string, Tensor> }): Tensor | LossResult;
+  /** `noise(name, shape, kind)` declares a noise input (engine/noise.ts) and returns it; names are unique. */
+  lossFn(args: { params: Record<string, Tensor>; buffers: Record<string, Tensor>; inputs: Record<string, Tensor>; noise: NoiseSource }): Tensor | LossResult;
   optimizer: Optimizer;
 }
+
+export type NoiseSource = (name: string, shape: readonly number[], kind: NoiseKind) => Tensor;
 
 /** Graph input/output names of a compiled step. */
 export const stepNames = {
@@ -58,6 +62,7 @@ export const stepNames = {
   buffer: (b: string) => `buffer/${b}`,
   newBuffer: (b: string) => `new/buffer/${b}`,
   input: (i: string) => `input/${i}`,
+  noise: (n: string) => `noise/${n}`,
   output: (o: string) => `out/${o}`,
   lr: 'lr',
   step: 'step',
@@ -73,6 +78,8 @@ export interface CompiledStep {
   buffers: Readonly<Record<string, readonly number[]>>;
   slots: Readonly<Record<string, number>>;
   inputs: Readonly<Record<string, TensorSpec>>;
+  /** The noise inputs the loss declared, in declaration order; StepRunner draws them at every step. */
+  noise: Readonly<Record<string, NoiseSpec>>;
   /** Names of the extra outputs. */
   outputs: readonly string[];
 }
@@ -82,7 +89,7 @@ export interface CompiledStep {
  * `target` (target.ts `compileTarget`): its conv gradient formulations, and its NCHWc block if any.
  */
 export function compileStep(spec: StepSpec, target: CompileTarget): CompiledStep {
-  const graph = traceStep(spec, target);
+  const { graph, noise } = traceStep(spec, target);
   return {
     model: toOnnx(graph, { nchwcBlock: target.nchwcBlock }),
     target,
@@ -90,14 +97,18 @@ export function compileStep(spec: StepSpec, target: CompileTarget): CompiledStep
     buffers: spec.buffers ?? {},
     slots: spec.optimizer.slots,
     inputs: Object.fromEntries(Object.entries(spec.inputs).map(([name, s]) => [name, tensorSpec(s)])),
+    noise,
     outputs: graph.outputs.filter(([name]) => name.startsWith('out/')).map(([name]) => name.slice('out/'.length)),
   };
 }
 
 const tensorSpec = (s: readonly number[] | TensorSpec): TensorSpec => (Array.isArray(s) ? { shape: s as readonly number[] } : (s as TensorSpec));
 
-/** The step as a graph: inputs in order, and the loss, new parameters, slots, buffers and extra outputs. */
-function traceStep(spec: StepSpec, target: CompileTarget): GraphSpec {
+/**
+ * The step as a graph: inputs in order (the noise inputs last, as the loss declared them), and the loss, new
+ * parameters, slots, buffers and extra outputs.
+ */
+function traceStep(spec: StepSpec, target: CompileTarget): { graph: GraphSpec; noise: Record<string, NoiseSpec> } {
   const N = stepNames;
   const params: Record<string, Tensor> = {};
   const slots: Record<string, Record<string, Tensor>> = {};
@@ -118,7 +129,18 @@ function traceStep(spec: StepSpec, target: CompileTarget): GraphSpec {
   const step = input(N.step, [], 'float32');
   graphInputs.push(lr, step);
 
-  const traced = spec.lossFn({ params, buffers, inputs });
+  const noise: Record<string, NoiseSpec> = {};
+  const noiseInputs: Tensor[] = [];
+  const noiseSource: NoiseSource = (name, shape, kind) => {
+    if (name in noise) throw new SrcacoError('internal', `two noise inputs are named "${name}"; each draw needs its own name`);
+    if (!shape.every((d) => Number.isInteger(d) && d > 0)) throw new SrcacoError('internal', `noise input "${name}" needs a static shape, got ${formatShape(shape)}`);
+    noise[name] = { shape: [...shape], kind };
+    const t = input(N.noise(name), shape, 'float32');
+    noiseInputs.push(t);
+    return t;
+  };
+  const traced = spec.lossFn({ params, buffers, inputs, noise: noiseSource });
+  graphInputs.push(...noiseInputs);
   const result: LossResult = traced instanceof Tensor ? { loss: traced } : traced;
   if (result.loss.rank !== 0) throw new SrcacoError('usage', `the loss must be a scalar, got ${formatShape(result.loss.shape)}`);
   const names = Object.keys(spec.params);
@@ -143,5 +165,5 @@ function traceStep(spec: StepSpec, target: CompileTarget): GraphSpec {
     const src = name.startsWith('new/') ? graphInputs.find((g) => g.node.kind === 'input' && g.node.name === name.slice(4)) : undefined;
     if (src && !sameShape(src.shape, t.shape)) throw new SrcacoError('usage', `${name} is ${formatShape(t.shape)} but ${name.slice(4)} is ${formatShape(src.shape)}`);
   }
-  return { inputs: graphInputs, outputs, name: 'train_step' };
+  return { graph: { inputs: graphInputs, outputs, name: 'train_step' }, noise };
 }

@@ -36,9 +36,10 @@ function runChild(args: string[], logPath: string): Promise<number> {
   return new Promise((resolve) => {
     const log = createWriteStream(logPath, { flags: 'a' });
     log.write(`\n$ srcaco ${args.join(' ')}   (${new Date().toISOString()})\n`);
-    const child = spawn(process.execPath, [SRCACO_BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CI: '1' } });
-    child.stdout.pipe(log, { end: false });
-    child.stderr.pipe(log, { end: false });
+    // The IPC channel carries no messages: its end tells the training that this process has died (cli/train.ts).
+    const child = spawn(process.execPath, [SRCACO_BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'], env: { ...process.env, CI: '1' } });
+    child.stdout!.pipe(log, { end: false });
+    child.stderr!.pipe(log, { end: false });
     child.on('close', (code, signal) => log.end(() => resolve(code ?? (signal ? 128 : 1))));
   });
 }

@@ -16,6 +16,7 @@ import { quantizeTo255 } from '../metrics/quantize.js';
 import type { Model } from '../models/model.js';
 import { axisTiles } from './tiles.js';
 import { Upscaler } from './upscaler.js';
+import { warnOnStderr } from '../util/warn.js';
 
 export interface UpscaleFileOptions {
   model: Model;
@@ -24,6 +25,8 @@ export interface UpscaleFileOptions {
   dtype?: 'uint8' | 'float32';
   device?: Device;
   threads?: number;
+  /** Where a warning goes (tiles of a model with global context); default: a `srcaco: warning:` line on stderr. */
+  onWarning?: (message: string) => void;
   /** HR pixels each model run owns along a side (default 512); the model's halo is read beyond it. */
   tileHrPx?: number;
   /** Context in LR pixels (default: the model's receptive field, so the output equals whole-image inference). */
@@ -64,6 +67,8 @@ async function upscaleLocked(inPath: string, outPath: string, options: UpscaleFi
     const s = options.model.scale;
     const upscaler = new Upscaler(options.model, options.state, options);
     upscaler.checkLrSize(width, height, inPath);
+    const tiling = upscaler.tilingWarning(width, height);
+    if (tiling) (options.onWarning ?? warnOnStderr)(tiling);
     const halo = upscaler.haloLr;
     // Bands of `tileLr` owned rows, each read with the halo above and below (shifted inside at the image edges).
     const bands = axisTiles(height, upscaler.tileLr + 2 * halo, halo);

@@ -89,6 +89,21 @@ export class Upscaler {
     return Math.max(1, Math.floor((this.options.tileHrPx ?? 512) / this.model.scale));
   }
 
+  /**
+   * For a model with global context (Model.globalContext), what tiling an LR image of this size changes, or null
+   * when it runs whole (one tile) or the model's tiles are exact.
+   */
+  tilingWarning(width: number, height: number): string | null {
+    const { globalContext, name } = this.model;
+    if (!globalContext || (width <= this.tileLr && height <= this.tileLr)) return null;
+    const side = Math.max(width, height) * this.model.scale;
+    return (
+      `${name} sees the whole image at once (global attention or image-aligned windows), but this ${width}×${height} LR image ` +
+      `runs in tiles of ${this.tileLr} LR px with ${this.haloLr} px of context: the output approximates a whole-image run. ` +
+      `For the exact result, pass --tile ${side} (one tile; memory grows with its area)`
+    );
+  }
+
   /** Refuses an LR image (of file `path`) smaller than the model can run on, before any work is done for it. */
   checkLrSize(width: number, height: number, path?: string): void {
     const k = this.model.input === 'cv2-bicubic' ? this.model.scale : 1;

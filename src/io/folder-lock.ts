@@ -4,6 +4,8 @@ import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { SrcacoError } from '../errors.js';
+import { warnOnStderr } from '../util/warn.js';
+import { writeError } from './atomic.js';
 
 /**
  * Output locks: a writing command holds a lock file naming its PID, host and command for as long as it
@@ -112,7 +114,7 @@ async function tryCreate(path: string, me: LockHolder): Promise<boolean> {
     return true;
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
-    throw new SrcacoError('output', `cannot create the lock file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, { path, cause: e });
+    throw writeError(path, e); // a full disk says so, and what to do, as every other write does
   } finally {
     await unlink(temp).catch(() => undefined);
   }
@@ -141,8 +143,4 @@ function alive(pid: number): boolean {
   } catch (e) {
     return (e as NodeJS.ErrnoException).code === 'EPERM'; // exists, owned by someone else
   }
-}
-
-function warnOnStderr(message: string): void {
-  process.stderr.write(`srcaco: warning: ${message}\n`);
 }

@@ -66,6 +66,11 @@ export interface Model {
    * context give exactly the whole-image output; undefined when the definition does not declare it.
    */
   readonly halo?: number;
+  /**
+   * True when an output pixel depends on the whole input (attention over all positions, windows aligned to the
+   * image): tiles read `halo` of context, which then approximates the whole-image output instead of equalling it.
+   */
+  readonly globalContext?: boolean;
   readonly lossOn: LossOn;
   /** HR-sized output [N, 1, s·h, s·w] from `x` ([N, 1, h, w] for 'lr', [N, 1, s·h, s·w] for 'cv2-bicubic'). */
   forward(vars: Vars, x: Tensor, ctx: ForwardContext): Tensor;
@@ -109,6 +114,8 @@ export interface ModelDefinition<S extends ConfigSchema> extends ModelInfo {
   readonly minInputPx?: number;
   /** The receptive field's reach in model-input pixels (Model.halo), from the architecture. */
   readonly halo?: (args: { scale: number; config: ConfigOf<S> }) => number;
+  /** Model.globalContext. */
+  readonly globalContext?: boolean;
   build(args: { scale: number; config: ConfigOf<S> }, nn: Scope): (x: Tensor, ctx: ForwardContext) => Tensor | ModelOutput;
 }
 
@@ -149,6 +156,7 @@ export function defineModel<const S extends ConfigSchema = Record<never, never>>
         ...(d.staticSize ? { staticSize: true } : {}),
         ...(d.minInputPx ? { minInputPx: d.minInputPx } : {}),
         ...(d.halo ? { halo: d.halo({ scale, config: config as ConfigOf<S> }) } : {}),
+        ...(d.globalContext ? { globalContext: true } : {}),
         lossOn,
         forward: (vars, x, ctx) => forwardOutputs(vars, x, ctx).y,
         forwardOutputs,
@@ -175,9 +183,9 @@ export function applyModel(
   model: Model,
   vars: { params: Readonly<Record<string, Tensor>>; buffers?: Readonly<Record<string, Tensor>> },
   x: Tensor,
-  { training }: { training: boolean },
+  { training, noise }: { training: boolean; noise?: ForwardContext['noise'] },
 ): { y: Tensor; outputs: Readonly<Record<string, Tensor>>; buffers: Record<string, Tensor> } {
-  const ctx = forwardContext(training);
+  const ctx = forwardContext(training, noise);
   const { y, outputs = {} } = model.forwardOutputs({ ...vars.params, ...vars.buffers }, x, ctx);
   return { y, outputs, buffers: ctx.updates };
 }
@@ -212,8 +220,8 @@ export function modelStepSpec(
     params: paramShapes(model.specs),
     buffers: bufferShapes(model.specs),
     inputs: { x: [o.batch, 1, side, side], y: [o.batch, 1, o.hrPx, o.hrPx] },
-    lossFn: ({ params, buffers, inputs }) => {
-      const { buffers: updates, ...out } = applyModel(model, { params, buffers }, inputs.x!, { training: true });
+    lossFn: ({ params, buffers, inputs, noise }) => {
+      const { buffers: updates, ...out } = applyModel(model, { params, buffers }, inputs.x!, { training: true, noise });
       return { loss: modelLoss(model, out, inputs.y!, o.loss), buffers: updates };
     },
     optimizer: o.optimizer,

@@ -8,7 +8,9 @@ import { SrcacoError } from '../errors.js';
 import { bicubic } from './bicubic.js';
 import type { ConfigValue, ConfigValues } from './config.js';
 import { dbpn } from './dbpn.js';
+import { dfcan } from './dfcan.js';
 import { drrn } from './drrn.js';
+import { enlcn } from './enlcn.js';
 import { grl } from './grl.js';
 import { memnet } from './memnet.js';
 import type { Model, ModelDef, ModelFamily } from './model.js';
@@ -19,7 +21,7 @@ import { srcnn915 } from './srcnn915.js';
 import { srfbn } from './srfbn.js';
 import { vdsr } from './vdsr.js';
 
-export const MODELS: Readonly<Record<string, ModelDef>> = Object.freeze({ bicubic, srcnn, srcnn915, vdsr, drrn, memnet, dbpn, srfbn, prosr, mslapsrn, grl });
+export const MODELS: Readonly<Record<string, ModelDef>> = Object.freeze({ bicubic, srcnn, srcnn915, vdsr, drrn, memnet, dbpn, srfbn, prosr, mslapsrn, enlcn, dfcan, grl });
 
 /** The names of the registered models, in registry order. */
 export function modelNames(): string[] {

@@ -141,7 +141,9 @@ export async function trainLoop(c: TrainConfig, run: RunFolder, options: { resum
 
   const compiled = compileTrainStep(model, c, await compileTarget(c.device));
   const { params, buffers } = splitState(model.specs, base);
-  const runner = await StepRunner.create(compiled, { params, buffers, optimizerState, stepCount: meta.step }, { threads: c.threads });
+  // Noise inputs (drop-path masks, NLSN's rotations) draw from their own stream of the seed, one per update.
+  const noiseRng = (step: number) => streamRng(c.seed, 0x401e, step, 0);
+  const runner = await StepRunner.create(compiled, { params, buffers, optimizerState, stepCount: meta.step, noiseRng }, { threads: c.threads });
   const spec: PairSourceSpec = { kind: 'files', pairs: files, cache: true, scale: c.scale };
   const stream: BatchStream = c.workers > 0 ? new TrainPrefetcher(spec, batchOptions, meta.sampler, { workers: c.workers }) : batchStream(openPairSource(spec), batchOptions, meta.sampler);
 

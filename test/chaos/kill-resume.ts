@@ -4,7 +4,7 @@
 // --only NAME]` runs it long; kill-resume.test.ts runs one kill each inside npm test.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { planeOf } from '../../src/image/plane.js';
@@ -153,9 +153,11 @@ export const CHAOS_CASES: readonly ChaosCase[] = [
       return { args: ['upscale', input, join(dir, 'out', 'in-x2.tif'), '--method', 'bicubic', '--scale', '2', '--tile', '32'], out: join(dir, 'out'), compare: /^in-x2\.tif$/ };
     },
   },
+  simulateCase(),
   prepCase(),
   trainCase(),
   evalCase(),
+  gridCase(),
 ];
 
 /** An input folder made once for all of a case's runs (outputs record its path), removed by its teardown. */
@@ -197,6 +199,36 @@ function trainCase(): ChaosCase {
       const first = trainArgs(await data.get(), out);
       const rerun = () => (existsSync(join(runDir(out), 'config.json')) ? ['train', '--resume', runDir(out), '--workers', '0', '--threads', '1'] : [...first, '--force']);
       return { args: first, rerun, out, compare: /\.safetensors$/ };
+    },
+    teardown: data.teardown,
+  };
+}
+
+/** simulate of two small tiles: a rerun continues the interrupted folder (no --force). */
+function simulateCase(): ChaosCase {
+  return {
+    name: 'simulate',
+    async setup(dir) {
+      const out = join(dir, 'sim');
+      return { args: ['simulate', '--out', out, '--ids', '1,2', '--size', '160', '--workers', '1'], out, compare: /\.(tif|json)$/ };
+    },
+  };
+}
+
+/**
+ * grid run --local of two tiny trainings, one at a time: killed, its training child stops too (the IPC channel's
+ * end), and the rerun resumes or restarts each run from what its folder holds.
+ */
+function gridCase(): ChaosCase {
+  const data = sharedInput(() => writeTinyDataset({ hrSide: 32, counts: { train: 4, val: 1, test: 1 } }));
+  return {
+    name: 'grid',
+    async setup(dir) {
+      await mkdir(dir, { recursive: true });
+      const file = join(dir, 'grid.yaml');
+      const train = '{ batch: 2, h-size: 16, loss: mse, workers: 0, threads: 1, val-every: 3, val-limit: 1, log-every: 1 }';
+      await writeFile(file, [`name: chaos`, `data: ${await data.get()}`, 'out: out', 'cells: [CELL2]', 'scales: [2]', `train: ${train}`, 'methods:', '  srcnn915: { lr: [1.0e-4, 1.0e-3], train: { steps: 6 } }', ''].join('\n'));
+      return { args: ['grid', 'run', file, '--local', '--jobs', '1'], out: join(dir, 'out', 'runs'), compare: /\.safetensors$/ };
     },
     teardown: data.teardown,
   };

@@ -110,3 +110,41 @@ test('batch-norm running statistics are step outputs, updated with momentum 0.1 
   (buf.var!.data as Float32Array).forEach((v) => assert.ok(Math.abs(v - (0.9 + 0.1 * unbiased)) < 1e-5));
   await runner.release();
 });
+
+test('noise inputs: declared by the loss, drawn at every step from the generator of the step number, identical when resumed', async () => {
+  const sgd: E.Optimizer = { slots: {}, update: ({ param, grad, lr }) => ({ param: E.sub(param, E.mul(grad, lr)), state: {} }) };
+  const noisy = E.compileStep({
+    params: { p: [3] },
+    inputs: {},
+    optimizer: sgd,
+    lossFn: ({ params: p, noise }) => {
+      const z = noise('z', [3], 'normal');
+      const u = noise('mask', [2, 1], 'uniform');
+      return { loss: E.reduceSum(E.mul(E.sub(p.p!, z), E.sub(p.p!, z))), outputs: { z, u } };
+    },
+  }, await E.compileTarget());
+  assert.deepEqual(noisy.noise, { z: { shape: [3], kind: 'normal' }, mask: { shape: [2, 1], kind: 'uniform' } });
+  const noiseRng = (k: number) => new Rng([7, k, 0, 1]);
+  const init = { params: { p: { shape: [3], data: Float32Array.of(0.5, -1, 2) } }, noiseRng };
+  const runner = await E.StepRunner.create(noisy, init, { threads: 1 });
+  const seen: Float32Array[] = [];
+  for (let k = 1; k <= 3; k++) {
+    const { outputs } = await runner.step({}, 0.1);
+    const expected = E.drawNoise(noisy.noise, noiseRng(k));
+    assert.deepEqual(outputs.z!.data, expected.z!.data, `step ${k}: the normal draw of its generator`);
+    assert.deepEqual(outputs.u!.data, expected.mask!.data, `step ${k}: the uniform draw`);
+    assert.ok((outputs.u!.data as Float32Array).every((v) => v >= 0 && v < 1));
+    seen.push(outputs.z!.data as Float32Array);
+  }
+  assert.notDeepEqual(seen[0], seen[1], 'a fresh draw at every step');
+  // A runner resumed after step 1 draws step 2's noise, not step 1's again.
+  const resumed = await E.StepRunner.create(noisy, { ...init, stepCount: 1 }, { threads: 1 });
+  assert.deepEqual((await resumed.step({}, 0.1)).outputs.z!.data, seen[1]);
+  await Promise.all([runner.release(), resumed.release()]);
+
+  const target = await E.compileTarget();
+  assert.throws(
+    () => E.compileStep({ params: { p: [1] }, inputs: {}, optimizer: sgd, lossFn: ({ params: p, noise }) => E.reduceSum(E.add(E.add(p.p!, noise('a', [1], 'normal')), noise('a', [1], 'normal'))) }, target),
+    /two noise inputs are named "a"/,
+  );
+});

@@ -2,7 +2,7 @@
 // (nothing to do), its status read from the run folders, and collected into a report whose selection is the
 // learning rate with the best validation score; how each state is brought to done; grid-file errors name the key.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -100,4 +100,41 @@ test('what grid run does with each state: start a pending run, resume a checkpoi
   assert.deepEqual(trainCommand({ run: run!, state: 'pending' }), { kind: 'start', args: ['train', ...run!.trainArgs, '--force'] });
   assert.deepEqual(trainCommand({ run: run!, state: 'incomplete', resumable: true }), { kind: 'resume', args: ['train', '--resume', run!.runDir] });
   assert.equal(trainCommand({ run: run!, state: 'incomplete', resumable: false }).kind, 'start');
+});
+
+test('a grid killed outright (SIGKILL) takes its training with it: the child saves its checkpoint and exits, releasing its lock', async () => {
+  const dataRoot = await writeTinyDataset({ hrSide: 32, counts: { train: 4, val: 1, test: 1 } });
+  const dir = await mkdtemp(join(tmpdir(), 'srcaco-grid-orphan-'));
+  try {
+    const file = join(dir, 'grid.yaml');
+    // Enough updates that the training is still running when it is found.
+    await writeFile(file, ['name: orphan', `data: ${dataRoot}`, 'out: out', 'cells: [CELL2]', 'scales: [2]', 'train: { batch: 2, h-size: 16, loss: mse, workers: 0, threads: 1, val-every: 0 }', 'methods:', '  srcnn915: { lr: [1.0e-4], train: { steps: 100000 } }', ''].join('\n'));
+    const grid = spawn(process.execPath, [bin, 'grid', 'run', file, '--local'], { stdio: 'ignore', env: { ...process.env, CI: '1' } });
+    const runDir = join(dir, 'out', 'runs', 'srcnn915', 'caco2_train_X_2_in_256_out_512_cell_CELL2', 'lr0.0001');
+    const lock = join(runDir, '.srcaco.lock');
+    for (let i = 0; i < 300 && !(existsSync(lock) && existsSync(join(runDir, 'log.jsonl'))); i++) await new Promise((r) => setTimeout(r, 100));
+    const pid = (JSON.parse(readFileSync(lock, 'utf8')) as { pid: number }).pid;
+    assert.notEqual(pid, grid.pid, 'the lock is the training child\'s');
+    grid.kill('SIGKILL');
+    const alive = () => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    for (let i = 0; i < 100 && alive(); i++) await new Promise((r) => setTimeout(r, 100));
+    assert.equal(alive(), false, 'the training child outlived its grid');
+    assert.equal(existsSync(lock), false, 'its lock is released');
+    // Its stderr went to the dead grid; its run log says why it stopped.
+    const last = JSON.parse(readFileSync(join(runDir, 'log.jsonl'), 'utf8').trim().split('\n').at(-1)!) as { kind: string; reason: string };
+    assert.deepEqual([last.kind, last.reason], ['interrupted', 'the grid that started it has exited']);
+    assert.equal(srcaco('grid', 'status', file, '--json').status, 0);
+    const [status] = JSON.parse(srcaco('grid', 'status', file, '--json').stdout) as Array<{ state: string; resumable: boolean }>;
+    assert.deepEqual([status!.state, status!.resumable], ['incomplete', true]);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+    await rm(dataRoot, { recursive: true, force: true });
+  }
 });

@@ -115,11 +115,29 @@ test('a multi-plane tile at x8 streams into a pyramid: one channel per plane, th
   await file.close();
 });
 
-test('every registered model declares its receptive field, so whole tiles can be tiled exactly', () => {
+test('every registered model declares its receptive field, so whole tiles can be tiled exactly (or says it cannot be)', () => {
   for (const name of modelNames()) {
     for (const scale of modelDef(name).scales) {
-      const halo = buildModel(name, { scale }).halo;
-      assert.ok(Number.isInteger(halo) && halo! >= 0, `${name} x${scale}: halo ${halo}`);
+      const model = buildModel(name, { scale, preset: 'demo' in modelDef(name).presets ? 'demo' : undefined });
+      assert.ok(Number.isInteger(model.halo) && model.halo! >= 0, `${name} x${scale}: halo ${model.halo}`);
+      const warning = new Upscaler(model, {}, { tileHrPx: 64 }).tilingWarning(64, 8);
+      if (model.globalContext) assert.match(warning!, new RegExp(`^${name} sees the whole image at once .* pass --tile ${64 * scale} `));
+      else assert.equal(warning, null, `${name} tiles exactly`);
     }
   }
+});
+
+test('a model with global context warns once when an image runs in tiles, not when it runs whole', async () => {
+  const model = buildModel('enlcn', { scale: 2, preset: 'demo' });
+  assert.equal(model.globalContext, true);
+  const state = initState(model.specs, new Rng(1));
+  const inPath = join(tmp, 'global.tif');
+  await writeTiff(inPath, [planeOf(12, 10, texture(12, 10, 3))]);
+  const warnings: string[] = [];
+  const onWarning = (m: string) => void warnings.push(m);
+  await upscaleTiffFile(inPath, join(tmp, 'global-whole.ome.tif'), { model, state, onWarning });
+  assert.deepEqual(warnings, [], 'a 12×10 image fits one 512-px tile');
+  await upscaleTiffFile(inPath, join(tmp, 'global-tiled.ome.tif'), { model, state, tileHrPx: 16, onWarning });
+  assert.equal(warnings.length, 1);
+  assert.match(warnings[0]!, /12×10 LR image runs in tiles of 8 LR px .* pass --tile 24 /);
 });

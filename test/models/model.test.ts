@@ -2,12 +2,14 @@
 // may return named intermediate outputs for a loss over several of them.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { compileFunction, mseLoss, Session } from '../../src/engine/index.js';
+import { compileFunction, compileStep, compileTarget, drawNoise, mseLoss, Session, sgd, StepRunner } from '../../src/engine/index.js';
 import { forwardContext } from '../../src/engine/nn/index.js';
-import { mul } from '../../src/engine/ops/elementwise.js';
+import { constantInit } from '../../src/engine/nn/init.js';
+import { add, mul } from '../../src/engine/ops/elementwise.js';
 import { resize } from '../../src/engine/ops/resize.js';
 import { SrcacoError } from '../../src/errors.js';
-import { applyModel, defineModel, modelLoss } from '../../src/models/model.js';
+import { applyModel, defineModel, modelLoss, modelStepSpec } from '../../src/models/model.js';
+import { Rng } from '../../src/util/random.js';
 
 const toy = defineModel({
   name: 'toy',
@@ -97,4 +99,26 @@ test('a lossOn without names takes every output the forward returns, then y (SRF
   await session.release();
   // Against a zero target: (1 + 4 + 9) / 3.
   assert.ok(Math.abs((out.y!.data as Float32Array)[0]! - 14 / 3) < 1e-6, `loss ${(out.y!.data as Float32Array)[0]}`);
+});
+
+test("a model's training step gets the noise its forward asks for; an inference trace has none", async () => {
+  const noisy = defineModel({
+    ...toyFields,
+    build: (_args, nn) => {
+      const w = nn.param('w', [1], constantInit(0));
+      return (x, ctx) => {
+        const up = resize(add(x, w()), 2, 'nearest');
+        return ctx.noise ? add(up, ctx.noise('jitter', [2, 1, 4, 4], 'uniform')) : up;
+      };
+    },
+  }).build(2, {});
+  const step = compileStep(modelStepSpec(noisy, { batch: 2, hrPx: 4, loss: mseLoss, optimizer: sgd() }), await compileTarget());
+  assert.deepEqual(step.noise, { jitter: { shape: [2, 1, 4, 4], kind: 'uniform' } });
+  const runner = await StepRunner.create(step, { params: { w: { shape: [1], data: Float32Array.of(0) } }, noiseRng: (k) => new Rng(k) }, { threads: 1 });
+  const { loss } = await runner.step({ x: { shape: [2, 1, 2, 2], data: new Float32Array(8) }, y: { shape: [2, 1, 4, 4], data: new Float32Array(32) } }, 0);
+  await runner.release();
+  const jitter = drawNoise(step.noise, new Rng(1)).jitter!.data as Float32Array;
+  const expected = jitter.reduce((a, v) => a + v * v, 0) / jitter.length; // zero input and target: the MSE of the noise
+  assert.ok(Math.abs(loss - expected) < 1e-6, `loss ${loss}, the mean square of step 1's noise ${expected}`);
+  assert.equal(forwardContext(false).noise, undefined);
 });

@@ -12,7 +12,9 @@ export type Init =
   | { kind: 'truncNormal'; std: number; mean: number; a: number; b: number }
   | { kind: 'constant'; value: number }
   // fixed values computed from the configuration (a relative-position index, a mean-shift kernel)
-  | { kind: 'values'; data: Float32Array | BigInt64Array };
+  | { kind: 'values'; data: Float32Array | BigInt64Array }
+  // Performer's orthogonal random features [rows, cols] (ENLCN's attention projection): orthogonal-random.ts
+  | { kind: 'orthogonalRandomFeatures'; rows: number; cols: number };
 
 /**
  * param: trained (float32); buffer: carried by the step but not trained (BatchNorm running statistics,

@@ -7,6 +7,7 @@ import type { SafeTensor, SafetensorsContent } from '../../io/safetensors.js';
 import { tensorToFloat32 } from '../../io/safetensors.js';
 import type { Rng } from '../../util/random.js';
 import type { HostTensor } from '../runtime.js';
+import { gaussianOrthogonalRandomMatrix } from './orthogonal-random.js';
 import type { Init, ParamSpecs } from './spec.js';
 
 /** name → host tensor (float32; counters int64), in state_dict order. */
@@ -15,6 +16,7 @@ export type StateDict = Record<string, HostTensor>;
 /** One tensor's initial values; random kinds draw element by element in row-major order. */
 function initialValues(init: Init, n: number, rng: Rng): Float32Array | BigInt64Array {
   if (init.kind === 'values') return init.data.slice();
+  if (init.kind === 'orthogonalRandomFeatures') return gaussianOrthogonalRandomMatrix(init.rows, init.cols, rng);
   const out = new Float32Array(n);
   if (init.kind === 'constant') out.fill(init.value);
   else if (init.kind === 'uniform') for (let i = 0; i < n; i++) out[i] = (2 * rng.uniform() - 1) * init.bound;

@@ -1,0 +1,193 @@
+// ENLCN against the original class (fixtures from scripts/fixtures/models-enlcn.py): state_dict of the benchmark
+// configuration (the attention's projection buffers included), the output and the gradients of one
+// protocol-loss step of a small configuration with the original's projections, a short training run that
+// carries the projections unchanged, and the input sizes it accepts.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { test } from 'node:test';
+import type { HostTensor } from '../../src/engine/index.js';
+import { adam, compileFunction, compileStep, compileTarget, grad, StepRunner } from '../../src/engine/index.js';
+import { countParams, initState, loadState, splitState } from '../../src/engine/nn/index.js';
+import type { SafeTensor } from '../../src/io/safetensors.js';
+import { inferenceGraph } from '../../src/infer/graph.js';
+import { applyModel, modelLoss, modelStepSpec } from '../../src/models/model.js';
+import { buildModel } from '../../src/models/registry.js';
+import { mseSsimLoss } from '../../src/train/loss.js';
+import { Rng } from '../../src/util/random.js';
+import { readF32 } from '../fixtures/models/load.js';
+import { maxAbsDiff, runGraphOnce as run } from './helpers/compare.js';
+
+type Entry = { kind: 'uniform'; center: number; bound: number } | { kind: 'fixed'; values: number[] };
+
+interface EnlcnFixture {
+  scale: number;
+  n_params: number;
+  n_trainable: number;
+  full: Record<string, number>;
+  small?: {
+    params: Record<string, number>;
+    lr_shape: number[];
+    hr_shape: number[];
+    weight_seed: number;
+    weights: Array<[string, number[], Entry]>;
+    loss: number;
+    grads: Array<[string, number[]]>;
+  };
+}
+
+const dir = (scale: number) => new URL(`../fixtures/models/enlcn_x${scale}/`, import.meta.url);
+const fixture = (scale: number): EnlcnFixture => JSON.parse(readFileSync(new URL('config.json', dir(scale)), 'utf8'));
+const f32 = (scale: number, file: string) => readF32(new URL(file, dir(scale)));
+
+/** The small case's state_dict: drawn weights from its Rng recipe, the original's mean shifts and projections. */
+function smallState(small: NonNullable<EnlcnFixture['small']>): Record<string, HostTensor> {
+  const rng = new Rng(small.weight_seed);
+  return Object.fromEntries(
+    small.weights.map(([key, shape, e]) => {
+      const n = shape.reduce((a, b) => a * b, 1);
+      const data = e.kind === 'fixed' ? Float32Array.from(e.values) : Float32Array.from({ length: n }, () => e.center + (2 * rng.uniform() - 1) * e.bound);
+      return [key, { shape, data }];
+    }),
+  );
+}
+
+/** |a − b| / |b| in the Euclidean norm. */
+function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let d = 0;
+  let n = 0;
+  for (let i = 0; i < b.length; i++) {
+    d += (a[i]! - b[i]!) ** 2;
+    n += b[i]! ** 2;
+  }
+  return Math.sqrt(d / n);
+}
+
+const ROLE = { param: 'param', frozen: 'constant', buffer: 'buffer' } as const;
+
+for (const scale of [2, 4, 8]) {
+  test(`enlcn x${scale}: state_dict names, order, shapes and roles equal the original's benchmark configuration`, () => {
+    const f = fixture(scale);
+    const keys = JSON.parse(readFileSync(new URL('keys.json', dir(scale)), 'utf8')) as Array<[string, number[], string, keyof typeof ROLE]>;
+    const model = buildModel('enlcn', { scale });
+    assert.deepEqual(model.config, f.full);
+    assert.deepEqual(Object.keys(model.specs), keys.map(([k]) => k));
+    for (const [key, shape, , kind] of keys) {
+      assert.deepEqual(model.specs[key]!.shape, shape, key);
+      assert.equal(model.specs[key]!.role, ROLE[kind], key);
+    }
+    assert.equal(countParams(model.specs), f.n_trainable);
+    assert.equal(f.n_params - f.n_trainable, 24, 'two 3 → 3 1×1 mean-shift convs, not trained');
+    // Five attention modules (before block 1 and after blocks 8, 16, 24, 32), each with a [128, 64] projection
+    // drawn as orthogonal random features; every conv keeps PyTorch's default init.
+    const projections = keys.filter(([k]) => k.endsWith('projection_matrix')).map(([k]) => k);
+    assert.deepEqual(projections, [0, 9, 18, 27, 36].map((i) => `body.${i}.attn_fn.projection_matrix`));
+    for (const k of projections) assert.deepEqual(model.specs[k]!.init, { kind: 'orthogonalRandomFeatures', rows: 128, cols: 64 });
+    assert.deepEqual(model.specs['body.1.body.0.weight']!.init, { kind: 'uniform', bound: 1 / Math.sqrt(256 * 9) });
+    assert.deepEqual(model.specs['body.0.conv_match1.0.bias']!.init, { kind: 'uniform', bound: 1 / 16 });
+  });
+}
+
+test('enlcn: the mean shifts and projections of an original state_dict load by name, unchanged', () => {
+  const small = fixture(2).small!;
+  const model = buildModel('enlcn', { scale: 2, config: small.params });
+  const state = smallState(small);
+  const tensors = new Map<string, SafeTensor>(Object.entries(state).map(([k, t]) => [k, { dtype: 'F32', shape: t.shape as number[], data: t.data as Float32Array }]));
+  const loaded = loadState(model.specs, tensors, { model: 'enlcn' });
+  for (const [key, , e] of small.weights) {
+    if (e.kind !== 'fixed') continue;
+    assert.deepEqual(Array.from(loaded[key]!.data as Float32Array), Array.from(Float32Array.from(e.values)), key);
+  }
+  assert.deepEqual(
+    small.weights.filter(([, , e]) => e.kind === 'fixed').map(([k]) => k),
+    ['sub_mean.weight', 'sub_mean.bias', 'add_mean.weight', 'add_mean.bias', 'body.0.attn_fn.projection_matrix', 'body.9.attn_fn.projection_matrix'],
+  );
+});
+
+for (const scale of [2, 4]) {
+  test(`enlcn x${scale}: the output matches the original with its projections (max |diff| < 1e-4), 5×7 LR`, async () => {
+    const small = fixture(scale).small!;
+    const model = buildModel('enlcn', { scale, config: small.params });
+    const { y } = await run(inferenceGraph(model, smallState(small), { clampOutput: false }), { x: { shape: small.lr_shape, data: f32(scale, 'lr.f32') } });
+    const want = f32(scale, 'y.f32');
+    assert.deepEqual(y!.shape, [small.lr_shape[0], 1, small.lr_shape[2]! * scale, small.lr_shape[3]! * scale]);
+    const err = maxAbsDiff(y!.data as Float32Array, want);
+    assert.ok(err < 1e-4, `max |diff| ${err}`);
+  });
+
+  test(`enlcn x${scale}: one protocol-loss step (MSE − 5·SSIM) has the original's loss and gradients (relative 1e-4)`, async () => {
+    const small = fixture(scale).small!;
+    const model = buildModel('enlcn', { scale, config: small.params });
+    const state = smallState(small);
+    const trained = small.grads.map(([k]) => k);
+    assert.deepEqual(trained, Object.entries(model.specs).filter(([, s]) => s.role === 'param').map(([k]) => k));
+    const target = await compileTarget();
+    const fixed = Object.fromEntries(Object.entries(state).filter(([k]) => !trained.includes(k)).map(([k, t]) => [k, { shape: t.shape as number[], data: t.data as Float32Array }]));
+    const bytes = compileFunction({
+      inputs: { x: small.lr_shape, hr: small.hr_shape, ...Object.fromEntries(small.grads) },
+      weights: fixed,
+      fn: ({ x, hr, ...params }, buffers) => {
+        const out = applyModel(model, { params, buffers }, x!, { training: true });
+        const loss = modelLoss(model, out, hr!, mseSsimLoss());
+        const grads = grad(loss, Object.values(params), target);
+        return { loss, ...Object.fromEntries(trained.map((k, i) => [`grad/${k}`, grads[i]!])) };
+      },
+    });
+    const feeds: Record<string, HostTensor> = { x: { shape: small.lr_shape, data: f32(scale, 'lr.f32') }, hr: { shape: small.hr_shape, data: f32(scale, 'hr.f32') } };
+    for (const k of trained) feeds[k] = state[k]!;
+    const out = await run(bytes, feeds);
+    const loss = (out.loss!.data as Float32Array)[0]!;
+    assert.ok(Math.abs(loss - small.loss) <= 1e-5 * Math.abs(small.loss), `loss ${loss} vs ${small.loss}`);
+    const expected = f32(scale, 'grads.f32');
+    const all = new Float32Array(expected.length);
+    let offset = 0;
+    for (const [k, shape] of small.grads) {
+      const n = shape.reduce((a, b) => a * b, 1);
+      const g = out[`grad/${k}`]!.data as Float32Array;
+      const err = relativeError(g, expected.subarray(offset, offset + n));
+      assert.ok(err < 1e-4, `${k}: relative error ${err}`);
+      all.set(g, offset);
+      offset += n;
+    }
+    assert.equal(offset, expected.length);
+    assert.ok(relativeError(all, expected) < 1e-5);
+  });
+}
+
+test('enlcn: a short training run lowers the protocol loss and carries the projections unchanged', async () => {
+  const model = buildModel('enlcn', { scale: 2, config: { n_resblock: 2, n_feats: 8 } });
+  const hrPx = 16;
+  const compiled = compileStep(modelStepSpec(model, { batch: 2, hrPx, loss: mseSsimLoss(), optimizer: adam() }), await compileTarget());
+  const init = splitState(model.specs, initState(model.specs, new Rng(5)));
+  assert.deepEqual(Object.keys(init.buffers), ['body.0.attn_fn.projection_matrix']);
+  const runner = await StepRunner.create(compiled, init, { threads: 2 });
+  try {
+    const rng = new Rng(6);
+    const hr = Float32Array.from({ length: 2 * hrPx * hrPx }, (_, i) => 0.5 + 0.4 * Math.sin(i / 5) * Math.cos(i / 37) + 0.05 * rng.uniform());
+    // The LR image: 2×2 means of HR.
+    const lr = Float32Array.from({ length: (2 * hrPx * hrPx) / 4 }, (_, i) => {
+      const [b, r, c] = [Math.floor(i / 64), Math.floor((i % 64) / 8), i % 8];
+      const at = (dy: number, dx: number) => hr[b * hrPx * hrPx + (2 * r + dy) * hrPx + 2 * c + dx]!;
+      return (at(0, 0) + at(0, 1) + at(1, 0) + at(1, 1)) / 4;
+    });
+    const batch = { x: { shape: [2, 1, hrPx / 2, hrPx / 2], data: lr }, y: { shape: [2, 1, hrPx, hrPx], data: hr } };
+    const losses: number[] = [];
+    for (let i = 0; i < 8; i++) losses.push((await runner.step(batch, 1e-3)).loss);
+    assert.ok(losses.every(Number.isFinite), losses.join(', '));
+    assert.ok(losses[7]! < losses[0]! - 0.05, `loss should fall: ${losses.join(', ')}`);
+    const after = runner.buffers();
+    assert.deepEqual(after['body.0.attn_fn.projection_matrix']!.data, init.buffers['body.0.attn_fn.projection_matrix']!.data);
+  } finally {
+    await runner.release();
+  }
+});
+
+test('enlcn: every LR size from 1×1 runs (3×3 convs padded by 1, attention over any number of pixels)', async () => {
+  const model = buildModel('enlcn', { scale: 4, config: { n_resblock: 1, n_feats: 8 } });
+  assert.equal(model.minInputPx, undefined);
+  const bytes = inferenceGraph(model, initState(model.specs, new Rng(1)));
+  for (const [h, w] of [[1, 1], [3, 5]] as const) {
+    const { y } = await run(bytes, { x: { shape: [1, 1, h, w], data: Float32Array.from({ length: h * w }, (_, i) => (i % 3) / 3) } });
+    assert.deepEqual(y!.shape, [1, 1, 4 * h, 4 * w]);
+    assert.ok((y!.data as Float32Array).every(Number.isFinite));
+  }
+});
