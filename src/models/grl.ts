@@ -10,6 +10,8 @@
  */
 import type { Dim } from '../engine/dims.js';
 import { dimAffine } from '../engine/dims.js';
+import { dropPath } from '../engine/nn/drop-path.js';
+import type { ForwardContext } from '../engine/nn/layers.js';
 import type { Scope } from '../engine/nn/module.js';
 import { add, leakyRelu, mul, relu, sigmoid } from '../engine/ops/elementwise.js';
 import { pixelShuffle } from '../engine/ops/layout.js';
@@ -53,10 +55,12 @@ interface BlockOptions {
   stripe: Pair;
   down: number;
   mlpRatio: number;
+  /** Stochastic depth of this block's two residual branches. */
+  dropPath: number;
 }
 
 /** EfficientMixAttnTransformerBlock with local connection, post-norm residuals (res_scale 1). */
-function block(nn: Scope, o: BlockOptions): (x: Tensor, t: AttentionTables) => Tensor {
+function block(nn: Scope, o: BlockOptions): (x: Tensor, t: AttentionTables, ctx: ForwardContext) => Tensor {
   const attn = mixedAttention(nn.scope('attn'), {
     dim: o.dim, headsWindow: o.heads[0], headsStripe: o.heads[1], window: o.window,
     shift: o.shifted ? o.window / 2 : 0, stripe: o.stripe, down: o.down,
@@ -67,10 +71,11 @@ function block(nn: Scope, o: BlockOptions): (x: Tensor, t: AttentionTables) => T
   const fc1 = nn.scope('mlp').linear('fc1', o.dim, hidden, { init: LINEAR_INIT });
   const fc2 = nn.scope('mlp').linear('fc2', hidden, o.dim, { init: LINEAR_INIT });
   const norm2 = nn.layerNorm('norm2', o.dim);
-  // Drop-path (stochastic depth) is the identity at evaluation; training draws need the noise-input mechanism.
-  return (x, t) => {
-    const y = add(add(x, norm1(attn(x, t))), local(x));
-    return add(y, norm2(fc2(gelu(fc1(y)))));
+  // One DropPath module on both branches, as the original: two draws per training step (the local branch is not dropped).
+  const drop = (branch: Tensor, ctx: ForwardContext, which: string) => dropPath(branch, o.dropPath, ctx, `${nn.path}.${which}`);
+  return (x, t, ctx) => {
+    const y = add(add(x, drop(norm1(attn(x, t)), ctx, 'attn')), local(x));
+    return add(y, drop(norm2(fc2(gelu(fc1(y)))), ctx, 'mlp'));
   };
 }
 
@@ -121,7 +126,7 @@ export const grl = defineModel({
     anchor_window_down_factor: { type: 'integer', default: 2, min: 1, help: 'anchors: average pooling by this factor' },
     mlp_ratio: { type: 'number', default: 2, min: 0.01, help: 'MLP hidden width / embed_dim' },
     img_range: { type: 'number', default: 1, min: 1e-6, help: 'input scale before the body (the original: 1)' },
-    drop_path_rate: { type: 'number', default: 0.1, min: 0, max: 1, help: 'stochastic depth, linear from 0 over the blocks (training only; not drawn yet)' },
+    drop_path_rate: { type: 'number', default: 0.1, min: 0, max: 1, help: 'stochastic depth, linear from 0 over the blocks (training only)' },
     num_out_feats: { type: 'integer', default: 64, min: 1, help: 'channels of the upsampler (fixed at 64 in the original)' },
     img_size: { type: 'integer', default: 0, min: 0, help: 'LR side the state_dict masks are sized for (0: 96 / scale, padded to the window)' },
   },
@@ -150,12 +155,16 @@ export const grl = defineModel({
     const tables = declareTables(nn, ws, stripe, down, imgSize);
     const convFirst = nn.conv2d('conv_first', 1, dim, 3, { padding: 1 });
     const normStart = nn.layerNorm('norm_start', dim);
+    // torch.linspace(0, drop_path_rate, Σ depths) in float32: block k of the network drops with rate k / (n − 1) · rate.
+    const total = c.depths.reduce((a, b) => a + b, 0);
+    const dpr = Array.from({ length: total }, (_, k) => (total > 1 ? Math.fround((c.drop_path_rate * k) / (total - 1)) : 0));
     const stages = c.depths.map((depth, i) => {
+      const first = c.depths.slice(0, i).reduce((a, b) => a + b, 0);
       const s = nn.scope('layers', i);
       const blocks = Array.from({ length: depth }, (_, j) =>
         block(s.scope('blocks', j), {
           dim, heads: [c.num_heads_window, c.num_heads_stripe], window: ws, shifted: j % 2 === 0,
-          stripe: j % 2 === 0 ? stripe : [stripe[1], stripe[0]], down, mlpRatio: c.mlp_ratio,
+          stripe: j % 2 === 0 ? stripe : [stripe[1], stripe[0]], down, mlpRatio: c.mlp_ratio, dropPath: dpr[first + j]!,
         }),
       );
       const conv = s.conv2d('conv', dim, dim, 3, { padding: 1 });
@@ -168,7 +177,7 @@ export const grl = defineModel({
     const ups = Array.from({ length: Math.log2(scale) }, (_, i) => nn.scope('upsample', 'up').conv2d(2 * i, feats, 4 * feats, 3, { padding: 1 }));
     const convLast = nn.conv2d('conv_last', feats, 1, 3, { padding: 1 });
 
-    return (lr) => {
+    return (lr, ctx) => {
       const [b, , h, w] = lr.shape as [Dim, Dim, Dim, Dim];
       const padded = reflectOrZeroPad(lr, padSize);
       const [hp, wp] = [padded.shape[2]!, padded.shape[3]!];
@@ -185,7 +194,7 @@ export const grl = defineModel({
       for (const { blocks, conv } of stages) {
         let r = f;
         blocks.forEach((blk, j) => {
-          r = blk(r, { ...shared, stripe: j % 2 === 0 ? stripeH : stripeV, mask: j % 2 === 0 ? mask : null });
+          r = blk(r, { ...shared, stripe: j % 2 === 0 ? stripeH : stripeV, mask: j % 2 === 0 ? mask : null }, ctx);
         });
         f = add(toNhwc(conv(toNchw(r))), f);
       }

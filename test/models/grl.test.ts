@@ -7,11 +7,11 @@ import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { test } from 'node:test';
 import type { HostTensor } from '../../src/engine/index.js';
-import { compileFunction, compileTarget, grad } from '../../src/engine/index.js';
+import { compileFunction, compileStep, compileTarget, grad, sgd } from '../../src/engine/index.js';
 import { countParams, initState, loadState } from '../../src/engine/nn/index.js';
 import { SrcacoError } from '../../src/errors.js';
 import { inferenceGraph } from '../../src/infer/graph.js';
-import { applyModel, modelLoss } from '../../src/models/model.js';
+import { applyModel, modelLoss, modelStepSpec } from '../../src/models/model.js';
 import { buildModel } from '../../src/models/registry.js';
 import { mseSsimLoss } from '../../src/train/loss.js';
 import { Rng } from '../../src/util/random.js';
@@ -199,6 +199,18 @@ test('grl: one symbolic-size graph runs any size, equal to static graphs (reflec
     const err = maxAbsDiff(y!.data as Float32Array, ys!.data as Float32Array);
     assert.ok(err < 1e-5, `${h}×${w}: symbolic vs static ${err}`);
   }
+});
+
+test('grl: in training, drop-path draws a per-sample mask for both branches of every block with a nonzero rate (linear over the blocks)', async () => {
+  const config = { embed_dim: 18, depths: [2, 1], num_out_feats: 8 };
+  const spec = (drop_path_rate: number) =>
+    modelStepSpec(buildModel('grl', { scale: 2, config: { ...config, drop_path_rate } }), { batch: 2, hrPx: 16, loss: mseSsimLoss(), optimizer: sgd() });
+  const target = await compileTarget();
+  // Rates 0, 0.05, 0.1 for the three blocks: the first draws nothing.
+  const step = compileStep(spec(0.1), target);
+  const names = ['layers.0.blocks.1.attn', 'layers.0.blocks.1.mlp', 'layers.1.blocks.0.attn', 'layers.1.blocks.0.mlp'];
+  assert.deepEqual(step.noise, Object.fromEntries(names.map((n) => [`drop_path/${n}`, { shape: [2, 1, 1, 1], kind: 'uniform' }])));
+  assert.deepEqual(compileStep(spec(0), target).noise, {});
 });
 
 test('grl: scales other than 2, 4, 8 and configurations whose windows do not tile are usage errors', () => {

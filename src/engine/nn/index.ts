@@ -9,3 +9,4 @@ export { initState, splitState, mergeState, loadState, stateFromSafetensors, sta
 export type { StateDict } from './state.js';
 export { forwardContext } from './layers.js';
 export type { ForwardContext, Vars } from './layers.js';
+export { dropPath, dropPathWithNoise } from './drop-path.js';
