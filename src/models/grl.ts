@@ -119,8 +119,8 @@ export const grl = defineModel({
   config: {
     embed_dim: { type: 'integer', default: 180, min: 2, help: 'feature channels of the transformer body' },
     depths: { type: 'integers', default: [4, 4, 8, 8, 8, 4, 4], min: 1, help: 'blocks of each transformer stage' },
-    num_heads_window: { type: 'integer', default: 3, min: 1, help: 'heads of the window attention (every stage)' },
-    num_heads_stripe: { type: 'integer', default: 3, min: 1, help: 'heads of the anchored stripe attention (every stage)' },
+    num_heads_window: { type: 'integers', default: [3, 3, 3, 3, 3, 3, 3], min: 1, help: 'heads of the window attention, per stage' },
+    num_heads_stripe: { type: 'integers', default: [3, 3, 3, 3, 3, 3, 3], min: 1, help: 'heads of the anchored stripe attention, per stage' },
     window_size: { type: 'integer', default: 8, min: 2, help: 'window side; the input is padded to a multiple of it' },
     stripe_size: { type: 'integers', default: [8, 8], min: 2, length: 2, help: 'stripe [height, width] (reversed on every other block)' },
     anchor_window_down_factor: { type: 'integer', default: 2, min: 1, help: 'anchors: average pooling by this factor' },
@@ -128,7 +128,7 @@ export const grl = defineModel({
     img_range: { type: 'number', default: 1, min: 1e-6, help: 'input scale before the body (the original: 1)' },
     drop_path_rate: { type: 'number', default: 0.1, min: 0, max: 1, help: 'stochastic depth, linear from 0 over the blocks (training only)' },
     num_out_feats: { type: 'integer', default: 64, min: 1, help: 'channels of the upsampler (fixed at 64 in the original)' },
-    img_size: { type: 'integer', default: 0, min: 0, help: 'LR side the state_dict masks are sized for (0: 96 / scale, padded to the window)' },
+    img_size: { type: 'integer', default: 0, min: 0, help: 'LR side the state_dict masks are sized for, padded to the window (0: 96 / scale)' },
   },
   // 2 stages of 2 blocks, 36 channels: the same layers and code paths (shifted and unshifted windows, both stripe
   // orientations, anchors, CAB) at a fraction of the trace.
@@ -148,10 +148,16 @@ export const grl = defineModel({
     const ws = c.window_size;
     const padSize = Math.max(ws, ...stripe);
     const fits = (n: number) => padSize % n === 0;
-    if (dim % 2 !== 0 || (dim / 2) % c.num_heads_window !== 0 || (dim / 2) % c.num_heads_stripe !== 0 || ws % 2 !== 0 || !fits(ws) || !stripe.every((s) => fits(s) && s % down === 0)) {
+    const nStages = c.depths.length;
+    if (c.num_heads_window.length < nStages || c.num_heads_stripe.length < nStages) {
+      throw new SrcacoError('usage', `grl: num_heads_window and num_heads_stripe need a head count for each of the ${nStages} stages of depths`);
+    }
+    const heads = [...c.num_heads_window.slice(0, nStages), ...c.num_heads_stripe.slice(0, nStages)];
+    if (dim % 2 !== 0 || heads.some((h) => (dim / 2) % h !== 0) || ws % 2 !== 0 || !fits(ws) || !stripe.every((s) => fits(s) && s % down === 0)) {
       throw new SrcacoError('usage', `grl: embed_dim / 2 (${dim / 2}) must divide by each head count, the window (${ws}) and stripes (${stripe}) must divide ${padSize}, and the anchor factor (${down}) the stripes`);
     }
-    const imgSize = c.img_size > 0 ? c.img_size : Number(paddedDim(Math.ceil(PROTOCOL_HR_PX / scale), padSize));
+    // The original's own img_size at x8 (96 // 8 = 12) cannot size its masks; they are sized for the padded side.
+    const imgSize = Number(paddedDim(c.img_size > 0 ? c.img_size : Math.ceil(PROTOCOL_HR_PX / scale), padSize));
     const tables = declareTables(nn, ws, stripe, down, imgSize);
     const convFirst = nn.conv2d('conv_first', 1, dim, 3, { padding: 1 });
     const normStart = nn.layerNorm('norm_start', dim);
@@ -163,7 +169,7 @@ export const grl = defineModel({
       const s = nn.scope('layers', i);
       const blocks = Array.from({ length: depth }, (_, j) =>
         block(s.scope('blocks', j), {
-          dim, heads: [c.num_heads_window, c.num_heads_stripe], window: ws, shifted: j % 2 === 0,
+          dim, heads: [c.num_heads_window[i]!, c.num_heads_stripe[i]!], window: ws, shifted: j % 2 === 0,
           stripe: j % 2 === 0 ? stripe : [stripe[1], stripe[0]], down, mlpRatio: c.mlp_ratio, dropPath: dpr[first + j]!,
         }),
       );

@@ -218,4 +218,9 @@ test('grl: scales other than 2, 4, 8 and configurations whose windows do not til
   assert.throws(() => buildModel('grl', { scale: 3 }), usage(/grl supports scales 2, 4, 8/));
   assert.throws(() => buildModel('grl', { scale: 2, config: { embed_dim: 20 } }), usage(/must divide by each head count/));
   assert.throws(() => buildModel('grl', { scale: 2, config: { stripe_size: [8, 6] } }), usage(/must divide/));
+  assert.throws(() => buildModel('grl', { scale: 2, config: { num_heads_stripe: [3, 3] } }), usage(/a head count for each of the 7 stages/));
+  // The original run's own netG options (import-run passes them by name): per-stage head lists, img_size 96 // 8 = 12
+  // at x8, which sizes the masks for its padded side, 16.
+  const imported = buildModel('grl', { scale: 8, config: { embed_dim: 180, depths: [4, 4, 8, 8, 8, 4, 4], num_heads_window: [3, 3, 3, 3, 3, 3, 3], mlp_ratio: 2, img_size: 12, window_size: 8 } });
+  assert.deepEqual(imported.specs['mask_w']!.shape, [4, 64, 64]);
 });
