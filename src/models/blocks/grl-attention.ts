@@ -6,19 +6,18 @@
  * coordinates, 16·sigmoid). Feature maps are [B, H, W, C] with H and W multiples of the window and stripe.
  */
 import type { Dim } from '../../engine/dims.js';
+import { dimAffine } from '../../engine/dims.js';
 import type { Scope } from '../../engine/nn/module.js';
 import { constantInit, truncNormal } from '../../engine/nn/init.js';
 import { add, clamp, exp, mul, relu, sigmoid } from '../../engine/ops/elementwise.js';
-import { roll } from '../../engine/ops/layout.js';
+import { roll, unsqueeze } from '../../engine/ops/layout.js';
 import { matmul, mT } from '../../engine/ops/linalg.js';
 import { softmax } from '../../engine/ops/nn.js';
 import { l2Normalize } from '../../engine/ops/normalize.js';
 import { reduceMean } from '../../engine/ops/reduce.js';
 import { concat, gather0, reshape, slice, transpose } from '../../engine/ops/shape.js';
-import { unsqueeze } from '../../engine/ops/layout.js';
 import { windowPartition, windowReverse } from '../../engine/ops/window.js';
 import type { Tensor } from '../../engine/tensor.js';
-import { dimAffine } from '../../engine/dims.js';
 
 /** The original's nn.Linear init (GRL._init_weights): trunc_normal_(std 0.02) weights, zero biases. */
 export const LINEAR_INIT = { weight: truncNormal(0.02), bias: constantInit(0) };

@@ -7,10 +7,10 @@
  */
 import type { Dim } from '../../engine/dims.js';
 import { dimAffine } from '../../engine/dims.js';
-import { equal, mul, add, sub, where } from '../../engine/ops/elementwise.js';
+import { add, equal, mul, sub, where } from '../../engine/ops/elementwise.js';
+import { unsqueeze } from '../../engine/ops/layout.js';
 import { expand } from '../../engine/ops/reduce.js';
 import { concat, reshape } from '../../engine/ops/shape.js';
-import { unsqueeze } from '../../engine/ops/layout.js';
 import { windowPartition } from '../../engine/ops/window.js';
 import type { Tensor } from '../../engine/tensor.js';
 import { constant } from '../../engine/tensor.js';
