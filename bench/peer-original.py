@@ -137,6 +137,18 @@ def dfcan(original_root, scale):
 BUILDERS['dfcan'] = dfcan
 
 
+def omnisr(original_root, scale):
+    # The benchmark's OmniSR (utils_init_default_args.py: 64 features, 5 groups of 4 blocks, window 8, relative-
+    # position bias); model_plain.py's default loss on its one output.
+    net = load_original.network(original_root, 'omni_sr').OmniSR(input_shape=1, upscale=scale, num_feat=64, res_num=5,
+                                                                 bias=True, window_size=8, block_num=4, pe=True,
+                                                                 ffn_bias=True)
+    return net, lambda out, hr: [(out, hr)]
+
+
+BUILDERS['omnisr'] = omnisr
+
+
 # utils_init_default_args.py / select_network.py: the benchmark's GRL (its img_size is h_size // scale; at x8 the
 # protocol's 96-px patch gives 12, which the original cannot build with (its masks need a multiple of the window),
 # so the masks are built for 16 and the forward, which pads 12 to 16, uses them).

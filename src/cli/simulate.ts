@@ -1,7 +1,10 @@
-import { access, constants, mkdir, readdir } from 'node:fs/promises';
+import { access, constants, mkdir, readdir, readFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
 import type { Command } from 'commander';
 import { SrcacoError } from '../errors.js';
+import { folderLockPath } from '../io/folder-lock.js';
 import { SIMULATE_STATE_DIR, simulateDataset } from '../sim/dataset.js';
+import { defaultSimParams } from '../sim/params.js';
 import { outOption, parseChoice, parseInteger, seedOption, workersOption } from './options.js';
 import { progressBar } from './progress.js';
 
@@ -81,12 +84,27 @@ export function parseSimulateOptions(raw: RawOptions): SimulateOptions {
 }
 
 /**
- * Refuses a non-empty output folder unless `force` or an earlier simulate run's (which then continues, if its
- * options match), and checks that it can be written.
+ * Whether `outDir` holds a finished simulation with these options (its truth.json says so): the same command run
+ * again (not knowing it had finished) then simulates it again, to the same bytes, instead of being refused.
  */
-export async function prepareOutputDir(outDir: string, force: boolean): Promise<void> {
-  const entries = await readdir(outDir).catch(() => null);
-  if (entries && entries.length > 0 && !force && !entries.includes(SIMULATE_STATE_DIR)) {
+async function finishedWith(outDir: string, o: SimulateOptions): Promise<boolean> {
+  try {
+    const t = JSON.parse(await readFile(join(outDir, 'truth.json'), 'utf8')) as Record<string, unknown>;
+    const mine = { seed: o.seed, sizeHrPx: o.sizeHrPx, ids: o.ids, duplicates: [...o.duplicates].map(([target, source]) => ({ source, target })), params: defaultSimParams() };
+    return JSON.stringify({ seed: t.seed, sizeHrPx: t.sizeHrPx, ids: t.ids, duplicates: t.duplicates, params: t.params }) === JSON.stringify(mine);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Refuses a non-empty output folder unless `force`, an earlier simulate run's (which then continues, if its
+ * options match) or a finished one with the same options; checks that it can be written.
+ */
+export async function prepareOutputDir(outDir: string, options: SimulateOptions): Promise<void> {
+  // A lock alone is what a run killed before claiming the folder leaves (a live one is refused by the lock itself).
+  const entries = (await readdir(outDir).catch(() => null))?.filter((e) => e !== basename(folderLockPath(outDir)));
+  if (entries && entries.length > 0 && !options.force && !entries.includes(SIMULATE_STATE_DIR) && !(await finishedWith(outDir, options))) {
     throw new SrcacoError('output', 'the output folder is not empty; choose another --out or pass --force to overwrite', { path: outDir, option: '--out' });
   }
   try {
@@ -114,7 +132,7 @@ export function register(program: Command): void {
     .option('--force', 'write into a non-empty output folder, overwriting tiles')
     .action(async (raw: RawOptions) => {
       const options = parseSimulateOptions(raw);
-      await prepareOutputDir(options.outDir, options.force);
+      await prepareOutputDir(options.outDir, options);
       const hiddenSources = new Set([...options.duplicates.values()].filter((s) => !options.ids.includes(s)));
       const simulatedTiles = options.ids.filter((id) => !options.duplicates.has(id)).length + hiddenSources.size;
       const bar = progressBar('simulate', simulatedTiles * 100, 'fields');

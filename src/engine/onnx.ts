@@ -144,8 +144,9 @@ export function toOnnx(spec: GraphSpec, options: LowerOptions = {}): Uint8Array 
     const out = direct.get(t) ?? fresh(node.prim.name);
     node.prim.lower(ctx, node.inputs.map((x) => names.get(x)!), out, node.attrs, node.inputs);
     names.set(t, out);
-    // A bare symbol an op introduces (padToMultiple's H_ceil8) is read, like an input's, from the first tensor that has it.
-    t.shape.forEach((d, i) => typeof d === 'string' && parseAffine(d)?.name === d && !symbolSource.has(d) && symbolSource.set(d, [out, i]));
+    // A symbol an op introduces (a size padded up to a window: padToMultiple's H_w8_min15) is read from the
+    // shape of the first output that has it, as graph-input symbols are from the inputs.
+    t.shape.forEach((d, i) => typeof d === 'string' && !symbolSource.has(d) && parseAffine(d)?.name === d && symbolSource.set(d, [out, i]));
   }
   for (const [name, t] of spec.outputs) {
     if (names.get(t) !== name) ctx.emit('Identity', [names.get(t)!], [name]);

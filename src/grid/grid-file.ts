@@ -22,7 +22,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { parse } from 'yaml';
+import { parseDocument } from 'yaml';
 import { SrcacoError } from '../errors.js';
 import { CELLS, SPLITS, SR_SCALES, type Cell, type SplitName, type SrScale } from '../io/layout.js';
 import { modelDef } from '../models/registry.js';
@@ -72,12 +72,12 @@ export async function readGridFile(path: string): Promise<GridSpec> {
   const text = await readFile(path, 'utf8').catch((e) => {
     throw new SrcacoError('input', `cannot read the grid file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, { path, cause: e });
   });
-  let doc: unknown;
-  try {
-    doc = parse(text);
-  } catch (e) {
-    throw new SrcacoError('input', `not valid YAML: ${(e as Error).message.split('\n')[0]}`, { path, cause: e });
-  }
+  // YAML's warnings (an unknown tag, a collection as a key) are errors in a grid file, and never printed as
+  // process warnings.
+  const parsed = parseDocument(text, { logLevel: 'silent' });
+  const problem = parsed.errors[0] ?? parsed.warnings[0];
+  if (problem) throw new SrcacoError('input', `not valid YAML: ${problem.message.split('\n')[0]}`, { path, cause: problem });
+  const doc: unknown = parsed.toJS({ maxAliasCount: 100 });
   return parseGrid(doc, path);
 }
 

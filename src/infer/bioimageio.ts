@@ -109,7 +109,9 @@ export async function bioimageioFiles(model: Model, state: StateDict, o: Bioimag
     '## Input and output',
     `- input \`x\`: ${inputPixels}, one channel, uint8 0..255 (preprocessing divides by 255).`,
     `- output \`y\`: the HR image in [0, 1], ${hrInput ? 'the size of the input' : `${s} times the input's size along y and x`}.`,
-    `- halo: ${haloOut} output pixels (the receptive field): tiles with this much context give exactly the whole-image output.`,
+    model.globalContext
+      ? `- halo: ${haloOut} output pixels of context: the network sees the whole input, so tiles with this much context approximate the whole-image output, not equal it.`
+      : `- halo: ${haloOut} output pixels (the receptive field): tiles with this much context give exactly the whole-image output.`,
     '',
     '## Citation',
     ...cites.map((c) => `- ${c.text} doi:${c.doi}`),

@@ -16,7 +16,7 @@ import type { Scope } from '../engine/nn/module.js';
 import { add, leakyRelu, mul, relu, sigmoid } from '../engine/ops/elementwise.js';
 import { pixelShuffle } from '../engine/ops/layout.js';
 import { gelu, globalAvgPool2d } from '../engine/ops/nn.js';
-import { cropTo, paddedDim } from '../engine/ops/pad-to-multiple.js';
+import { cropTo, paddedSize } from '../engine/ops/pad-to.js';
 import { reflectOrZeroPad } from '../engine/ops/reflect-or-zero-pad.js';
 import { transpose } from '../engine/ops/shape.js';
 import type { Tensor } from '../engine/tensor.js';
@@ -81,7 +81,7 @@ function block(nn: Scope, o: BlockOptions): (x: Tensor, t: AttentionTables, ctx:
 
 /** The state_dict buffers of GRL (sized as the original's set_table_index_mask for `imgSize`); the forward's tables. */
 function declareTables(nn: Scope, window: number, stripe: Pair, down: number, imgSize: number) {
-  const f32 = (local: string, v: { shape: number[]; data: Float32Array }, anyShape = false) => nn.constant(local, v.shape, v.data, { anyShape });
+  const f32 = (local: string, v: { shape: number[]; data: Float32Array }, recomputed = false) => nn.constant(local, v.shape, v.data);
   const i64 = (local: string, v: { shape: number[]; data: BigInt64Array }) => nn.constant(local, v.shape, v.data);
   const ws: Pair = [window, window];
   const sv: Pair = [stripe[1], stripe[0]];
@@ -157,7 +157,7 @@ export const grl = defineModel({
       throw new SrcacoError('usage', `grl: embed_dim / 2 (${dim / 2}) must divide by each head count, the window (${ws}) and stripes (${stripe}) must divide ${padSize}, and the anchor factor (${down}) the stripes`);
     }
     // The original's own img_size at x8 (96 // 8 = 12) cannot size its masks; they are sized for the padded side.
-    const imgSize = Number(paddedDim(c.img_size > 0 ? c.img_size : Math.ceil(PROTOCOL_HR_PX / scale), padSize));
+    const imgSize = paddedSize(c.img_size > 0 ? c.img_size : Math.ceil(PROTOCOL_HR_PX / scale), padSize);
     const tables = declareTables(nn, ws, stripe, down, imgSize);
     const convFirst = nn.conv2d('conv_first', 1, dim, 3, { padding: 1 });
     const normStart = nn.layerNorm('norm_start', dim);

@@ -15,13 +15,14 @@ import { grl } from './grl.js';
 import { memnet } from './memnet.js';
 import type { Model, ModelDef, ModelFamily } from './model.js';
 import { mslapsrn } from './mslapsrn.js';
+import { omnisr } from './omnisr.js';
 import { prosr } from './prosr.js';
 import { srcnn } from './srcnn.js';
 import { srcnn915 } from './srcnn915.js';
 import { srfbn } from './srfbn.js';
 import { vdsr } from './vdsr.js';
 
-export const MODELS: Readonly<Record<string, ModelDef>> = Object.freeze({ bicubic, srcnn, srcnn915, vdsr, drrn, memnet, dbpn, srfbn, prosr, mslapsrn, enlcn, dfcan, grl });
+export const MODELS: Readonly<Record<string, ModelDef>> = Object.freeze({ bicubic, srcnn, srcnn915, vdsr, drrn, memnet, dbpn, srfbn, prosr, mslapsrn, enlcn, dfcan, omnisr, grl });
 
 /** The names of the registered models, in registry order. */
 export function modelNames(): string[] {

@@ -63,14 +63,19 @@ export async function simulateDataset(options: SimulateDatasetOptions): Promise<
   const params = options.params ?? defaultSimParams();
   const duplicates = options.duplicates ?? new Map<number, number>();
   const size = options.sizeHrPx;
-  for (const scale of [1, ...LR_SCALES] as Scale[]) {
-    await mkdir(join(options.outDir, dirname(tilePath(scale, 1))), { recursive: true }).catch((e: Error) => {
-      throw new SrcacoError('output', `cannot create the output folder (${e.message})`, { path: options.outDir, cause: e });
-    });
-  }
+  await mkdir(options.outDir, { recursive: true }).catch((e: Error) => {
+    throw new SrcacoError('output', `cannot create the output folder (${e.message})`, { path: options.outDir, cause: e });
+  });
   const lock = await lockFolder(options.outDir, 'simulate');
   try {
+    // The folder is claimed (its options recorded) before anything else is written in it, so a run killed at any
+    // point leaves a folder the next run recognises as its own.
     const resumable = await claimSimulateFolder(options, params);
+    for (const scale of [1, ...LR_SCALES] as Scale[]) {
+      await mkdir(join(options.outDir, dirname(tilePath(scale, 1))), { recursive: true }).catch((e: Error) => {
+        throw new SrcacoError('output', `cannot create the output folder (${e.message})`, { path: options.outDir, cause: e });
+      });
+    }
     return await simulateLocked(options, params, duplicates, size, resumable);
   } finally {
     await lock.release();

@@ -146,4 +146,13 @@ test('a run killed midway continues on rerun (no --force) and ends byte-identica
     for (const name of readdirSync(join(whole, folder))) assert.ok(readFileSync(join(out, folder, name)).equals(readFileSync(join(whole, folder, name))), name);
   }
   assert.ok(readFileSync(join(out, 'truth.json')).equals(readFileSync(join(whole, 'truth.json'))));
+  // The same command again on the finished folder (its user not knowing it had finished): the same dataset again;
+  // other options are refused.
+  const twice = run('simulate', '--out', whole, ...args);
+  assert.equal(twice.status, 0, twice.stderr);
+  assert.ok(readFileSync(join(out, 'truth.json')).equals(readFileSync(join(whole, 'truth.json'))));
+  assert.ok(readFileSync(join(out, 'HighRes1024', 'HighRes1024-2.tif')).equals(readFileSync(join(whole, 'HighRes1024', 'HighRes1024-2.tif'))));
+  const otherSeed = run('simulate', '--out', whole, ...args, '--seed', '5');
+  assert.equal(otherSeed.status, 1);
+  assert.match(otherSeed.stderr, /the output folder is not empty/);
 });

@@ -47,6 +47,41 @@ test('resize matches PyTorch F.interpolate (nearest, bilinear, bicubic a=-0.75, 
   }
 });
 
+test('resizeTo matches PyTorch F.interpolate(size=...) at non-integer ratios, in ORT (static and symbolic sizes) and as matrices', async () => {
+  const cases = [
+    ['to_bilinear_3x4_7x13', 3, 4, 7, 13, 'bilinear', false],
+    ['to_bilinear_9x7_4x5', 9, 7, 4, 5, 'bilinear', false],
+    ['to_bilinear_1x3_5x5', 1, 3, 5, 5, 'bilinear', false],
+    ['to_bicubic_4x5_6x3', 4, 5, 6, 3, 'bicubic', false],
+    ['to_bicubic_5x4_3x7_ac', 5, 4, 3, 7, 'bicubic', true],
+    ['to_nearest_3x5_7x3', 3, 5, 7, 3, 'nearest', false],
+  ] as const;
+  for (const [key, h, w, ho, wo, mode, alignCorners] of cases) {
+    const x = E.input('x', [1, 1, h, w]);
+    // The size read at run time from another input's shape: the symbolic path a model takes (Omni-SR's ESA).
+    const like = E.input('like', [1, 1, 'H', 'W']);
+    const out = await run(
+      [x, like],
+      [
+        ['y', E.resizeTo(x, ho, wo, mode, { alignCorners })],
+        ['ySym', E.resizeTo(x, 'H', 'W', mode, { alignCorners })],
+      ],
+      { x: { shape: [1, 1, h, w], data: image(h, w) }, like: { shape: [1, 1, ho, wo], data: new Float32Array(ho * wo) } },
+    );
+    assertAllClose(out.y!.data as Float32Array, torchResize[key]!, 1e-5, `ORT ${key}`);
+    assert.deepEqual(out.ySym!.shape, [1, 1, ho, wo]);
+    assertAllClose(out.ySym!.data as Float32Array, torchResize[key]!, 1e-5, `ORT symbolic ${key}`);
+    const mh = E.resizeMatrixTo(h, ho, mode, alignCorners);
+    const mw = E.resizeMatrixTo(w, wo, mode, alignCorners);
+    const img = image(h, w);
+    const y = new Float64Array(ho * wo);
+    for (let i = 0; i < ho; i++) for (let j = 0; j < wo; j++) for (let a = 0; a < h; a++) for (let b = 0; b < w; b++) y[i * wo + j]! += mh[i * h + a]! * img[a * w + b]! * mw[j * w + b]!;
+    assertAllClose(y, torchResize[key]!, 1e-5, `matrix ${key}`);
+  }
+  assert.throws(() => E.resizeTo(E.input('x', [1, 1, 3, 3]), 0, 4, 'bilinear'), /whole and ≥ 1/);
+  assert.throws(() => E.resizeTo(E.input('x', [1, 1, 3, 3]), 4, 4, 'nearest', { alignCorners: true }), RangeError);
+});
+
 test('conv2d, pixel shuffle, reflect pad, roll and fft2 agree with naive loops', async () => {
   const x = E.input('x', [1, 2, 4, 6], 'float32');
   const w = E.input('w', [3, 2, 3, 3], 'float32');

@@ -52,6 +52,8 @@ const float64Cases: GradCase[] = [
   { name: 'linear', inputs: [any([2, 4]), any([3, 4]), any([3])], fn: (x, w, b) => E.linear(x, w, b) },
   { name: 'softmax', inputs: [any([2, 5])], fn: (a) => E.softmax(a, -1) },
   { name: 'logSoftmax', inputs: [any([2, 5])], fn: (a) => E.logSoftmax(a, 0) },
+  { name: 'l2Normalize', inputs: [any([2, 3, 5])], fn: (a) => E.l2Normalize(a, 1) },
+  { name: 'l2Normalize-below-eps', inputs: [{ shape: [2, 3], lo: -1e-3, hi: 1e-3 }], fn: (a) => E.l2Normalize(a, -1, 0.5) },
   { name: 'layerNorm', inputs: [any([2, 3, 4]), any([4]), any([4])], fn: (x, w, b) => E.layerNorm(x, w, b) },
   {
     name: 'batchNorm-train',
@@ -95,6 +97,11 @@ const float32Cases: GradCase[] = [
       fn: conv({ stride: [2, 1], padding: [1, 0, 2, 1], dilation: [1, 2], groups: 2 }),
     },
   ]),
+  // Grouped weight gradients are one grouped Conv (conv-weight-grad.ts batchConvWeightGrad), whatever the form.
+  { name: 'conv2d-depthwise', inputs: [any([2, 5, 6, 7]), any([5, 1, 3, 3]), any([5])], fn: conv({ padding: 1, groups: 5 }) },
+  { name: 'conv2d-depthwise-strided', inputs: [any([3, 4, 9, 8]), any([4, 1, 3, 3]), any([4])], fn: conv({ stride: 2, groups: 4 }) },
+  { name: 'conv2d-depthwise-multiplier', inputs: [any([2, 3, 6, 5]), any([6, 1, 3, 2]), any([6])], fn: conv({ padding: [1, 0, 2, 1], dilation: [2, 1], groups: 3 }) },
+  { name: 'conv2d-groups-3', inputs: [any([2, 6, 5, 5]), any([9, 2, 2, 3]), any([9])], fn: conv({ stride: [1, 2], padding: 1, groups: 3 }) },
   {
     name: 'conv2d-input-as-convTranspose',
     convGradient: { input: 'convTranspose', weight: 'batchConv' },
@@ -112,6 +119,11 @@ const float32Cases: GradCase[] = [
   { name: 'resize-bicubic', inputs: [any([1, 2, 4, 5])], fn: (a) => E.resize(a, 2, 'bicubic') },
   { name: 'resize-bicubic-down', inputs: [any([1, 1, 8, 6])], fn: (a) => E.resize(a, 0.5, 'bicubic') },
   { name: 'resize-bicubic-down-align-corners', inputs: [any([1, 1, 8, 12])], fn: (a) => E.resize(a, 0.25, 'bicubic', { alignCorners: true }) },
+  { name: 'resizeTo-bilinear-up', inputs: [any([1, 2, 3, 4])], fn: (a) => E.resizeTo(a, 7, 13, 'bilinear') },
+  { name: 'resizeTo-bilinear-down', inputs: [any([2, 1, 9, 7])], fn: (a) => E.resizeTo(a, 4, 5, 'bilinear') },
+  { name: 'resizeTo-bicubic', inputs: [any([1, 1, 4, 5])], fn: (a) => E.resizeTo(a, 6, 3, 'bicubic') },
+  { name: 'resizeTo-bicubic-align-corners', inputs: [any([1, 1, 5, 4])], fn: (a) => E.resizeTo(a, 3, 7, 'bicubic', { alignCorners: true }) },
+  { name: 'resizeTo-nearest', inputs: [any([1, 2, 3, 5])], fn: (a) => E.resizeTo(a, 7, 3, 'nearest') },
   { name: 'maxPool2d', inputs: [any([1, 2, 5, 5])], fn: (a) => E.maxPool2d(a, 3, 2, 1) },
   { name: 'avgPool2d', inputs: [any([1, 2, 5, 5])], fn: (a) => E.avgPool2d(a, 2) },
 ];

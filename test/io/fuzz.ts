@@ -1,6 +1,6 @@
 /**
- * Fuzzing of every file srcaco reads from a user (issue 20): TIFF, safetensors, a split's pair list (l_h.txt),
- * a tile split file and a run's config.json. Seeded mutations of valid seed files (the TIFF fixtures cover
+ * Fuzzing of every file srcaco reads from a user (issue 20): TIFF, safetensors, PyTorch .pth checkpoints, a split's
+ * pair list (l_h.txt), a tile split file, a run's config.json and a grid file. Seeded mutations of valid seed files (the TIFF fixtures cover
  * every codec, predictor, byte order, strips/tiles and BigTIFF); each input must either read or fail with one
  * one-line SrcacoError, within a time bound and without results beyond what the file's size justifies.
  *
@@ -9,13 +9,15 @@
  * prints the inputs tried per target and every failure (target, seed file, mutations, what went wrong); with
  * --keep, each failing input is saved there. `test/io/fuzz.test.ts` runs a short deterministic form.
  */
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { SrcacoError } from '../../src/errors.js';
 import { planeOf } from '../../src/image/plane.js';
+import { readGridFile } from '../../src/grid/grid-file.js';
 import { PAIR_LIST_FILES, splitFolderName } from '../../src/io/layout.js';
+import { parsePth } from '../../src/io/pth.js';
 import { parseSafetensors, serializeSafetensors } from '../../src/io/safetensors.js';
 import { readSplitPairs } from '../../src/io/split-pairs.js';
 import { readTiff, writeTiff } from '../../src/io/tiff.js';
@@ -162,7 +164,51 @@ const runConfig: Target = {
   expansion: 1,
 };
 
-export const FUZZ_TARGETS: readonly Target[] = [tiff, safetensors, pairList, tileSplit, runConfig];
+// PyTorch checkpoints: zip archives (stored entries: the pickle and the raw storages) and the legacy format, with
+// views and nested state_dicts (the malicious pickles are refused whole, by design: test/io/pth.test.ts).
+const pth: Target = {
+  name: 'pth',
+  async seeds() {
+    const dir = join(fixtures, 'pth');
+    return readdirSync(dir).filter((f) => f.endsWith('.pth') && !f.startsWith('malicious') && statSync(join(dir, f)).size < 64 * 1024).sort().map((f) => ({ name: f, bytes: new Uint8Array(readFileSync(join(dir, f))) }));
+  },
+  mutate: mutateBytes,
+  file: (work) => join(work, 'input.pth'),
+  async read(path) {
+    const content = parsePth(new Uint8Array(readFileSync(path)), path);
+    return [...content.tensors.values()].reduce((a, t) => a + t.data.byteLength, 0);
+  },
+  expansion: 1,
+};
+
+const gridFile: Target = {
+  name: 'grid-file',
+  async seeds() {
+    const text = [
+      'name: fuzz',
+      'data: data',
+      'out: out',
+      'cells: [CELL0, CELL2]',
+      'scales: [2, 4]',
+      'train: { batch: 8, h-size: 96, loss: mse-ssim, workers: 0, val-every: 100 }',
+      'evaluation: { split: test, limit: 30 }',
+      'methods:',
+      '  srcnn915: { lr: [1.0e-4, 3.0e-3], train: { steps: 4 } }',
+      '  drrn: { lr: [1.0e-4], train: { steps: 2 } }',
+      '  bicubic: {}',
+      '',
+    ].join('\n');
+    return [{ name: 'grid.yaml', bytes: enc(text) }];
+  },
+  mutate: mutateText,
+  file: (work) => join(work, 'grid.yaml'),
+  async read(path) {
+    return JSON.stringify(await readGridFile(path)).length;
+  },
+  expansion: 8,
+};
+
+export const FUZZ_TARGETS: readonly Target[] = [tiff, safetensors, pth, pairList, tileSplit, runConfig, gridFile];
 
 export interface FuzzOptions {
   seed: number;

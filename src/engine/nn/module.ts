@@ -129,12 +129,14 @@ export class Scope {
   /**
    * A persistent buffer fixed by the configuration (a mean-shift kernel, a relative-position index): in the
    * state_dict so original checkpoints load with no unexpected key, never trained, baked into graphs as a constant.
+   * `recomputed`: the original sizes it by its construction-time input (an attention mask) and the forward
+   * computes its own for the actual input instead, so a file's tensor of any shape loads (ParamSpec.recomputed).
    */
-  constant(local: string | number, shape: readonly number[], data: Float32Array | BigInt64Array, { anyShape = false }: { anyShape?: boolean } = {}): () => Tensor {
+  constant(local: string | number, shape: readonly number[], data: Float32Array | BigInt64Array, { recomputed = false } = {}): () => Tensor {
     const n = shape.reduce((a, b) => a * b, 1);
     if (data.length !== n) throw new RangeError(`${this.name(local)}: ${data.length} values for shape [${shape.join(', ')}]`);
-    this.tensor(local, shape, 'constant', { kind: 'values', data });
-    if (anyShape) this.decls.specs[this.name(local)] = { ...this.decls.specs[this.name(local)]!, anyShape };
+    if (recomputed) this.decls.add(this.name(local), { shape: [...shape], role: 'constant', init: { kind: 'values', data }, recomputed: true });
+    else this.tensor(local, shape, 'constant', { kind: 'values', data });
     const dtype = data instanceof BigInt64Array ? 'int64' : 'float32';
     return () => constant(data, shape, dtype);
   }

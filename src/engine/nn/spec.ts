@@ -29,10 +29,11 @@ export interface ParamSpec {
   readonly role: ParamRole;
   readonly init: Init;
   /**
-   * A constant whose shape the original sizes by a construction-time setting the forward does not depend on (GRL's
-   * attention masks, sized by its img_size): a checkpoint's tensor of any shape loads in its place.
+   * A constant the original sizes by its construction-time input size and srcaco's forward recomputes for the
+   * actual input (SwinIR's attn_mask): a loaded file's tensor of any shape is accepted and replaced by the
+   * declared values.
    */
-  readonly anyShape?: boolean;
+  readonly recomputed?: boolean;
 }
 
 /** state_dict name → spec, in state_dict order. */

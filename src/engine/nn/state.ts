@@ -88,17 +88,13 @@ export function loadState(specs: ParamSpecs, tensors: ReadonlyMap<string, SafeTe
       else missing.push(`${name} ${fmt(spec.shape)}`);
       continue;
     }
-    if (spec.anyShape && !sameShape(t.shape, spec.shape)) {
-      // Sized by a setting the forward recomputes for each input (GRL's img_size): kept as the file has it.
-      state[name] = { shape: [...t.shape], data: t.dtype === 'I64' ? BigInt64Array.from(t.data as BigInt64Array) : tensorToFloat32(t) };
-      continue;
-    }
-    if (!sameShape(t.shape, spec.shape)) {
+    if (!sameShape(t.shape, spec.shape) && !spec.recomputed) {
       misshapen.push(`${name} is ${fmt(t.shape)}, expected ${fmt(spec.shape)}`);
       continue;
     }
     if (spec.role === 'constant' && spec.init.kind === 'values') {
-      // Fixed by the configuration: the declared values are the forward's, whatever the file holds.
+      // Fixed by the configuration: the declared values are the forward's, whatever the file holds (and, for a
+      // recomputed buffer, whatever shape: the original's img_size at save time).
       state[name] = { shape: [...spec.shape], data: spec.init.data.slice() };
     } else if (spec.role === 'counter') {
       const v = t.dtype === 'I64' ? (t.data as BigInt64Array)[0]! : BigInt(Math.round(Number(t.data[0] ?? 0)));

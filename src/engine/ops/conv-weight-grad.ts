@@ -30,19 +30,7 @@ export function convWeightGrad(x: Tensor, g: Tensor, wShape: readonly Dim[], a: 
   const block = target.nchwcBlock;
   if (choice === 'padShift' && block && cg % block === 0) return blockedShiftWeightGrad(x, g, [o, cg, kh, kw], a, block);
   if ((choice === 'gradShift' || choice === 'rowShift' || choice === 'padShift') && !stride1) choice = 'im2col';
-  if (choice === 'batchConv') {
-    const og = o / a.groups;
-    const parts: Tensor[] = [];
-    for (let gi = 0; gi < a.groups; gi++) {
-      const xg = a.groups === 1 ? x : slice(x, 1, gi * cg, (gi + 1) * cg);
-      const gg = a.groups === 1 ? g : slice(g, 1, gi * og, (gi + 1) * og);
-      // Batch becomes channels: correlate each input channel with each output-gradient channel over N.
-      const r = conv2d(transpose(xg, [1, 0, 2, 3]), transpose(gg, [1, 0, 2, 3]), null, { stride: a.dilation, dilation: a.stride, padding: a.pads });
-      const cropped = slice(slice(r, 2, 0, kh), 3, 0, kw);
-      parts.push(transpose(cropped, [1, 0, 2, 3]));
-    }
-    return concat(parts, 0);
-  }
+  if (choice === 'batchConv') return batchConvWeightGrad(x, g, [o, cg, kh, kw], a);
   if (choice === 'padShift') return padShiftWeightGrad(x, g, [o, cg, kh, kw], a);
   const [n, c] = x.shape;
   const [, , ho, wo] = g.shape.map(Number) as number[];
@@ -67,6 +55,32 @@ export function convWeightGrad(x: Tensor, g: Tensor, wShape: readonly Dim[], a: 
   }
   const per = cols.map((col) => reshape(matmul(gT, col), [o, c, 1]));
   return reshape(concat(per, 2), [o, c, kh, kw]);
+}
+
+/**
+ * The weight gradient as ONE Conv whose batch is the layer's input channels of a group and whose channels are the
+ * batch: x [N, G·cg, H, W] → [cg, G·N, H, W], g [N, G·og, Ho, Wo] → the kernel [G·og, N, Ho, Wo], and the
+ * Conv's own groups are the layer's, so group gi correlates its cg input channels with its og gradient channels
+ * over the batch: r[c, gi·og + j, i', j'] = Σₙ Σ_{y,x} x[n, gi·cg + c, y·s + i'·d, x·s + j'·d] · g[n, gi·og + j, y, x]
+ * (stride and dilation swap roles). A depthwise layer (cg = og = 1) is one Conv with one batch-wide kernel per
+ * channel, where a Conv per group made as many nodes as channels (192 in an Omni-SR attention block).
+ */
+function batchConvWeightGrad(x: Tensor, g: Tensor, [o, cg, kh, kw]: number[], a: ConvAttrs): Tensor {
+  const groups = a.groups;
+  let xt: Tensor;
+  let gt: Tensor;
+  if (groups === 1) {
+    xt = transpose(x, [1, 0, 2, 3]);
+    gt = transpose(g, [1, 0, 2, 3]);
+  } else {
+    const [n, , h, w] = x.shape as [Dim, Dim, Dim, Dim];
+    const [, , ho, wo] = g.shape as [Dim, Dim, Dim, Dim];
+    const og = o! / groups;
+    xt = reshape(transpose(reshape(x, [n, groups, cg!, h, w]), [2, 1, 0, 3, 4]), [cg!, typeof n === 'number' ? groups * n : `${groups}*(${n})`, h, w]);
+    gt = reshape(transpose(reshape(g, [n, groups, og, ho, wo]), [1, 2, 0, 3, 4]), [o!, n, ho, wo]);
+  }
+  const r = conv2d(xt, gt, null, { stride: a.dilation, dilation: a.stride, padding: a.pads, groups });
+  return transpose(slice(slice(r, 2, 0, kh), 3, 0, kw), [1, 0, 2, 3]);
 }
 
 /**

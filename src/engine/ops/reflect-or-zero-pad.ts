@@ -6,11 +6,18 @@
  * training step has static shapes.
  */
 import type { Dim } from '../dims.js';
-import { formatShape } from '../dims.js';
+import { formatShape, parseAffine } from '../dims.js';
 import type { Tensor } from '../tensor.js';
 import { pad2d } from './layout.js';
-import { paddedDim } from './pad-to-multiple.js';
+import { paddedSize } from './pad-to.js';
 import { apply, definePrimitive, expect } from './registry.js';
+
+/** The padded size: a number, or for a bare symbol H the symbol padToMultiple gives it (`H_w8_min0`). */
+function paddedDim(d: Dim, multiple: number): Dim {
+  if (typeof d === 'number') return paddedSize(d, multiple);
+  expect(parseAffine(d)?.name === d, `padding symbolic dim "${d}" to a multiple needs a bare symbol such as H`);
+  return `${d}_w${multiple}_min0`;
+}
 
 const P = {
   reflectOrZeroPad: definePrimitive<{ multiple: number }>({
@@ -43,6 +50,6 @@ const P = {
 export function reflectOrZeroPad(x: Tensor, multiple: number): Tensor {
   const [h, w] = [x.shape[2]!, x.shape[3]!];
   if (typeof h !== 'number' || typeof w !== 'number') return apply(P.reflectOrZeroPad, [x], { multiple });
-  const [ph, pw] = [Number(paddedDim(h, multiple)) - h, Number(paddedDim(w, multiple)) - w];
+  const [ph, pw] = [paddedSize(h, multiple) - h, paddedSize(w, multiple) - w];
   return pad2d(x, [0, pw, 0, ph], ph < h && pw < w ? 'reflect' : 'zeros');
 }

@@ -1,8 +1,8 @@
 /**
- * Resizing NCHW images by a scale factor with PyTorch's F.interpolate semantics (antialias=False): nearest,
- * bilinear, bicubic (a = -0.75, edge indices clamped), align_corners=False or, for bilinear and bicubic, True.
- * The forward is ONNX Resize; the VJP multiplies by the transposed interpolation matrices, which `resizeMatrix`
- * builds in JS.
+ * Resizing NCHW images with PyTorch's F.interpolate semantics (antialias=False), by a scale factor (`resize`) or
+ * to an explicit, possibly symbolic size (`resizeTo`, any ratio): nearest, bilinear, bicubic (a = -0.75, edge
+ * indices clamped), align_corners=False or, for bilinear and bicubic, True. The forward is ONNX Resize; the VJP
+ * multiplies by the transposed interpolation matrices, which `resizeMatrix` / `resizeMatrixTo` build in JS.
  */
 import type { Dim } from '../dims.js';
 import { dimAffine, dimFloorDiv, formatShape } from '../dims.js';
@@ -31,19 +31,31 @@ function cubic(t: number, a = -0.75): [number, number, number, number] {
   return [c2(t + 1), c1(t), c1(1 - t), c2(2 - t)];
 }
 
-/** The [out, in] matrix M with y = M x along one axis, exactly as PyTorch interpolates. */
+/** The [out, in] matrix M with y = M x along one axis, exactly as PyTorch interpolates by `scale_factor`. */
 export function resizeMatrix(inSize: number, scale: number, mode: ResizeMode, alignCorners = false): Float64Array {
-  const outSize = Math.floor(inSize * scale);
+  return interpolationMatrix(inSize, Math.floor(inSize * scale), (o) => o / scale, mode, alignCorners);
+}
+
+/**
+ * The [out, in] matrix of F.interpolate(size=outSize) along one axis: PyTorch then maps output pixel o to
+ * o·in/out (not o / (out/in), which rounds differently).
+ */
+export function resizeMatrixTo(inSize: number, outSize: number, mode: ResizeMode, alignCorners = false): Float64Array {
+  return interpolationMatrix(inSize, outSize, (o) => o * (inSize / outSize), mode, alignCorners);
+}
+
+/** `toInput(o)`: an output coordinate in input pixels, before the half-pixel shift. */
+function interpolationMatrix(inSize: number, outSize: number, toInput: (o: number) => number, mode: ResizeMode, alignCorners: boolean): Float64Array {
   // align_corners=True maps the end pixels' centres onto each other (PyTorch: ratio (in − 1)/(out − 1), 0 for one pixel).
   const ratio = outSize > 1 ? (inSize - 1) / (outSize - 1) : 0;
   const m = new Float64Array(outSize * inSize);
   const clampI = (i: number) => Math.min(Math.max(i, 0), inSize - 1);
   for (let o = 0; o < outSize; o++) {
     if (mode === 'nearest') {
-      m[o * inSize + Math.min(Math.floor(o / scale), inSize - 1)] = 1;
+      m[o * inSize + Math.min(Math.floor(toInput(o)), inSize - 1)] = 1;
       continue;
     }
-    const src = alignCorners ? o * ratio : (o + 0.5) / scale - 0.5;
+    const src = alignCorners ? o * ratio : toInput(o + 0.5) - 0.5;
     if (mode === 'bilinear') {
       const s = Math.max(src, 0);
       const i0 = Math.floor(s);
@@ -90,6 +102,38 @@ const P = {
   }),
 };
 
+interface ResizeToAttrs {
+  mode: ResizeMode;
+  height: Dim;
+  width: Dim;
+  alignCorners: boolean;
+}
+
+const PT = {
+  resizeTo: definePrimitive<ResizeToAttrs>({
+    name: 'resizeTo',
+    shape: ([x], { height, width }) => {
+      expect(x!.shape.length === 4, `resizeTo needs [N, C, H, W], got ${formatShape(x!.shape)}`);
+      expect([height, width].every((d) => typeof d !== 'number' || (Number.isInteger(d) && d >= 1)), `the size must be whole and ≥ 1, got ${height}×${width}`);
+      return { shape: [x!.shape[0]!, x!.shape[1]!, height, width], dtype: x!.dtype };
+    },
+    // Resize's `sizes` input, read at run time where the size is symbolic (N and C come from x itself).
+    lower: (ctx, ins, out, { mode, height, width, alignCorners }, [x]) => {
+      const sizes = ctx.shapeOf([x!.shape[0]!, x!.shape[1]!, height, width], { name: ins[0]!, shape: x!.shape });
+      const attrs: OnnxAttrs = alignCorners ? { ...ONNX_MODE[mode], coordinate_transformation_mode: { s: 'align_corners' } } : ONNX_MODE[mode];
+      ctx.emit('Resize', [ins[0]!, '', '', sizes], [out], attrs);
+    },
+    vjp: (g, [x], _y, { mode, height, width, alignCorners }) => {
+      const [h, w] = [x!.shape[2]!, x!.shape[3]!];
+      expect([h, w, height, width].every((d) => typeof d === 'number'), 'the gradient of resizeTo needs static sizes');
+      const [ho, wo] = [height as number, width as number];
+      const mh = constant(resizeMatrixTo(h as number, ho, mode, alignCorners), [ho, h as number], g.dtype);
+      const mw = constant(resizeMatrixTo(w as number, wo, mode, alignCorners), [wo, w as number], g.dtype);
+      return [matmul(matmul(transpose2(mh), g), mw)];
+    },
+  }),
+};
+
 function transpose2(m: Tensor): Tensor {
   const [r, c] = m.shape as [number, number];
   const src = (m.node as { data: Float32Array | Float64Array }).data;
@@ -107,4 +151,14 @@ export function resize(x: Tensor, scale: number, mode: ResizeMode, { alignCorner
   if (!ok) throw new RangeError(`resize scale must be an integer ≥ 1 or 1/integer, received ${scale}`);
   if (alignCorners && mode === 'nearest') throw new RangeError('align_corners applies to bilinear and bicubic resizing only, as in PyTorch');
   return apply(P.resize, [x], { mode, scale, alignCorners });
+}
+
+/**
+ * PyTorch F.interpolate(x, size=(height, width), mode, align_corners) for any ratio, up or down; height and
+ * width may be symbolic (they must then be computable at run time: graph-input symbols, their affine forms, or
+ * symbols an earlier op introduced). The gradient needs static sizes.
+ */
+export function resizeTo(x: Tensor, height: Dim, width: Dim, mode: ResizeMode, { alignCorners = false }: { alignCorners?: boolean } = {}): Tensor {
+  if (alignCorners && mode === 'nearest') throw new RangeError('align_corners applies to bilinear and bicubic resizing only, as in PyTorch');
+  return apply(PT.resizeTo, [x], { mode, height, width, alignCorners });
 }

@@ -1,0 +1,120 @@
+/**
+ * Zero padding and cropping of an NCHW tensor's H and W to sizes that may only be known at run time: up to a
+ * multiple of a window (what window-attention networks do to any input), and back to an explicit size. With
+ * static sizes these are plain Pad and Slice nodes; with symbolic ones they are primitives that compute their
+ * pads and ends from the input's shape in the graph. A padded symbolic size is a new symbol (e.g. `H_w8_min15`,
+ * "H padded to a multiple of 8, at least 15"), which later ops read from the padded tensor's shape (onnx.ts), so
+ * reshapes into windows of it ([N, C, H_w8_min15/8, 8, …]) stay computable at run time.
+ */
+import type { Dim } from '../dims.js';
+import { formatShape, parseAffine } from '../dims.js';
+import type { Tensor } from '../tensor.js';
+import { apply, definePrimitive, expect } from './registry.js';
+import { padConstant, slice } from './shape.js';
+
+interface PadToMultipleAttrs {
+  multiple: number;
+  minSize: number;
+}
+
+/** The smallest multiple of `multiple` that is ≥ max(size, minSize). */
+export function paddedSize(size: number, multiple: number, minSize = 0): number {
+  return Math.ceil(Math.max(size, minSize) / multiple) * multiple;
+}
+
+/** The padded size of a dim: a number, or the symbol naming "d padded" (d must be a symbol or an affine form of one). */
+function paddedDim(d: Dim, { multiple, minSize }: PadToMultipleAttrs): Dim {
+  if (typeof d === 'number') return paddedSize(d, multiple, minSize);
+  const a = parseAffine(d);
+  expect(a !== null, `padding symbolic dim "${d}" to a multiple needs a symbol or an affine form of one (like 2*H+1)`);
+  const form = a.mul === 1 && a.div === 1 && a.add === 0 ? a.name : `${a.name}_${a.mul}_${a.div}_${a.add < 0 ? `m${-a.add}` : a.add}`;
+  return `${form}_w${multiple}_min${minSize}`;
+}
+
+const spatial = (x: { shape: readonly Dim[] }) => {
+  expect(x.shape.length === 4, `needs [N, C, H, W], got ${formatShape(x.shape)}`);
+  return [x.shape[2]!, x.shape[3]!] as const;
+};
+
+const P = {
+  padToMultiple: definePrimitive<PadToMultipleAttrs>({
+    name: 'padToMultiple',
+    shape: ([x], a) => {
+      const [h, w] = spatial(x!);
+      return { shape: [x!.shape[0]!, x!.shape[1]!, paddedDim(h, a), paddedDim(w, a)], dtype: x!.dtype };
+    },
+    // pads = [0, 0, 0, 0, 0, 0, ph, pw] with p = ceil(max(s, min) / m)·m − s, from Shape(x)[2:4].
+    lower: (ctx, ins, out, { multiple, minSize }, [x]) => {
+      const i64 = (v: number[]) => ctx.constant(v, [v.length], 'int64');
+      const [hw] = ctx.emit('Shape', [ins[0]!], 1, { start: { i: 2 }, end: { i: 4 } });
+      const [atLeast] = ctx.emit('Max', [hw!, i64([minSize, minSize])], 1);
+      const [up] = ctx.emit('Add', [atLeast!, i64([multiple - 1, multiple - 1])], 1);
+      const [blocks] = ctx.emit('Div', [up!, i64([multiple, multiple])], 1);
+      const [padded] = ctx.emit('Mul', [blocks!, i64([multiple, multiple])], 1);
+      const [after] = ctx.emit('Sub', [padded!, hw!], 1);
+      const [pads] = ctx.emit('Concat', [i64([0, 0, 0, 0, 0, 0]), after!], 1, { axis: { i: 0 } });
+      ctx.emit('Pad', [ins[0]!, pads!, ctx.constant([0], [], x!.dtype)], [out], { mode: { s: 'constant' } });
+    },
+    vjp: (g, [x]) => [cropTo(g, x!.shape[2]!, x!.shape[3]!)],
+  }),
+  cropTo: definePrimitive<{ height: Dim; width: Dim }>({
+    name: 'cropTo',
+    shape: ([x], { height, width }) => {
+      const [h, w] = spatial(x!);
+      expect(typeof h !== 'number' || typeof height !== 'number' || height <= h, `cannot crop ${h} rows to ${height}`);
+      expect(typeof w !== 'number' || typeof width !== 'number' || width <= w, `cannot crop ${w} columns to ${width}`);
+      return { shape: [x!.shape[0]!, x!.shape[1]!, height, width], dtype: x!.dtype };
+    },
+    lower: (ctx, ins, out, { height, width }) => {
+      const i64 = (v: number[]) => ctx.constant(v, [v.length], 'int64');
+      ctx.emit('Slice', [ins[0]!, i64([0, 0]), ctx.shapeOf([height, width]), i64([2, 3])], [out]);
+    },
+    vjp: (g, [x]) => [padLike(g, x!)],
+  }),
+  padLike: definePrimitive<null>({
+    name: 'padLike',
+    shape: ([x, like]) => {
+      spatial(x!);
+      const [h, w] = spatial(like!);
+      return { shape: [x!.shape[0]!, x!.shape[1]!, h, w], dtype: x!.dtype };
+    },
+    lower: (ctx, ins, out, _a, [x]) => {
+      const [size] = ctx.emit('Shape', [ins[1]!], 1, { start: { i: 2 }, end: { i: 4 } });
+      const [have] = ctx.emit('Shape', [ins[0]!], 1, { start: { i: 2 }, end: { i: 4 } });
+      const [after] = ctx.emit('Sub', [size!, have!], 1);
+      const [pads] = ctx.emit('Concat', [ctx.constant([0, 0, 0, 0, 0, 0], [6], 'int64'), after!], 1, { axis: { i: 0 } });
+      ctx.emit('Pad', [ins[0]!, pads!, ctx.constant([0], [], x!.dtype)], [out], { mode: { s: 'constant' } });
+    },
+    vjp: (g, [x]) => [cropTo(g, x!.shape[2]!, x!.shape[3]!), null],
+  }),
+};
+
+/**
+ * Zero-pads H and W at the bottom and right to the smallest multiple of `multiple` that is ≥ max(size, minSize)
+ * (PyTorch: F.pad(x, (0, pw, 0, ph)) with the pads computed from x.shape).
+ */
+export function padToMultiple(x: Tensor, multiple: number, { minSize = 0 }: { minSize?: number } = {}): Tensor {
+  if (!Number.isInteger(multiple) || multiple < 1) throw new RangeError(`multiple must be an integer ≥ 1, received ${multiple}`);
+  const [h, w] = [x.shape[2]!, x.shape[3]!];
+  if (typeof h === 'number' && typeof w === 'number') {
+    return padConstant(x, [0, 0, 0, 0, 0, 0, paddedSize(h, multiple, minSize) - h, paddedSize(w, multiple, minSize) - w]);
+  }
+  return apply(P.padToMultiple, [x], { multiple, minSize });
+}
+
+/** x[:, :, :height, :width]; the size may be symbolic (computable at run time, as reshape's). */
+export function cropTo(x: Tensor, height: Dim, width: Dim): Tensor {
+  if (typeof height === 'number' && typeof width === 'number' && typeof x.shape[2] === 'number' && typeof x.shape[3] === 'number') {
+    return slice(slice(x, 2, 0, height), 3, 0, width);
+  }
+  if (height === x.shape[2] && width === x.shape[3]) return x;
+  return apply(P.cropTo, [x], { height, width });
+}
+
+/** Zero-pads H and W at the bottom and right to `like`'s H and W (read from its shape at run time). */
+export function padLike(x: Tensor, like: Tensor): Tensor {
+  if ([x, like].every((t) => typeof t.shape[2] === 'number' && typeof t.shape[3] === 'number')) {
+    return padConstant(x, [0, 0, 0, 0, 0, 0, Number(like.shape[2]) - Number(x.shape[2]), Number(like.shape[3]) - Number(x.shape[3])]);
+  }
+  return apply(P.padLike, [x, like], null);
+}
