@@ -149,6 +149,22 @@ def omnisr(original_root, scale):
 BUILDERS['omnisr'] = omnisr
 
 
+def swinir(original_root, scale):
+    # utils_init_default_args.py: window 8, 6 stages x 6 blocks, embed 180, 6 heads, MLP ratio 2, pixelshuffle,
+    # 1conv, img_size = h_size // scale. At x8 the 96-px patch gives img_size 12, which the original cannot build
+    # (its attn_mask of a 12 x 12 map does not split into 8 x 8 windows): it is built for 16 (the README's 128-px
+    # patches), and pads a 12-px input to 16 at run time as it does any size.
+    net_module = load_original.network(original_root, 'swinir')
+    img_size = 96 // scale if (96 // scale) % 8 == 0 else 128 // scale
+    net = net_module.SwinIR(upscale=scale, in_chans=1, img_size=img_size, window_size=8, img_range=1.0,
+                            depths=[6] * 6, embed_dim=180, num_heads=[6] * 6, mlp_ratio=2, upsampler='pixelshuffle',
+                            resi_connection='1conv')
+    return net, lambda out, hr: [(out, hr)]
+
+
+BUILDERS['swinir'] = swinir
+
+
 # utils_init_default_args.py / select_network.py: the benchmark's GRL (its img_size is h_size // scale; at x8 the
 # protocol's 96-px patch gives 12, which the original cannot build with (its masks need a multiple of the window),
 # so the masks are built for 16 and the forward, which pads 12 to 16, uses them).

@@ -4,6 +4,7 @@ import { planeOf } from '../src/image/plane.js';
 import { modelInputOf } from '../src/infer/model-input.js';
 import { cropBytes, type PixelRect } from '../src/report/display.js';
 import { fetchBytes } from './api.js';
+import { windowRects } from './window-rects.js';
 import type { ViewRun } from './api.js';
 
 /**
@@ -77,15 +78,6 @@ export async function runModel(run: ViewRun, lr: Plane, onProgress: (stage: stri
   return planeOf(ow, oh, Float32Array.from(data));
 }
 
-/** What a window run reads and keeps, in LR pixels: the LR under the HR window `hrRect`, and that plus the halo. */
-export function windowRects(hrRect: PixelRect, scale: number, lr: { width: number; height: number }, haloLr: number): { keep: PixelRect; read: PixelRect } {
-  const [x0, y0] = [Math.floor(hrRect.x / scale), Math.floor(hrRect.y / scale)];
-  const [x1, y1] = [Math.min(lr.width, Math.ceil((hrRect.x + hrRect.width) / scale)), Math.min(lr.height, Math.ceil((hrRect.y + hrRect.height) / scale))];
-  const [rx0, ry0] = [Math.max(0, x0 - haloLr), Math.max(0, y0 - haloLr)];
-  const [rx1, ry1] = [Math.min(lr.width, x1 + haloLr), Math.min(lr.height, y1 + haloLr)];
-  return { keep: { x: x0, y: y0, width: x1 - x0, height: y1 - y0 }, read: { x: rx0, y: ry0, width: rx1 - rx0, height: ry1 - ry0 } };
-}
-
 /**
  * The run's output on the LR window under `hrRect` (HR pixels): the model runs on that window plus its halo, so
  * the kept part equals the whole image's output there. Returns an HR-sized plane, zero outside the window, and
@@ -94,7 +86,7 @@ export function windowRects(hrRect: PixelRect, scale: number, lr: { width: numbe
 export async function runWindow(run: ViewRun, lr: Plane, hrRect: PixelRect, onProgress: (stage: string) => void): Promise<{ plane: Plane<Float32Array>; window: PixelRect }> {
   if (run.haloLr === null) throw new Error(`${run.method} declares no receptive field, so a window cannot be run exactly: run the whole patch (m)`);
   const s = run.scale;
-  const { keep, read } = windowRects(hrRect, s, lr, run.haloLr);
+  const { keep, read } = windowRects(hrRect, s, lr, run.haloLr, run.tileAlignLr);
   if (keep.width <= 0 || keep.height <= 0) throw new Error('no image in the visible window');
   const part = await runModel(run, planeOf(read.width, read.height, cropBytes(lr.data, lr.width, read)), onProgress);
   const window = { x: keep.x * s, y: keep.y * s, width: keep.width * s, height: keep.height * s };

@@ -11,6 +11,7 @@ export { reduceSum, reduceMean, reduceMax, expand, sumTo, variance } from './ops
 export { reshape, transpose, concat, slice, padConstant, padAxis, gather0, scatterAdd0 } from './ops/shape.js';
 export { unsqueeze, squeeze, flip, split, roll, pad2d, pixelShuffle, pixelUnshuffle, gather, stack, flatten } from './ops/layout.js';
 export type { PadMode } from './ops/layout.js';
+export { windowPartition, windowReverse, shiftedWindowMask } from './ops/window.js';
 export { conv2d, convTranspose2d } from './ops/conv.js';
 export { convWeightGrad } from './ops/conv-weight-grad.js';
 export type { Conv2dOptions, ConvGradient } from './ops/conv.js';
@@ -20,7 +21,6 @@ export type { BatchNormState } from './ops/nn.js';
 export { resize, resizeMatrix, resizeMatrixTo, resizeTo } from './ops/resize.js';
 export { cropTo, padLike, padToMultiple, paddedSize } from './ops/pad-to.js';
 export { l2Normalize } from './ops/normalize.js';
-export { windowPartition, windowReverse } from './ops/window.js';
 export type { ResizeMode } from './ops/resize.js';
 export { fft2, fft2Abs, fftShift2d, magnitude, halfRoll } from './ops/fft.js';
 export { definePrimitive, primitives, apply } from './ops/registry.js';

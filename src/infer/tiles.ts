@@ -13,18 +13,23 @@ export interface AxisTile {
   ownEnd: number;
 }
 
-/** Tiles of at most `tilePx` covering `length`, each owning its centre beyond `marginPx` (image borders owned fully). */
-export function axisTiles(length: number, tilePx: number, marginPx: number): AxisTile[] {
+/**
+ * Tiles of `tilePx` covering `length`, each owning its centre beyond `marginPx` (image borders owned fully). With
+ * `align` > 1 every tile starts at a multiple of it (a window model partitions each tile as the whole image), so
+ * the last one, ending at the border, may be up to align − 1 px longer.
+ */
+export function axisTiles(length: number, tilePx: number, marginPx: number, align = 1): AxisTile[] {
   if (tilePx >= length) return [{ start: 0, size: length, ownBegin: 0, ownEnd: length }];
-  if (tilePx <= 2 * marginPx) throw new RangeError(`a tile of ${tilePx} px leaves nothing inside margins of ${marginPx} px`);
-  const step = tilePx - 2 * marginPx;
+  if (tilePx - 2 * marginPx < align) throw new RangeError(`a tile of ${tilePx} px leaves less than ${align} px inside margins of ${marginPx} px`);
+  const lastStart = Math.floor((length - tilePx) / align) * align;
   const tiles: AxisTile[] = [];
   let ownBegin = 0;
-  for (let k = 0; ; k++) {
-    const start = Math.min(k * step, length - tilePx);
-    const last = start === length - tilePx;
+  for (;;) {
+    // The latest aligned start that still gives the owned part its margin of context.
+    const start = Math.min(Math.floor(Math.max(0, ownBegin - marginPx) / align) * align, lastStart);
+    const last = start === lastStart;
     const ownEnd = last ? length : start + tilePx - marginPx;
-    tiles.push({ start, size: tilePx, ownBegin, ownEnd });
+    tiles.push({ start, size: last ? length - start : tilePx, ownBegin, ownEnd });
     if (last) return tiles;
     ownBegin = ownEnd;
   }
@@ -35,6 +40,8 @@ export interface TiledOptions {
   marginPx: number;
   /** Output pixels per input pixel (the SR scale, or 1 when the input is already at HR size). */
   outScale: number;
+  /** Tiles start at multiples of this (axisTiles' `align`; default 1). */
+  align?: number;
   onTile?: (done: number, total: number) => void;
 }
 
@@ -47,8 +54,8 @@ export async function runTiled(
   runTile: (tile: Float32Array, tileWidth: number, tileHeight: number) => Promise<Float32Array>,
 ): Promise<Float32Array> {
   const s = options.outScale;
-  const cols = axisTiles(width, options.tilePx, options.marginPx);
-  const rows = axisTiles(height, options.tilePx, options.marginPx);
+  const cols = axisTiles(width, options.tilePx, options.marginPx, options.align);
+  const rows = axisTiles(height, options.tilePx, options.marginPx, options.align);
   const outWidth = width * s;
   const out = new Float32Array(outWidth * height * s);
   const total = cols.length * rows.length;

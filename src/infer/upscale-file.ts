@@ -71,7 +71,7 @@ async function upscaleLocked(inPath: string, outPath: string, options: UpscaleFi
     if (tiling) (options.onWarning ?? warnOnStderr)(tiling);
     const halo = upscaler.haloLr;
     // Bands of `tileLr` owned rows, each read with the halo above and below (shifted inside at the image edges).
-    const bands = axisTiles(height, upscaler.tileLr + 2 * halo, halo);
+    const bands = axisTiles(height, upscaler.tileLr + 2 * halo, halo, upscaler.tileAlignLr);
     const lrSize = options.pixelSizeUm ?? file.pixelSizeUm();
     const pixelSizeUm = lrSize === undefined ? undefined : lrSize / s;
     const writer = await OmeTiffWriter.create(outPath, {

@@ -84,9 +84,15 @@ export class Upscaler {
     return halo;
   }
 
-  /** LR pixels each tile owns along a side. */
+  /** LR pixels each tile owns along a side (a multiple of the model's tile alignment). */
   get tileLr(): number {
-    return Math.max(1, Math.floor((this.options.tileHrPx ?? 512) / this.model.scale));
+    const a = this.tileAlignLr;
+    return Math.max(a, Math.floor((this.options.tileHrPx ?? 512) / this.model.scale / a) * a);
+  }
+
+  /** LR pixels that tile starts must be a multiple of (Model.tileAlign; 1 for most models). */
+  get tileAlignLr(): number {
+    return this.model.tileAlign ?? 1;
   }
 
   /**
@@ -118,8 +124,10 @@ export class Upscaler {
     checkInputSize(this.model, width, height);
     // Tiles of the model input: the owned part plus the halo on each side (in HR pixels for a cv2-bicubic input).
     const marginPx = this.modelHalo();
-    const tilePx = this.tileLr * (outScale === 1 ? s : 1) + 2 * marginPx;
-    const data = await runTiled(x, width, height, { tilePx, marginPx, outScale, onTile }, (t, w, h) => this.runRaw(t, w, h));
+    const perLr = outScale === 1 ? s : 1;
+    const tilePx = this.tileLr * perLr + 2 * marginPx;
+    const align = this.tileAlignLr * perLr;
+    const data = await runTiled(x, width, height, { tilePx, marginPx, outScale, align, onTile }, (t, w, h) => this.runRaw(t, w, h));
     const out = createPlane(lr.width * s, lr.height * s, 'float32');
     out.data.set(data);
     return out;

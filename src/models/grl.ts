@@ -19,12 +19,13 @@ import { gelu, globalAvgPool2d } from '../engine/ops/nn.js';
 import { cropTo, paddedSize } from '../engine/ops/pad-to.js';
 import { reflectOrZeroPad } from '../engine/ops/reflect-or-zero-pad.js';
 import { transpose } from '../engine/ops/shape.js';
+import { shiftedWindowMask } from '../engine/ops/window.js';
 import type { Tensor } from '../engine/tensor.js';
 import { SrcacoError } from '../errors.js';
 import type { AttentionTables } from './blocks/grl-attention.js';
 import { LINEAR_INIT, mixedAttention } from './blocks/grl-attention.js';
 import type { Pair } from './blocks/grl-tables.js';
-import { relativeCoordsTable, relativePositionIndex, shiftMask, shiftMaskGraph, shiftMaskWithAnchor } from './blocks/grl-tables.js';
+import { relativeCoordsTable, relativePositionIndex, shiftMask, shiftMaskWithAnchor } from './blocks/grl-tables.js';
 import { defineModel } from './model.js';
 
 /** The protocol's HR training patch (SR-CACO-2 trains on 96-px patches; the original's img_size is 96 / scale). */
@@ -81,7 +82,7 @@ function block(nn: Scope, o: BlockOptions): (x: Tensor, t: AttentionTables, ctx:
 
 /** The state_dict buffers of GRL (sized as the original's set_table_index_mask for `imgSize`); the forward's tables. */
 function declareTables(nn: Scope, window: number, stripe: Pair, down: number, imgSize: number) {
-  const f32 = (local: string, v: { shape: number[]; data: Float32Array }, recomputed = false) => nn.constant(local, v.shape, v.data);
+  const f32 = (local: string, v: { shape: number[]; data: Float32Array }, recomputed = false) => nn.constant(local, v.shape, v.data, { recomputed });
   const i64 = (local: string, v: { shape: number[]; data: BigInt64Array }) => nn.constant(local, v.shape, v.data);
   const ws: Pair = [window, window];
   const sv: Pair = [stripe[1], stripe[0]];
@@ -134,11 +135,14 @@ export const grl = defineModel({
   // orientations, anchors, CAB) at a fraction of the trace.
   presets: { demo: { embed_dim: 36, depths: [2, 2], num_out_feats: 16 } },
   // Reach of the receptive field: a window or stripe spans 7 px per block (the local branch 2), a 3×3 conv 1 px per
-  // stage and around the body, the upsampler's convs ≤ 1 LR px each. Tiles match the whole image exactly only when
-  // their origins also sit on the window grid (multiples of window_size), which the tiler does not align yet.
+  // stage and around the body, the upsampler's convs ≤ 1 LR px each. Windows and stripes are cut from the input's
+  // corner, so tiles must also start on that grid to give the whole-image output.
+  tileAlign: ({ config: c }) => Math.max(c.window_size, ...c.stripe_size),
   halo: ({ scale, config: c }) => {
+    const w = Math.max(c.window_size, ...c.stripe_size);
     const blocks = c.depths.reduce((a, b) => a + b, 0);
-    return blocks * (Math.max(c.window_size, ...c.stripe_size) - 1) + c.depths.length + 4 + Math.log2(scale);
+    // in whole windows, so that a tile aligned to the window keeps its context aligned too
+    return Math.ceil((blocks * (w - 1) + c.depths.length + 4 + Math.log2(scale)) / w) * w;
   },
   build({ scale, config: c }, nn) {
     if (![2, 4, 8].includes(scale)) throw new SrcacoError('usage', `grl supports scales 2, 4, 8, received ${scale}`);
@@ -186,7 +190,6 @@ export const grl = defineModel({
     return (lr, ctx) => {
       const [b, , h, w] = lr.shape as [Dim, Dim, Dim, Dim];
       const padded = reflectOrZeroPad(lr, padSize);
-      const [hp, wp] = [padded.shape[2]!, padded.shape[3]!];
       // The single-channel mean is 0 (the original subtracts a zero tensor).
       const x0 = convFirst(c.img_range === 1 ? padded : mul(padded, c.img_range));
       const shared = {
@@ -195,8 +198,8 @@ export const grl = defineModel({
       };
       const stripeH = { table: tables.table_sh, a2w: tables.index_sh_a2w, w2a: tables.index_sh_w2a };
       const stripeV = { table: tables.table_sv, a2w: tables.index_sv_a2w, w2a: tables.index_sv_w2a };
-      const mask = shiftMaskGraph(hp, wp, ws, ws / 2);
       let f = normStart(toNhwc(x0));
+      const mask = shiftedWindowMask(f, ws, ws, ws / 2, ws / 2);
       for (const { blocks, conv } of stages) {
         let r = f;
         blocks.forEach((blk, j) => {

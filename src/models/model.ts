@@ -68,9 +68,15 @@ export interface Model {
   readonly halo?: number;
   /**
    * True when an output pixel depends on the whole input (attention over all positions, windows aligned to the
-   * image): tiles read `halo` of context, which then approximates the whole-image output instead of equalling it.
+   * image without a `tileAlign`): tiles read `halo` of context, which then approximates the whole-image output
+   * instead of equalling it.
    */
   readonly globalContext?: boolean;
+  /**
+   * Model-input pixels that tiles must start at multiples of to give the whole-image output (a window model
+   * partitions from its input's corner); 1 when undefined.
+   */
+  readonly tileAlign?: number;
   readonly lossOn: LossOn;
   /** HR-sized output [N, 1, s·h, s·w] from `x` ([N, 1, h, w] for 'lr', [N, 1, s·h, s·w] for 'cv2-bicubic'). */
   forward(vars: Vars, x: Tensor, ctx: ForwardContext): Tensor;
@@ -116,6 +122,8 @@ export interface ModelDefinition<S extends ConfigSchema> extends ModelInfo {
   readonly halo?: (args: { scale: number; config: ConfigOf<S> }) => number;
   /** Model.globalContext. */
   readonly globalContext?: boolean;
+  /** Model.tileAlign, from the architecture (its attention window). */
+  readonly tileAlign?: (args: { scale: number; config: ConfigOf<S> }) => number;
   build(args: { scale: number; config: ConfigOf<S> }, nn: Scope): (x: Tensor, ctx: ForwardContext) => Tensor | ModelOutput;
 }
 
@@ -157,6 +165,7 @@ export function defineModel<const S extends ConfigSchema = Record<never, never>>
         ...(d.minInputPx ? { minInputPx: d.minInputPx } : {}),
         ...(d.halo ? { halo: d.halo({ scale, config: config as ConfigOf<S> }) } : {}),
         ...(d.globalContext ? { globalContext: true } : {}),
+        ...(d.tileAlign ? { tileAlign: d.tileAlign({ scale, config: config as ConfigOf<S> }) } : {}),
         lossOn,
         forward: (vars, x, ctx) => forwardOutputs(vars, x, ctx).y,
         forwardOutputs,

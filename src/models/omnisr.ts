@@ -30,7 +30,8 @@ import { reduceMean } from '../engine/ops/reduce.js';
 import { resizeTo } from '../engine/ops/resize.js';
 import { reshape, transpose } from '../engine/ops/shape.js';
 import type { Tensor } from '../engine/tensor.js';
-import { relativePositionBias } from './blocks/relative-position.js';
+import { constant } from '../engine/tensor.js';
+import { relativePositionBias, relativePositionIndex } from './blocks/relative-position.js';
 import { defineModel } from './model.js';
 
 type Layer = (x: Tensor) => Tensor;
@@ -73,7 +74,7 @@ function windowAttention(nn: Scope, dim: number, window: number, pe: boolean): L
     const perHead = (t: Tensor) => transpose(reshape(t, [bw, n, heads, dh]), [0, 2, 1, 3]);
     const [q, k, v] = split(toQkv(tokens), [dim, dim, dim], 2).map(perHead) as [Tensor, Tensor, Tensor];
     let sim = matmul(mul(q, dh ** -0.5), mT(k));
-    if (table) sim = add(sim, relativePositionBias(table(), window, window));
+    if (table) sim = add(sim, relativePositionBias(table(), constant(relativePositionIndex(window, window), [window * window, window * window], 'int64')));
     const out = transpose(matmul(softmax(sim, -1), v), [0, 2, 1, 3]);
     return reshape(toOut(reshape(out, [bw, n, dim])), [b!, X!, Y!, window, window, dim]);
   };

@@ -20,9 +20,10 @@ import { prosr } from './prosr.js';
 import { srcnn } from './srcnn.js';
 import { srcnn915 } from './srcnn915.js';
 import { srfbn } from './srfbn.js';
+import { swinir } from './swinir.js';
 import { vdsr } from './vdsr.js';
 
-export const MODELS: Readonly<Record<string, ModelDef>> = Object.freeze({ bicubic, srcnn, srcnn915, vdsr, drrn, memnet, dbpn, srfbn, prosr, mslapsrn, enlcn, dfcan, omnisr, grl });
+export const MODELS: Readonly<Record<string, ModelDef>> = Object.freeze({ bicubic, srcnn, srcnn915, vdsr, drrn, memnet, dbpn, srfbn, prosr, mslapsrn, enlcn, dfcan, omnisr, swinir, grl });
 
 /** The names of the registered models, in registry order. */
 export function modelNames(): string[] {

@@ -40,6 +40,8 @@ export interface ViewRun {
   onnxBytes: number | null;
   /** LR pixels of context beyond a window for its output to equal the whole image's (null: not declared). */
   haloLr: number | null;
+  /** LR pixels a window's read must start at a multiple of (Model.tileAlign: a window model); absent: 1. */
+  tileAlignLr?: number;
 }
 
 export interface ViewEval {

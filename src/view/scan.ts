@@ -69,6 +69,7 @@ async function addRun(index: ViewIndex, root: number, rootDir: string, dir: stri
       onnx: onnx === null ? null : rel(rootDir, onnx),
       onnxBytes: onnx === null ? null : (await stat(onnx)).size,
       haloLr: modelHaloLr(run.model),
+      ...(run.model.tileAlign ? { tileAlignLr: run.model.tileAlign } : {}),
     });
   } catch (e) {
     // a config.json that is not a run's (a simulator's, a tool's) is not a problem worth listing

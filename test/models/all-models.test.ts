@@ -25,7 +25,10 @@ for (const def of Object.values(MODELS)) {
       const model = buildModel(def.name, { scale, preset });
       const state = initState(model.specs, new Rng(scale));
       if (countParams(model.specs) > 0) {
-        const step = compileStep(modelStepSpec(model, { batch: 2, hrPx: HR_PX, loss: mseSsimLoss(), optimizer: sgd({ momentum: 0.9, nesterov: true }) }), await compileTarget());
+        // A model that needs more than HR_PX / scale LR pixels (SwinIR's reflection to a multiple of its window)
+        // trains on the smallest patch it takes.
+        const hrPx = Math.max(HR_PX, (model.minInputPx ?? 1) * scale);
+        const step = compileStep(modelStepSpec(model, { batch: 2, hrPx, loss: mseSsimLoss(), optimizer: sgd({ momentum: 0.9, nesterov: true }) }), await compileTarget());
         assert.ok(step.model.length > 0, 'the step lowers to ONNX');
       }
       const sized = model.staticSize ? { height: LR_PX, width: LR_PX } : {};

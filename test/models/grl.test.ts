@@ -11,6 +11,8 @@ import { compileFunction, compileStep, compileTarget, grad, sgd } from '../../sr
 import { countParams, initState, loadState } from '../../src/engine/nn/index.js';
 import { SrcacoError } from '../../src/errors.js';
 import { inferenceGraph } from '../../src/infer/graph.js';
+import { Upscaler } from '../../src/infer/upscaler.js';
+import { planeOf } from '../../src/image/plane.js';
 import { applyModel, modelLoss, modelStepSpec } from '../../src/models/model.js';
 import { buildModel } from '../../src/models/registry.js';
 import { mseSsimLoss } from '../../src/train/loss.js';
@@ -179,7 +181,9 @@ test('grl: a checkpoint saved with any img_size loads (its masks are recomputed 
     Object.entries(saved).map(([k, t]) => [k, t.data instanceof BigInt64Array ? { dtype: 'I64' as const, shape: t.shape, data: t.data } : { dtype: 'F32' as const, shape: t.shape, data: t.data as Float32Array }]),
   );
   const loaded = loadState(model.specs, tensors, { model: 'grl' });
-  assert.deepEqual(loaded['mask_w']!.shape, [16, 64, 64]);
+  // The forward never reads them: the model's own (for its img_size) replace the file's.
+  assert.deepEqual(loaded['mask_w']!.shape, [36, 64, 64]);
+  assert.deepEqual(loaded['mask_sh_a2w']!.shape, model.specs['mask_sh_a2w']!.shape);
   assert.deepEqual(loaded['conv_first.weight']!.data, saved['conv_first.weight']!.data);
   // Any other misfit is still refused.
   tensors.set('conv_first.weight', { dtype: 'F32', shape: [36, 1, 5, 5], data: new Float32Array(900) });
@@ -211,6 +215,30 @@ test('grl: in training, drop-path draws a per-sample mask for both branches of e
   const names = ['layers.0.blocks.1.attn', 'layers.0.blocks.1.mlp', 'layers.1.blocks.0.attn', 'layers.1.blocks.0.mlp'];
   assert.deepEqual(step.noise, Object.fromEntries(names.map((n) => [`drop_path/${n}`, { shape: [2, 1, 1, 1], kind: 'uniform' }])));
   assert.deepEqual(compileStep(spec(0), target).noise, {});
+});
+
+test('grl: tiles aligned to the window with the declared halo give the whole-image output; unaligned tiles do not', async (t) => {
+  const model = buildModel('grl', { scale: 2, config: { embed_dim: 18, depths: [2], num_out_feats: 8 } });
+  const state = initState(model.specs, new Rng(6));
+  assert.equal(model.tileAlign, 8);
+  const tileHrPx = 16; // 8 LR px owned per tile
+  const halo = new Upscaler(model, state, { tileHrPx }).haloLr;
+  assert.equal(halo, 24, '2 blocks × 7 px + 1 stage conv + 4 other convs + 1 upsampling conv, in whole windows');
+  // Sides that are no multiple of the window, three tiles across and down.
+  const [w, h] = [3 * 8 + 2 * halo + 5, 3 * 8 + 2 * halo + 2];
+  const rng = new Rng(9);
+  const lr = planeOf(w, h, Float32Array.from({ length: w * h }, () => rng.uniform()));
+  const whole = new Upscaler(model, state, { threads: 2, tileHrPx: 4096 });
+  const tiled = new Upscaler(model, state, { threads: 2, tileHrPx });
+  const unaligned = new Upscaler({ ...model, tileAlign: undefined }, state, { threads: 2, tileHrPx });
+  const want = (await whole.upscale(lr)).data;
+  let tiles = 0;
+  const err = maxAbsDiff((await tiled.upscale(lr, () => tiles++)).data, want);
+  assert.ok(tiles >= 9, `${tiles} tiles`);
+  assert.ok(err <= 1e-5, `aligned tiles differ from whole-image inference by ${err}`);
+  const off = maxAbsDiff((await unaligned.upscale(lr)).data, want);
+  assert.ok(off > 1e-4, `unaligned tiles: ${off}`);
+  t.diagnostic(`${tiles} tiles: max |diff| ${err.toExponential(2)} aligned, ${off.toExponential(2)} unaligned`);
 });
 
 test('grl: scales other than 2, 4, 8 and configurations whose windows do not tile are usage errors', () => {

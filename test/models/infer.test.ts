@@ -79,6 +79,25 @@ test('tiles cover the image once, owning centres away from the margins', () => {
   }
 });
 
+test('aligned tiles start at multiples of the alignment and still cover the image once with their margins', () => {
+  for (const [length, tile, margin, align] of [[100, 32, 8, 8], [69, 48, 20, 4], [47, 24, 4, 8], [30, 32, 8, 8], [64, 16, 4, 4]] as const) {
+    const tiles = axisTiles(length, tile, margin, align);
+    assert.equal(tiles[0]!.ownBegin, 0);
+    assert.equal(tiles.at(-1)!.ownEnd, length);
+    for (const [k, t] of tiles.entries()) {
+      const last = k === tiles.length - 1;
+      assert.equal(t.start % align, 0, `${length}/${tile}/${align}: tile ${k} starts at ${t.start}`);
+      assert.ok(t.start >= 0 && t.start + t.size <= length);
+      assert.ok(last ? t.start + t.size === length && t.size < Math.min(tile, length) + align : t.size === tile);
+      if (k > 0) assert.equal(t.ownBegin, tiles[k - 1]!.ownEnd);
+      if (k > 0) assert.ok(t.ownBegin >= t.start + margin, `${length}/${tile}: tile ${k} owns into its margin`);
+      if (!last) assert.ok(t.ownEnd <= t.start + t.size - margin);
+    }
+  }
+  assert.deepEqual(axisTiles(100, 30, 5), axisTiles(100, 30, 5, 1));
+  assert.throws(() => axisTiles(100, 20, 8, 8), /less than 8 px inside margins/);
+});
+
 test('tiled inference equals whole-image inference when margins exceed the receptive field (VDSR, SRCNN 9-5-5)', async () => {
   const lr = planeOf(60, 45, Uint8Array.from(noise(60 * 45, 3), (v) => Math.floor(v * 256)));
   for (const name of ['vdsr', 'srcnn915']) {

@@ -1,20 +1,26 @@
 /**
- * Zero padding and cropping of an NCHW tensor's H and W to sizes that may only be known at run time: up to a
- * multiple of a window (what window-attention networks do to any input), and back to an explicit size. With
- * static sizes these are plain Pad and Slice nodes; with symbolic ones they are primitives that compute their
- * pads and ends from the input's shape in the graph. A padded symbolic size is a new symbol (e.g. `H_w8_min15`,
- * "H padded to a multiple of 8, at least 15"), which later ops read from the padded tensor's shape (onnx.ts), so
- * reshapes into windows of it ([N, C, H_w8_min15/8, 8, …]) stay computable at run time.
+ * Padding and cropping of an NCHW tensor's H and W to sizes that may only be known at run time: up to a multiple
+ * of a window (what window-attention networks do to any input: Omni-SR with zeros, SwinIR's check_image_size by
+ * reflection), and back to an explicit size. With static sizes these are plain Pad and Slice nodes (pad2d's
+ * reflection); with symbolic ones they are primitives that compute their pads and ends from the input's shape in
+ * the graph. A padded symbolic size is a new symbol (e.g. `H_w8_min15`, "H padded to a multiple of 8, at least
+ * 15"), which later ops read from the padded tensor's shape (onnx.ts), so reshapes into windows of it
+ * ([N, C, H_w8_min15/8, 8, …]) stay computable at run time. Symbolic reflection has no VJP: it serves inference
+ * graphs (a training step has static shapes).
  */
 import type { Dim } from '../dims.js';
 import { formatShape, parseAffine } from '../dims.js';
 import type { Tensor } from '../tensor.js';
+import type { PadMode } from './layout.js';
+import { pad2d } from './layout.js';
 import { apply, definePrimitive, expect } from './registry.js';
 import { padConstant, slice } from './shape.js';
 
 interface PadToMultipleAttrs {
   multiple: number;
   minSize: number;
+  /** ONNX Pad's mode. */
+  mode: 'constant' | 'reflect' | 'edge';
 }
 
 /** The smallest multiple of `multiple` that is ≥ max(size, minSize). */
@@ -23,7 +29,7 @@ export function paddedSize(size: number, multiple: number, minSize = 0): number 
 }
 
 /** The padded size of a dim: a number, or the symbol naming "d padded" (d must be a symbol or an affine form of one). */
-function paddedDim(d: Dim, { multiple, minSize }: PadToMultipleAttrs): Dim {
+function paddedDim(d: Dim, { multiple, minSize }: { multiple: number; minSize: number }): Dim {
   if (typeof d === 'number') return paddedSize(d, multiple, minSize);
   const a = parseAffine(d);
   expect(a !== null, `padding symbolic dim "${d}" to a multiple needs a symbol or an affine form of one (like 2*H+1)`);
@@ -44,7 +50,7 @@ const P = {
       return { shape: [x!.shape[0]!, x!.shape[1]!, paddedDim(h, a), paddedDim(w, a)], dtype: x!.dtype };
     },
     // pads = [0, 0, 0, 0, 0, 0, ph, pw] with p = ceil(max(s, min) / m)·m − s, from Shape(x)[2:4].
-    lower: (ctx, ins, out, { multiple, minSize }, [x]) => {
+    lower: (ctx, ins, out, { multiple, minSize, mode }, [x]) => {
       const i64 = (v: number[]) => ctx.constant(v, [v.length], 'int64');
       const [hw] = ctx.emit('Shape', [ins[0]!], 1, { start: { i: 2 }, end: { i: 4 } });
       const [atLeast] = ctx.emit('Max', [hw!, i64([minSize, minSize])], 1);
@@ -53,9 +59,13 @@ const P = {
       const [padded] = ctx.emit('Mul', [blocks!, i64([multiple, multiple])], 1);
       const [after] = ctx.emit('Sub', [padded!, hw!], 1);
       const [pads] = ctx.emit('Concat', [i64([0, 0, 0, 0, 0, 0]), after!], 1, { axis: { i: 0 } });
-      ctx.emit('Pad', [ins[0]!, pads!, ctx.constant([0], [], x!.dtype)], [out], { mode: { s: 'constant' } });
+      const value = mode === 'constant' ? [ctx.constant([0], [], x!.dtype)] : [];
+      ctx.emit('Pad', [ins[0]!, pads!, ...value], [out], { mode: { s: mode } });
     },
-    vjp: (g, [x]) => [cropTo(g, x!.shape[2]!, x!.shape[3]!)],
+    vjp: (g, [x], _out, { mode }) => {
+      expect(mode === 'constant', `the gradient of ${mode} padding to a multiple needs static H and W`);
+      return [cropTo(g, x!.shape[2]!, x!.shape[3]!)];
+    },
   }),
   cropTo: definePrimitive<{ height: Dim; width: Dim }>({
     name: 'cropTo',
@@ -90,16 +100,20 @@ const P = {
 };
 
 /**
- * Zero-pads H and W at the bottom and right to the smallest multiple of `multiple` that is ≥ max(size, minSize)
- * (PyTorch: F.pad(x, (0, pw, 0, ph)) with the pads computed from x.shape).
+ * Pads H and W at the bottom and right to the smallest multiple of `multiple` that is ≥ max(size, minSize):
+ * with zeros (PyTorch: F.pad(x, (0, pw, 0, ph)) with the pads from x.shape), by reflection (F.pad 'reflect': the
+ * edge is not repeated, so each pad must be smaller than its side) or by replicating the edge.
  */
-export function padToMultiple(x: Tensor, multiple: number, { minSize = 0 }: { minSize?: number } = {}): Tensor {
+export function padToMultiple(x: Tensor, multiple: number, { minSize = 0, mode = 'zeros' }: { minSize?: number; mode?: PadMode } = {}): Tensor {
   if (!Number.isInteger(multiple) || multiple < 1) throw new RangeError(`multiple must be an integer ≥ 1, received ${multiple}`);
-  const [h, w] = [x.shape[2]!, x.shape[3]!];
+  const [h, w] = spatial(x);
   if (typeof h === 'number' && typeof w === 'number') {
-    return padConstant(x, [0, 0, 0, 0, 0, 0, paddedSize(h, multiple, minSize) - h, paddedSize(w, multiple, minSize) - w]);
+    const [ph, pw] = [paddedSize(h, multiple, minSize) - h, paddedSize(w, multiple, minSize) - w];
+    if (mode === 'zeros') return padConstant(x, [0, 0, 0, 0, 0, 0, ph, pw]);
+    if (mode === 'reflect') expect(ph < h && pw < w, `reflect padding of ${h}×${w} to a multiple of ${multiple} needs pads smaller than the sides (${ph}, ${pw})`);
+    return pad2d(x, [0, pw, 0, ph], mode);
   }
-  return apply(P.padToMultiple, [x], { multiple, minSize });
+  return apply(P.padToMultiple, [x], { multiple, minSize, mode: mode === 'zeros' ? 'constant' : mode === 'replicate' ? 'edge' : 'reflect' });
 }
 
 /** x[:, :, :height, :width]; the size may be symbolic (computable at run time, as reshape's). */

@@ -3,18 +3,8 @@
  * log-spaced relative coordinates its continuous position-bias MLP reads, the index that picks one bias per
  * (query, key) pair of a window and of a window against its anchor window, and the masks of shifted windows.
  * Values are computed as the original computes them (float32 steps), so the state_dict buffers equal its own.
- * The mask of the forward is built in the graph for the actual (possibly symbolic) padded size.
+ * The forward's shift mask is the one of the actual padded input (engine/ops/window.ts shiftedWindowMask).
  */
-import type { Dim } from '../../engine/dims.js';
-import { dimAffine } from '../../engine/dims.js';
-import { add, equal, mul, sub, where } from '../../engine/ops/elementwise.js';
-import { unsqueeze } from '../../engine/ops/layout.js';
-import { expand } from '../../engine/ops/reduce.js';
-import { concat, reshape } from '../../engine/ops/shape.js';
-import { windowPartition } from '../../engine/ops/window.js';
-import type { Tensor } from '../../engine/tensor.js';
-import { constant } from '../../engine/tensor.js';
-
 export type Pair = readonly [number, number];
 
 /** The value the original adds to the logits of pairs in different regions of a shifted window. */
@@ -123,27 +113,4 @@ export function shiftMaskWithAnchor(res: Pair, ws: Pair, shift: Pair, df: number
   const win = regionLabels(res, ws, shift);
   const anc = regionLabels(d(res), d(ws), d(shift));
   return windowToAnchor ? pairMask(win, anc) : pairMask(anc, win);
-}
-
-/** Region labels along one padded axis of size d: 0 before the last window, 1 in its unshifted part, 2 after. */
-function axisLabels(d: Dim, w: number, s: number): Tensor {
-  const tail = [...new Array<number>(w - s).fill(1), ...new Array<number>(s).fill(2)];
-  if (typeof d === 'number') return constant([...new Array<number>(d - w).fill(0), ...tail], [d]);
-  return concat([expand(constant(0), [dimAffine(d, 1, 1, -w)]), constant(tail, [w])], 0);
-}
-
-/**
- * The shifted-window mask [nW, N, N] for a padded map of hp × wp (numbers or symbols), built in the graph as
- * calculate_mask does: region labels, windows, −100 where two tokens' labels differ.
- */
-export function shiftMaskGraph(hp: Dim, wp: Dim, ws: number, shift: number): Tensor {
-  if (typeof hp === 'number' && typeof wp === 'number') {
-    const m = shiftMask([hp, wp], [ws, ws], [shift, shift]);
-    return constant(m.data, m.shape);
-  }
-  const label = add(mul(unsqueeze(axisLabels(hp, ws, shift), 1), 3), unsqueeze(axisLabels(wp, ws, shift), 0));
-  const windows = windowPartition(reshape(label, [1, hp, wp, 1]), ws, ws);
-  const flat = reshape(windows, [windows.shape[0]!, ws * ws]);
-  const diff = sub(unsqueeze(flat, 1), unsqueeze(flat, 2));
-  return where(equal(diff, 0), 0, MASKED);
 }

@@ -1,30 +1,35 @@
 /**
- * Relative-position bias of window attention (Swin's relative_position_index, Omni-SR's rel_pos_indices: the
- * same numbers): token a = (ya, xa) and token b of a wh × ww window look up row (ya − yb + wh − 1)·(2ww − 1) +
- * (xa − xb + ww − 1) of a learned [(2wh − 1)(2ww − 1), heads] table.
+ * Swin's relative-position bias: a learned table of (2·wh − 1)(2·ww − 1) rows × heads, and a fixed index that
+ * picks, for every pair of tokens (i, j) of a wh × ww window, the row of their offset (Δy, Δx). The index is the
+ * persistent buffer `relative_position_index` of the original's WindowAttention (int64 [N, N], N = wh·ww).
  */
 import { gather0, transpose } from '../../engine/ops/shape.js';
 import type { Tensor } from '../../engine/tensor.js';
-import { constant } from '../../engine/tensor.js';
 
-/** The [wh·ww, wh·ww] table-row index of every (query, key) token pair, tokens in row-major order. */
+/**
+ * The index of token pair (i, j), tokens in row-major order: (Δy + wh − 1)·(2·ww − 1) + Δx + ww − 1 with
+ * Δ = position(i) − position(j), as the original builds it.
+ */
 export function relativePositionIndex(wh: number, ww: number): BigInt64Array {
   const n = wh * ww;
-  const index = new BigInt64Array(n * n);
-  for (let a = 0; a < n; a++) {
-    for (let b = 0; b < n; b++) {
-      const dy = Math.floor(a / ww) - Math.floor(b / ww) + wh - 1;
-      const dx = (a % ww) - (b % ww) + ww - 1;
-      index[a * n + b] = BigInt(dy * (2 * ww - 1) + dx);
+  const out = new BigInt64Array(n * n);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < n; j++) {
+      const dy = Math.floor(i / ww) - Math.floor(j / ww);
+      const dx = (i % ww) - (j % ww);
+      out[i * n + j] = BigInt((dy + wh - 1) * (2 * ww - 1) + dx + ww - 1);
     }
   }
-  return index;
+  return out;
 }
 
-/** The attention bias [heads, wh·ww, wh·ww] gathered from `table` [(2wh − 1)(2ww − 1), heads]. */
-export function relativePositionBias(table: Tensor, wh: number, ww: number): Tensor {
-  const n = wh * ww;
-  const rows = Number(table.shape[0]);
-  if (rows !== (2 * wh - 1) * (2 * ww - 1)) throw new RangeError(`a ${wh}×${ww} window needs ${(2 * wh - 1) * (2 * ww - 1)} table rows, the table has ${rows}`);
-  return transpose(gather0(table, constant(relativePositionIndex(wh, ww), [n, n], 'int64')), [2, 0, 1]);
+/** Rows of the bias table: (2·wh − 1)(2·ww − 1). */
+export const relativePositionTableRows = (wh: number, ww: number): number => (2 * wh - 1) * (2 * ww - 1);
+
+/**
+ * The bias [heads, N, N] added to a window's attention logits: the table [rows, heads] gathered at the index
+ * [N, N] (the gather's VJP scatters the cotangent back onto the table's rows).
+ */
+export function relativePositionBias(table: Tensor, index: Tensor): Tensor {
+  return transpose(gather0(table, index), [2, 0, 1]);
 }

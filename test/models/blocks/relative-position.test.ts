@@ -1,27 +1,36 @@
-// The relative-position index (Swin's relative_position_index, Omni-SR's rel_pos_indices) on small windows,
-// against values worked out by hand, and the bias gathered from a table.
-import { test } from 'node:test';
+// The relative-position index (the original's construction, re-derived here from token offsets) and the bias
+// gather, whose VJP scatters onto the table's rows (central differences).
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import * as E from '../../../src/engine/index.js';
-import { relativePositionBias, relativePositionIndex } from '../../../src/models/blocks/relative-position.js';
+import { relativePositionBias, relativePositionIndex, relativePositionTableRows } from '../../../src/models/blocks/relative-position.js';
+import { gradCheck } from '../../engine/gradcheck.js';
 
-test('relativePositionIndex: (dy + wh − 1)·(2ww − 1) + (dx + ww − 1) for every token pair', () => {
-  // 2×2 window, tokens (0,0) (0,1) (1,0) (1,1); the 3×3 table's centre (row 4) is "same position".
-  assert.deepEqual(Array.from(relativePositionIndex(2, 2), Number), [4, 3, 1, 0, 5, 4, 2, 1, 7, 6, 4, 3, 8, 7, 5, 4]);
-  // 1×3 window: only dx, rows 0..4 of a 1×5 table.
-  assert.deepEqual(Array.from(relativePositionIndex(1, 3), Number), [2, 1, 0, 3, 2, 1, 4, 3, 2]);
+test('the index of a token pair is the row of its (Δy, Δx) offset, each offset its own row', () => {
+  const [wh, ww] = [2, 3];
+  const index = Array.from(relativePositionIndex(wh, ww), Number);
+  const n = wh * ww;
+  assert.equal(index.length, n * n);
+  const rowOf = new Map<string, number>();
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < n; j++) {
+      const key = `${Math.floor(i / ww) - Math.floor(j / ww)},${(i % ww) - (j % ww)}`;
+      const v = index[i * n + j]!;
+      if (rowOf.has(key)) assert.equal(v, rowOf.get(key), key);
+      rowOf.set(key, v);
+    }
+  }
+  // Offsets (Δy, Δx) with |Δy| < wh and |Δx| < ww, numbered row-major from (−(wh−1), −(ww−1)).
+  assert.equal(rowOf.get(`${-(wh - 1)},${-(ww - 1)}`), 0);
+  assert.equal(rowOf.get('0,0'), (wh - 1) * (2 * ww - 1) + ww - 1);
+  assert.equal(rowOf.get(`${wh - 1},${ww - 1}`), relativePositionTableRows(wh, ww) - 1);
+  assert.equal(new Set(rowOf.values()).size, relativePositionTableRows(wh, ww));
 });
 
-test('relativePositionBias: [heads, N, N] rows of the table', async () => {
-  const table = E.input('t', [9, 2]);
-  const bias = relativePositionBias(table, 2, 2);
-  assert.deepEqual(bias.shape, [2, 4, 4]);
-  const s = await E.Session.create(E.toOnnx({ inputs: [table], outputs: [['b', bias]] }), { threads: 1 });
-  const data = Float32Array.from({ length: 18 }, (_, i) => i);
-  const out = await s.runHost({ t: { shape: [9, 2], data } });
-  await s.release();
-  const index = Array.from(relativePositionIndex(2, 2), Number);
-  const want = [0, 1].flatMap((h) => index.map((r) => data[r * 2 + h]!));
-  assert.deepEqual(Array.from(out.b!.data as Float32Array), want);
-  assert.throws(() => relativePositionBias(table, 3, 3), /needs 25 table rows/);
+test('the bias is [heads, N, N] rows of the table; its VJP matches central differences', async () => {
+  const index = E.constant(relativePositionIndex(2, 2), [4, 4], 'int64');
+  const bias = relativePositionBias(E.input('t', [9, 3]), index);
+  assert.deepEqual(bias.shape, [3, 4, 4]);
+  const [r] = await gradCheck([{ name: 'bias', inputs: [{ shape: [9, 3] }], fn: (t) => relativePositionBias(t, index) }], 'float64', 1e-6);
+  assert.ok(Math.abs(r!.analytic - r!.numeric) < 1e-8 * Math.max(1, Math.abs(r!.numeric)), `${r!.analytic} vs ${r!.numeric}`);
 });
