@@ -1,7 +1,7 @@
 /**
  * Engine bench: forward (the inference graph `srcaco upscale` runs) and one SGD-Nesterov training step
  * (StepRunner.step: forward, loss, backward, update as one ONNX graph) per model and loss, beside PyTorch CPU.
- *   npm run bench -- engine [--models srcnn915,srcnn,vdsr,dfcan] [--loss mse,mse-ssim] [--threads 2] [--repeat 3]
+ *   npm run bench -- engine [--models srcnn915,srcnn,vdsr] [--loss mse,mse-ssim] [--threads 2] [--repeat 3]
  *                           [--batch 8] [--hr 96] [--scale 2] [--preset default] [--device cpu] [--no-peer] [--rounds 1]
  *                           [--no-blocked]
  * Each (model, loss) is measured in its own child process, so peak_rss_mb (the child's maxRSS) is that model's
@@ -148,7 +148,7 @@ export async function engineBench(argv: string[]): Promise<void> {
   const { values: v } = parseArgs({
     args: argv,
     options: {
-      models: { type: 'string', default: 'srcnn915,srcnn,vdsr,dfcan' },
+      models: { type: 'string', default: 'srcnn915,srcnn,vdsr' },
       model: { type: 'string' },
       loss: { type: 'string', default: 'mse,mse-ssim' },
       threads: { type: 'string', default: '2' },

@@ -165,6 +165,31 @@ def swinir(original_root, scale):
 BUILDERS['swinir'] = swinir
 
 
+def act(original_root, scale):
+    # The benchmark's ACT (utils_init_default_args.py: 64 features, 4 groups x 12 RCABs, 8 heads, 8 layers,
+    # 4 fusion blocks, token 3, expansion 4, dropout 0); model_plain.py's default loss on its one output.
+    net = load_original.network(original_root, 'act').ACT(upscale=scale, in_chans=1, img_range=1.0, n_feats=64,
+                                                           n_resgroups=4, n_resblocks=12, reduction=16, n_heads=8,
+                                                           n_layers=8, dropout_rate=0.0, n_fusionblocks=4,
+                                                           token_size=3, expansion_ratio=4)
+    return net, lambda out, hr: [(out, hr)]
+
+
+BUILDERS['act'] = act
+
+
+def nlsn(original_root, scale):
+    # The benchmark's NLSN (utils_init_default_args.py: 32 blocks, 256 features, 4 hashes, chunks of 144, res_scale
+    # 0.1); model_plain.py's default loss on its one output. As the original runs: fresh rotations at every
+    # forward, torch's default (unstable) sort.
+    net = load_original.network(original_root, 'nlsn').NLSN(upscale=scale, in_chans=1, n_resblocks=32, n_feats=256,
+                                                             n_hashes=4, chunk_size=144, res_scale=0.1, img_range=1.0)
+    return net, lambda out, hr: [(out, hr)]
+
+
+BUILDERS['nlsn'] = nlsn
+
+
 # utils_init_default_args.py / select_network.py: the benchmark's GRL (its img_size is h_size // scale; at x8 the
 # protocol's 96-px patch gives 12, which the original cannot build with (its masks need a multiple of the window),
 # so the masks are built for 16 and the forward, which pads 12 to 16, uses them).

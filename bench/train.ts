@@ -1,6 +1,6 @@
 /**
  * Train bench: training throughput with the data pipeline included, beside PyTorch CPU's step.
- *   npm run bench -- train [--models srcnn915,srcnn,vdsr,drrn,memnet,dfcan] [--preset default|demo] [--steps 3]
+ *   npm run bench -- train [--models srcnn915,srcnn,vdsr,drrn,memnet] [--preset default|demo] [--steps 3]
  *                          [--batch 8] [--hr 96] [--threads 2] [--workers 1] [--loss mse-ssim]
  *                          [--torch-batch memnet=1] [--rss-cap-gb 20] [--no-peer] [--config recompute=0]
  * Ours: batches cut by TrainPrefetcher (worker threads, ROI-weighted crops, dihedral and LR augmentation, cv2
@@ -130,7 +130,7 @@ export async function trainBench(argv: string[]): Promise<void> {
   const { values: v } = parseArgs({
     args: argv,
     options: {
-      models: { type: 'string', default: 'srcnn915,srcnn,vdsr,drrn,memnet,dfcan' },
+      models: { type: 'string', default: 'srcnn915,srcnn,vdsr,drrn,memnet' },
       model: { type: 'string' },
       preset: { type: 'string', default: 'default' },
       loss: { type: 'string', default: 'mse-ssim' },

@@ -20,6 +20,7 @@ export async function evalRunCommand(dir: string, raw: EvalOptions, command: Com
     predDir: raw.savePred,
     device: raw.device,
     threads: raw.threads,
+    nlsnRotations: raw.nlsnRotations,
     onImage: (_done, total) => {
       bar ??= progressBar(`eval ${dir}`, total, 'images');
       bar.tick();

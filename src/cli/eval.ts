@@ -41,6 +41,7 @@ export interface EvalOptions {
   savePred?: string;
   device?: Device;
   threads?: number;
+  nlsnRotations?: string;
 }
 
 /** `srcaco eval`: a method on one split/cell/scale, per-image details and the aggregated table row. */
@@ -64,9 +65,10 @@ export function register(program: Command): void {
     .option('--save-pred <dir>', 'with --run: also write the predictions (uint8 TIFFs named like the HR patches)')
     .addOption(deviceOption("with --run; default: the run's"))
     .addOption(threadsOption("with --run; default: the run's"))
+    .option('--nlsn-rotations <file>', "with --run of an nlsn model: its hash rotations from a float32 .npy [k, n_feats/4, n_hashes, buckets/2] instead of srcaco's fixed seeded draw")
     .action(async (raw: EvalOptions, command: Command) => {
       if (raw.run !== undefined) return evalRunCommand(raw.run, raw, command);
-      refuseOptions(command, ['savePred', 'device', 'threads'], 'goes only with --run (bicubic and --pred run no model)');
+      refuseOptions(command, ['savePred', 'device', 'threads', 'nlsnRotations'], 'goes only with --run (bicubic and --pred run no model)');
       for (const [v, o] of [[raw.data, '--data'], [raw.cell, '--cell'], [raw.scale, '--scale']] as const) {
         if (v === undefined) throw new SrcacoError('usage', `${o} is required (or --run DIR)`, { option: o });
       }

@@ -7,6 +7,7 @@ import { upscaleTiffFile } from '../infer/upscale-file.js';
 import { loadModelWeights } from '../infer/weights.js';
 import type { SrScale } from '../io/layout.js';
 import type { Model } from '../models/model.js';
+import { applyNlsnRotations } from '../models/nlsn-rotations.js';
 import { buildModel } from '../models/registry.js';
 import { RunFolder } from '../train/run-folder.js';
 import { choiceOption, deviceOption, integerOption, methodOption, numberOption, presetOption, refuseOptions, scaleOption, threadsOption } from './options.js';
@@ -25,6 +26,7 @@ interface UpscaleOptions {
   halo?: number;
   pixelSize?: number;
   onnx?: string;
+  nlsnRotations?: string;
 }
 
 /** The model and weights named by --run, or by --method/--scale/--preset and --weights. */
@@ -72,8 +74,11 @@ export function register(program: Command): void {
     .addOption(integerOption('--halo <px>', "context around each tile in LR pixels (default: the model's receptive field, so tiles change nothing)", { min: 0 }))
     .addOption(numberOption('--pixel-size <um>', "the input's pixel size in µm (default: its resolution tags); the output's is this / scale", { above: 0 }))
     .option('--onnx <file>', "also write the model's inference graph as ONNX (input x, output y)")
+    .option('--nlsn-rotations <file>', "nlsn only: its hash rotations from a float32 .npy [k, n_feats/4, n_hashes, buckets/2] (the k attention modules' draws in forward order) instead of srcaco's fixed seeded draw")
     .action(async (inPath: string, outPath: string, raw: UpscaleOptions, command: Command) => {
-      const { model, state } = await resolveModel(raw, command);
+      const resolved = await resolveModel(raw, command);
+      const state = resolved.state;
+      const model = applyNlsnRotations(resolved.model, raw.nlsnRotations);
       if (raw.onnx !== undefined) {
         if (model.staticSize) throw new SrcacoError('usage', `${model.name} has no size-independent graph to export`, { option: '--onnx' });
         await exportOnnx(model, state, raw.onnx);

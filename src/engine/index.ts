@@ -7,7 +7,9 @@ export { Tensor, input, constant, scalarLike } from './tensor.js';
 export type { DType, ConstData } from './tensor.js';
 
 export * from './ops/elementwise.js';
-export { reduceSum, reduceMean, reduceMax, expand, sumTo, variance } from './ops/reduce.js';
+export { reduceSum, reduceMean, reduceMax, expand, sumTo, variance, logSumExp } from './ops/reduce.js';
+export { argsort, argmax } from './ops/sort.js';
+export { takeAlong, scatterAddAlong } from './ops/take-along.js';
 export { reshape, transpose, concat, slice, padConstant, padAxis, gather0, scatterAdd0 } from './ops/shape.js';
 export { unsqueeze, squeeze, flip, split, roll, pad2d, pixelShuffle, pixelUnshuffle, gather, stack, flatten } from './ops/layout.js';
 export type { PadMode } from './ops/layout.js';
@@ -16,13 +18,15 @@ export { conv2d, convTranspose2d } from './ops/conv.js';
 export { convWeightGrad } from './ops/conv-weight-grad.js';
 export type { Conv2dOptions, ConvGradient } from './ops/conv.js';
 export { matmul, mT, linear } from './ops/linalg.js';
-export { gelu, softmax, logSoftmax, layerNorm, batchNorm2d, mseLoss, l1Loss, maxPool2d, avgPool2d, globalAvgPool2d } from './ops/nn.js';
+export { gelu, silu, softmax, logSoftmax, layerNorm, batchNorm2d, mseLoss, l1Loss, maxPool2d, avgPool2d, globalAvgPool2d } from './ops/nn.js';
 export type { BatchNormState } from './ops/nn.js';
 export { resize, resizeMatrix, resizeMatrixTo, resizeTo } from './ops/resize.js';
-export { cropTo, padLike, padToMultiple, paddedSize } from './ops/pad-to.js';
+export { cropTo, cropToMultiple, fitLike, padToMultiple, paddedSize, PAD_TO_PRIMITIVES } from './ops/pad-to.js';
 export { l2Normalize } from './ops/normalize.js';
 export type { ResizeMode } from './ops/resize.js';
 export { fft2, fft2Abs, fftShift2d, magnitude, halfRoll } from './ops/fft.js';
+export { unfold, fold } from './ops/unfold.js';
+export type { UnfoldOptions } from './ops/unfold.js';
 export { definePrimitive, primitives, apply } from './ops/registry.js';
 export type { Primitive, LowerCtx, AttrValue, TensorType } from './ops/registry.js';
 

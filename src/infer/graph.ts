@@ -7,7 +7,10 @@ import type { Dim } from '../engine/dims.js';
 import type { Model } from '../models/model.js';
 
 export interface InferenceGraphOptions {
-  /** Static input size; symbolic ('N', 'H', 'W') when left out (models with `staticSize` need it). */
+  /**
+   * Static input size; symbolic ('N', 'H', 'W') when left out (models with `staticSize` need height and width, and
+   * their batch is 1 unless given: a graph built per size is built per batch too).
+   */
   batch?: number;
   height?: number;
   width?: number;
@@ -27,7 +30,7 @@ export function inferenceGraph(model: Model, state: StateDict, options: Inferenc
     if (!t || !(t.data instanceof Float32Array)) throw new RangeError(`the state has no float32 tensor "${name}"`);
     weights[name] = { shape: spec.shape, data: t.data };
   }
-  const shape: Dim[] = [options.batch ?? 'N', 1, options.height ?? 'H', options.width ?? 'W'];
+  const shape: Dim[] = [options.batch ?? (model.staticSize ? 1 : 'N'), 1, options.height ?? 'H', options.width ?? 'W'];
   return compileFunction({
     name: `${model.name}_x${model.scale}`,
     inputs: { x: shape },

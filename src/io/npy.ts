@@ -37,5 +37,6 @@ export function decodeNpy(bytes: Uint8Array, path?: string): { shape: number[]; 
   const n = shape.reduce((a, b) => a * b, 1);
   const start = headerAt + length;
   if (bytes.length - start !== 4 * n) throw bad(`${bytes.length - start} data bytes for shape (${shape.join(', ')})`);
-  return { shape, data: new Float32Array(bytes.slice(start).buffer) };
+  // A copy: a Node Buffer's slice is a view of its (pooled) memory, whose .buffer holds other bytes too.
+  return { shape, data: new Float32Array(Uint8Array.prototype.slice.call(bytes, start).buffer) };
 }

@@ -5,6 +5,7 @@
  */
 import { countParams } from '../engine/nn/spec.js';
 import { SrcacoError } from '../errors.js';
+import { act } from './act.js';
 import { bicubic } from './bicubic.js';
 import type { ConfigValue, ConfigValues } from './config.js';
 import { dbpn } from './dbpn.js';
@@ -15,6 +16,7 @@ import { grl } from './grl.js';
 import { memnet } from './memnet.js';
 import type { Model, ModelDef, ModelFamily } from './model.js';
 import { mslapsrn } from './mslapsrn.js';
+import { nlsn } from './nlsn.js';
 import { omnisr } from './omnisr.js';
 import { prosr } from './prosr.js';
 import { srcnn } from './srcnn.js';
@@ -23,7 +25,7 @@ import { srfbn } from './srfbn.js';
 import { swinir } from './swinir.js';
 import { vdsr } from './vdsr.js';
 
-export const MODELS: Readonly<Record<string, ModelDef>> = Object.freeze({ bicubic, srcnn, srcnn915, vdsr, drrn, memnet, dbpn, srfbn, prosr, mslapsrn, enlcn, dfcan, omnisr, swinir, grl });
+export const MODELS: Readonly<Record<string, ModelDef>> = Object.freeze({ bicubic, srcnn, srcnn915, vdsr, drrn, memnet, dbpn, srfbn, prosr, mslapsrn, enlcn, dfcan, omnisr, swinir, act, nlsn, grl });
 
 /** The names of the registered models, in registry order. */
 export function modelNames(): string[] {

@@ -11,6 +11,7 @@ import type { SplitName } from '../io/layout.js';
 import { writeTiff } from '../io/tiff.js';
 import type { ImageMetrics, ResultRow } from '../metrics/aggregate.js';
 import { quantizeTo255 } from '../metrics/quantize.js';
+import { applyNlsnRotations } from '../models/nlsn-rotations.js';
 import { modelDisplayName } from '../models/registry.js';
 import { removeTemporaries } from '../io/atomic.js';
 import { lockFolder } from '../io/folder-lock.js';
@@ -28,6 +29,8 @@ export interface EvaluateRunOptions {
   predDir?: string;
   /** Method name in the row (default: the paper's spelling of the run's method). */
   name?: string;
+  /** An nlsn run's hash rotations from this `.npy` file instead of the fixed seeded draw (`--nlsn-rotations`). */
+  nlsnRotations?: string;
   onImage?: (done: number, total: number) => void;
 }
 
@@ -60,7 +63,8 @@ async function evaluateLocked(
   const split = o.split ?? 'test';
   const pairs = await loadSplitPairs(dataRoot, split, config.cell, config.scale, o.limit);
   if (o.predDir) await mkdir(o.predDir, { recursive: true });
-  const { images, row } = await measureModel(run.model, state, pairs, {
+  const model = applyNlsnRotations(run.model, o.nlsnRotations);
+  const { images, row } = await measureModel(model, state, pairs, {
     method: o.name ?? modelDisplayName(config.method),
     cell: config.cell,
     split,

@@ -57,12 +57,12 @@ test('one graph with symbolic H and W pads to the window, reshapes into windows 
   await s.release();
 });
 
-test('cropTo and padLike with symbolic sizes undo each other in their VJPs', async () => {
+test('cropTo and fitLike with symbolic sizes undo each other in their VJPs', async () => {
   const x = E.input('x', [1, 1, 'H', 'W']);
   const big = E.padToMultiple(x, 8);
   const cropped = E.cropTo(big, 'H', 'W'); // the cropTo primitive: big's size is a symbol of its own
   assert.ok(cropped.node.kind === 'op' && cropped.node.prim.name === 'cropTo');
-  const refilled = E.padLike(E.mul(cropped, 3), big);
+  const refilled = E.fitLike(E.mul(cropped, 3), big);
   const target = await E.compileTarget('cpu', { blockedConvs: false });
   const [dx] = E.grad(E.reduceSum(E.mul(refilled, refilled)), [x], target); // 18·x
   const s = await E.Session.create(E.toOnnx({ inputs: [x], outputs: [['r', refilled], ['dx', dx!]] }), { threads: 1 });

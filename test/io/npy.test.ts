@@ -22,3 +22,14 @@ test('other dtypes, truncation and a wrong size are refused', () => {
   assert.throws(() => decodeNpy(new Uint8Array(20)), /no NUMPY magic/);
   assert.throws(() => encodeNpy([3], new Float32Array(4)), /holds 3 values, the data 4/);
 });
+
+test('a Node Buffer (a view of pooled memory, as readFileSync gives for small files) decodes to its own values', () => {
+  const data = Float32Array.from([1.5, -2, 3.25]);
+  const bytes = encodeNpy([3], data);
+  // A Buffer from the shared pool: its .buffer holds other bytes before and after these.
+  const pooled = Buffer.from(bytes);
+  assert.ok(pooled.buffer.byteLength > bytes.length);
+  const back = decodeNpy(pooled);
+  assert.deepEqual(back, { shape: [3], data });
+  assert.equal(back.data.buffer.byteLength, 12);
+});

@@ -8,7 +8,7 @@ import { grad } from '../grad.js';
 import type { Tensor } from '../tensor.js';
 import { constant } from '../tensor.js';
 import { conv2d } from './conv.js';
-import { abs, add, div, erf, exp, log, maximum, mul, neg, sqrt, stopGradient, sub } from './elementwise.js';
+import { abs, add, div, erf, exp, log, maximum, mul, neg, sigmoid, sqrt, stopGradient, sub } from './elementwise.js';
 import { apply, definePrimitive, expect } from './registry.js';
 import { reduceMax, reduceMean, reduceSum, variance } from './reduce.js';
 import { padConstant, reshape, slice } from './shape.js';
@@ -16,6 +16,11 @@ import { padConstant, reshape, slice } from './shape.js';
 /** GELU, exact (erf) form: PyTorch's default nn.GELU(). */
 export function gelu(x: Tensor): Tensor {
   return mul(mul(x, 0.5), add(erf(mul(x, Math.SQRT1_2)), 1));
+}
+
+/** SiLU (swish): x · sigmoid(x), PyTorch's nn.SiLU(). */
+export function silu(x: Tensor): Tensor {
+  return mul(x, sigmoid(x));
 }
 
 /** Softmax along `axis`, shifted by the (constant) maximum for stability. */

@@ -37,6 +37,15 @@ function paddedDim(d: Dim, { multiple, minSize }: { multiple: number; minSize: n
   return `${form}_w${multiple}_min${minSize}`;
 }
 
+/** The cropped size of a dim: a number, or the symbol naming "d cut to a multiple". */
+function croppedDim(d: Dim, multiple: number): Dim {
+  if (typeof d === 'number') return Math.floor(d / multiple) * multiple;
+  const a = parseAffine(d);
+  expect(a !== null, `cropping symbolic dim "${d}" to a multiple needs a symbol or an affine form of one (like 2*H+1)`);
+  const form = a.mul === 1 && a.div === 1 && a.add === 0 ? a.name : `${a.name}_${a.mul}_${a.div}_${a.add < 0 ? `m${-a.add}` : a.add}`;
+  return `${form}_f${multiple}`;
+}
+
 const spatial = (x: { shape: readonly Dim[] }) => {
   expect(x.shape.length === 4, `needs [N, C, H, W], got ${formatShape(x.shape)}`);
   return [x.shape[2]!, x.shape[3]!] as const;
@@ -79,10 +88,26 @@ const P = {
       const i64 = (v: number[]) => ctx.constant(v, [v.length], 'int64');
       ctx.emit('Slice', [ins[0]!, i64([0, 0]), ctx.shapeOf([height, width]), i64([2, 3])], [out]);
     },
-    vjp: (g, [x]) => [padLike(g, x!)],
+    vjp: (g, [x]) => [fitLike(g, x!)],
   }),
-  padLike: definePrimitive<null>({
-    name: 'padLike',
+  // The end of H and W cut to the multiple below (ACT's tokens in seed-compat mode).
+  cropToMultiple: definePrimitive<{ multiple: number }>({
+    name: 'cropToMultiple',
+    shape: ([x], { multiple }) => {
+      const [h, w] = spatial(x!);
+      return { shape: [x!.shape[0]!, x!.shape[1]!, croppedDim(h, multiple), croppedDim(w, multiple)], dtype: x!.dtype };
+    },
+    lower: (ctx, ins, out, { multiple }) => {
+      const i64 = (v: number[]) => ctx.constant(v, [v.length], 'int64');
+      const [hw] = ctx.emit('Shape', [ins[0]!], 1, { start: { i: 2 }, end: { i: 4 } });
+      const [blocks] = ctx.emit('Div', [hw!, i64([multiple, multiple])], 1);
+      const [ends] = ctx.emit('Mul', [blocks!, i64([multiple, multiple])], 1);
+      ctx.emit('Slice', [ins[0]!, i64([0, 0]), ends!, i64([2, 3])], [out]);
+    },
+    vjp: (g, [x]) => [fitLike(g, x!)],
+  }),
+  fitLike: definePrimitive<null>({
+    name: 'fitLike',
     shape: ([x, like]) => {
       spatial(x!);
       const [h, w] = spatial(like!);
@@ -93,11 +118,15 @@ const P = {
       const [have] = ctx.emit('Shape', [ins[0]!], 1, { start: { i: 2 }, end: { i: 4 } });
       const [after] = ctx.emit('Sub', [size!, have!], 1);
       const [pads] = ctx.emit('Concat', [ctx.constant([0, 0, 0, 0, 0, 0], [6], 'int64'), after!], 1, { axis: { i: 0 } });
+      // ONNX Pad crops where an amount is negative.
       ctx.emit('Pad', [ins[0]!, pads!, ctx.constant([0], [], x!.dtype)], [out], { mode: { s: 'constant' } });
     },
-    vjp: (g, [x]) => [cropTo(g, x!.shape[2]!, x!.shape[3]!), null],
+    vjp: (g, [x]) => [fitLike(g, x!), null],
   }),
 };
+
+/** The run-time primitives, for tests that check them on static shapes too. */
+export const PAD_TO_PRIMITIVES = P;
 
 /**
  * Pads H and W at the bottom and right to the smallest multiple of `multiple` that is ≥ max(size, minSize):
@@ -125,10 +154,25 @@ export function cropTo(x: Tensor, height: Dim, width: Dim): Tensor {
   return apply(P.cropTo, [x], { height, width });
 }
 
-/** Zero-pads H and W at the bottom and right to `like`'s H and W (read from its shape at run time). */
-export function padLike(x: Tensor, like: Tensor): Tensor {
-  if ([x, like].every((t) => typeof t.shape[2] === 'number' && typeof t.shape[3] === 'number')) {
-    return padConstant(x, [0, 0, 0, 0, 0, 0, Number(like.shape[2]) - Number(x.shape[2]), Number(like.shape[3]) - Number(x.shape[3])]);
+/** Crops H and W at the bottom and right to the multiple of `multiple` below (what fits whole windows). */
+export function cropToMultiple(x: Tensor, multiple: number): Tensor {
+  if (!Number.isInteger(multiple) || multiple < 1) throw new RangeError(`multiple must be an integer ≥ 1, received ${multiple}`);
+  const [h, w] = spatial(x);
+  if (typeof h === 'number' && typeof w === 'number') return cropTo(x, croppedDim(h, multiple), croppedDim(w, multiple));
+  return apply(P.cropToMultiple, [x], { multiple });
+}
+
+/**
+ * Zero-pads or crops H and W at the bottom and right to `like`'s H and W (read from its shape at run time): the
+ * inverse of padding or cropping to a multiple.
+ */
+export function fitLike(x: Tensor, like: Tensor): Tensor {
+  const [h, w] = spatial(x);
+  const [lh, lw] = spatial(like);
+  if (h === lh && w === lw) return x;
+  if (typeof h === 'number' && typeof w === 'number' && typeof lh === 'number' && typeof lw === 'number') {
+    const cropped = cropTo(x, Math.min(h, lh), Math.min(w, lw));
+    return padConstant(cropped, [0, 0, 0, 0, 0, 0, Math.max(0, lh - h), Math.max(0, lw - w)]);
   }
-  return apply(P.padLike, [x, like], null);
+  return apply(P.fitLike, [x, like], null);
 }

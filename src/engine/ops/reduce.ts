@@ -5,7 +5,7 @@ import type { Tensor } from '../tensor.js';
 import { scalarLike } from '../tensor.js';
 import { apply, definePrimitive, expect } from './registry.js';
 import type { TensorType } from './registry.js';
-import { div, equal, mul, sub, where } from './elementwise.js';
+import { add, div, equal, exp, log, mul, stopGradient, sub, where } from './elementwise.js';
 import { reshape } from './shape.js';
 
 interface ReduceAttrs {
@@ -112,4 +112,14 @@ export function variance(x: Tensor, axes: number | readonly number[], keepdims =
   const n = numel(axesOf(x, axes).map((i) => x.shape[i]!));
   expect(n !== null && isStatic(x.shape), 'unbiased variance needs static shapes');
   return mul(reduceSum(sq, axes, keepdims), scalarLike(x, 1 / (n - 1)));
+}
+
+/**
+ * log Σ exp(x) over `axis` (torch.logsumexp), shifted by the maximum so large values do not overflow; the shift
+ * carries no gradient (it cancels), so autodiff gives softmax(x) · g.
+ */
+export function logSumExp(x: Tensor, axis: number | readonly number[], keepdims = false): Tensor {
+  const m = stopGradient(reduceMax(x, axis, true));
+  const s = add(log(reduceSum(exp(sub(x, m)), axis, true)), m);
+  return keepdims ? s : reshape(s, reducedShape(x.shape, { axes: axesOf(x, axis), keepdims: false }));
 }

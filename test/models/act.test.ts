@@ -1,0 +1,269 @@
+// ACT against the original class (fixtures from scripts/fixtures/models-act.py): state_dict of the benchmark
+// configuration, the output and the gradients of one protocol-loss step of a small configuration, the original's
+// borders under token_borders 'seed-compat', and inference graphs with symbolic H and W at sizes the original
+// tokenises only in part.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { test } from 'node:test';
+import type { HostTensor } from '../../src/engine/index.js';
+import { adam, compileFunction, compileStep, compileTarget, grad, input, StepRunner } from '../../src/engine/index.js';
+import { countParams, forwardContext, initState, splitState } from '../../src/engine/nn/index.js';
+import { SrcacoError } from '../../src/errors.js';
+import { inferenceGraph } from '../../src/infer/graph.js';
+import { act } from '../../src/models/act.js';
+import { applyModel, modelLoss, modelStepSpec } from '../../src/models/model.js';
+import { buildModel } from '../../src/models/registry.js';
+import { mseSsimLoss } from '../../src/train/loss.js';
+import { Rng } from '../../src/util/random.js';
+import { readF32 } from '../fixtures/models/load.js';
+import { maxAbsDiff, runGraphOnce as run } from './helpers/compare.js';
+import { savedActivationBytes } from './helpers/saved-activations.js';
+
+type Entry = { kind: 'uniform'; center: number; bound: number } | { kind: 'fixed'; values: number[] };
+
+interface ActFixture {
+  scale: number;
+  n_params: number;
+  n_trainable: number;
+  full: Record<string, number>;
+  small?: {
+    params: Record<string, number>;
+    lr_shape: number[];
+    hr_shape: number[];
+    y_shape: number[];
+    weight_seed: number;
+    weights: Array<[string, number[], Entry]>;
+    loss: number;
+    grads: Array<[string, number[]]>;
+    border?: { lr_shape: number[]; y_shape: number[] };
+  };
+}
+
+const dir = (scale: number) => new URL(`../fixtures/models/act_x${scale}/`, import.meta.url);
+const fixture = (scale: number): ActFixture => JSON.parse(readFileSync(new URL('config.json', dir(scale)), 'utf8'));
+const f32 = (scale: number, file: string) => readF32(new URL(file, dir(scale)));
+
+/** The small case's state_dict, regenerated from its Rng recipe (value = center + (2u − 1)·bound). */
+function smallState(small: NonNullable<ActFixture['small']>): Record<string, HostTensor> {
+  const rng = new Rng(small.weight_seed);
+  return Object.fromEntries(
+    small.weights.map(([key, shape, e]) => {
+      const n = shape.reduce((a, b) => a * b, 1);
+      const data = e.kind === 'fixed' ? Float32Array.from(e.values) : Float32Array.from({ length: n }, () => e.center + (2 * rng.uniform() - 1) * e.bound);
+      return [key, { shape, data }];
+    }),
+  );
+}
+
+/** |a − b| / |b| in the Euclidean norm (|a| when b is all zeros). */
+function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let d = 0;
+  let n = 0;
+  for (let i = 0; i < b.length; i++) {
+    d += (a[i]! - b[i]!) ** 2;
+    n += b[i]! ** 2;
+  }
+  return n === 0 ? Math.sqrt(d) : Math.sqrt(d / n);
+}
+
+/** The output's largest magnitude: the forward tolerance is 1e-4 of it (at least 1e-4 absolute). */
+const peak = (y: Float32Array) => y.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+
+for (const scale of [2, 4, 8]) {
+  test(`act x${scale}: state_dict names, order, shapes and roles equal the original's benchmark configuration`, () => {
+    const f = fixture(scale);
+    const keys = JSON.parse(readFileSync(new URL('keys.json', dir(scale)), 'utf8')) as Array<[string, number[], string]>;
+    const model = buildModel('act', { scale });
+    assert.deepEqual(model.config, { ...f.full, token_borders: 'pad' });
+    assert.deepEqual(Object.keys(model.specs), keys.map(([k]) => k));
+    for (const [key, shape] of keys) {
+      assert.deepEqual(model.specs[key]!.shape, shape, key);
+      assert.equal(model.specs[key]!.role, /^(sub|add)_mean\./.test(key) ? 'constant' : 'param', key);
+    }
+    assert.equal(countParams(model.specs), f.n_trainable);
+    assert.equal(f.n_params - f.n_trainable, 24, 'two 3 → 3 1×1 mean-shift convs with bias, not trained');
+    // PyTorch's defaults (the original's init_type 'default' leaves them): U(±1/√fan_in) for convs and linears,
+    // layer norms 1 and 0.
+    assert.deepEqual(model.specs['head.1.body.0.weight']!.init, { kind: 'uniform', bound: 1 / Math.sqrt(64 * 25) });
+    assert.deepEqual(model.specs['mhsa_block.0.0.fn.to_qkv.weight']!.init, { kind: 'uniform', bound: 1 / Math.sqrt(576) });
+    assert.deepEqual(model.specs['csta_block.0.0.1.bias']!.init, { kind: 'uniform', bound: 1 / Math.sqrt(1152) });
+    assert.deepEqual(model.specs['fusion_mlp.0.0.weight']!.init, { kind: 'constant', value: 1 });
+    // Global attention: the halo is the reach of the rest (head 9, 4 stages of 25, fusion convs 6, conv_last 1, tail 2).
+    assert.equal(model.globalContext, true);
+    assert.equal(model.halo, 118);
+  });
+}
+
+test('act: the frozen MeanShift tensors hold the original constructor values', () => {
+  const small = fixture(2).small!;
+  const model = buildModel('act', { scale: 2, config: small.params });
+  const fixed = small.weights.filter(([, , e]) => e.kind === 'fixed');
+  assert.equal(fixed.length, 4);
+  for (const [key, , e] of fixed) {
+    const init = model.specs[key]!.init;
+    assert.ok(init.kind === 'values' && e.kind === 'fixed', key);
+    assert.deepEqual(Array.from(init.data as Float32Array), Array.from(Float32Array.from(e.values)), key);
+  }
+});
+
+for (const scale of [2, 4]) {
+  test(`act x${scale}: the output matches the original (max |diff| < 1e-4 of its range), traced statically and with symbolic H and W`, async (t) => {
+    const small = fixture(scale).small!;
+    const model = buildModel('act', { scale, config: small.params });
+    const state = smallState(small);
+    const expected = f32(scale, 'y.f32');
+    const lr = { shape: small.lr_shape, data: f32(scale, 'lr.f32') };
+    const weights = Object.fromEntries(Object.entries(state).map(([k, t]) => [k, { shape: t.shape as number[], data: t.data as Float32Array }]));
+    const bytes = compileFunction({ inputs: { x: small.lr_shape }, weights, fn: ({ x }, w) => model.forward(w, x!, forwardContext(true)) });
+    const tol = 1e-4 * Math.max(1, peak(expected));
+    const { y } = await run(bytes, { x: lr });
+    assert.deepEqual(y!.shape, small.y_shape);
+    const err = maxAbsDiff(y!.data as Float32Array, expected);
+    assert.ok(err < tol, `static trace: max |diff| ${err} (tolerance ${tol})`);
+    const { y: yi } = await run(inferenceGraph(model, state, { clampOutput: false }), { x: lr });
+    const erri = maxAbsDiff(yi!.data as Float32Array, expected);
+    assert.ok(erri < tol, `inference graph (symbolic N, H, W): max |diff| ${erri} (tolerance ${tol})`);
+    t.diagnostic(`max |diff| static ${err.toExponential(2)}, symbolic ${erri.toExponential(2)}, output peak ${peak(expected).toFixed(3)}`);
+  });
+
+  test(`act x${scale}: one protocol-loss step (MSE − 5·SSIM) has the original's loss and gradients (relative 1e-4)`, async (t) => {
+    const small = fixture(scale).small!;
+    const model = buildModel('act', { scale, config: small.params });
+    const state = smallState(small);
+    const trained = small.grads.map(([k]) => k);
+    assert.deepEqual(trained, Object.entries(model.specs).filter(([, s]) => s.role === 'param').map(([k]) => k));
+    const target = await compileTarget();
+    const bytes = compileFunction({
+      inputs: { x: small.lr_shape, hr: small.hr_shape, ...Object.fromEntries(small.grads) },
+      weights: Object.fromEntries(Object.entries(state).filter(([k]) => !trained.includes(k)).map(([k, t]) => [k, { shape: t.shape as number[], data: t.data as Float32Array }])),
+      fn: ({ x, hr, ...params }) => {
+        const out = applyModel(model, { params }, x!, { training: true });
+        const loss = modelLoss(model, out, hr!, mseSsimLoss());
+        const grads = grad(loss, Object.values(params), target);
+        return { loss, ...Object.fromEntries(trained.map((k, i) => [`grad/${k}`, grads[i]!])) };
+      },
+    });
+    const feeds: Record<string, HostTensor> = { x: { shape: small.lr_shape, data: f32(scale, 'lr.f32') }, hr: { shape: small.hr_shape, data: f32(scale, 'hr.f32') } };
+    for (const k of trained) feeds[k] = state[k]!;
+    const out = await run(bytes, feeds);
+    const loss = (out.loss!.data as Float32Array)[0]!;
+    assert.ok(Math.abs(loss - small.loss) <= 1e-5 * Math.abs(small.loss), `loss ${loss} vs ${small.loss}`);
+    const expected = f32(scale, 'grads.f32');
+    const all = new Float32Array(expected.length);
+    let offset = 0;
+    let unused = 0;
+    let worst = 0;
+    for (const [k, shape] of small.grads) {
+      const n = shape.reduce((a, b) => a * b, 1);
+      const g = out[`grad/${k}`]!.data as Float32Array;
+      const ref = expected.subarray(offset, offset + n);
+      // The CNN branch's closing conv is never read (as many fusion stages as groups): zero gradient in both.
+      if (ref.every((v) => v === 0)) unused++;
+      const err = relativeError(g, ref);
+      assert.ok(err < 1e-4, `${k}: relative error ${err}`);
+      worst = Math.max(worst, err);
+      all.set(g, offset);
+      offset += n;
+    }
+    assert.equal(offset, expected.length);
+    assert.equal(unused, 2, 'cnn_branch.2.weight and .bias');
+    assert.ok(relativeError(all, expected) < 1e-5);
+    t.diagnostic(`loss ${loss} vs ${small.loss}; worst relative gradient error ${worst.toExponential(2)}, all ${relativeError(all, expected).toExponential(2)}`);
+  });
+}
+
+test("act: token_borders 'seed-compat' gives the original's output where the tokens miss the borders (7×10, symbolic graph)", async (t) => {
+  const small = fixture(2).small!;
+  const border = small.border!;
+  const state = smallState(small);
+  const lr = { shape: border.lr_shape, data: f32(2, 'lr_border.f32') };
+  const expected = f32(2, 'y_border.f32');
+  const compat = buildModel('act', { scale: 2, config: { ...small.params, token_borders: 'seed-compat' } });
+  const { y } = await run(inferenceGraph(compat, state, { clampOutput: false }), { x: lr });
+  assert.deepEqual(y!.shape, border.y_shape);
+  const tol = 1e-4 * Math.max(1, peak(expected));
+  const err = maxAbsDiff(y!.data as Float32Array, expected);
+  assert.ok(err < tol, `seed-compat: max |diff| ${err} (tolerance ${tol})`);
+  t.diagnostic(`seed-compat at 7×10: max |diff| ${err.toExponential(2)}`);
+  // srcaco's default pads the border tokens instead, so the output differs there from the original's.
+  const padded = buildModel('act', { scale: 2, config: small.params });
+  const { y: yp } = await run(inferenceGraph(padded, state, { clampOutput: false }), { x: lr });
+  assert.ok(maxAbsDiff(yp!.data as Float32Array, expected) > 1e-2, 'the default pads the tokens on borders the original leaves out');
+});
+
+test('act: with symbolic H and W the padded tokens give what a static trace at that size gives (7×10, 2×4, 1×1 LR px)', async () => {
+  const small = fixture(2).small!;
+  const model = buildModel('act', { scale: 2, config: small.params });
+  const state = smallState(small);
+  const symbolic = inferenceGraph(model, state, { clampOutput: false });
+  const rng = new Rng(11);
+  for (const [h, w] of [
+    [7, 10],
+    [2, 4],
+    [1, 1],
+  ] as const) {
+    const x = { shape: [1, 1, h, w], data: Float32Array.from({ length: h * w }, () => rng.uniform()) };
+    const { y } = await run(symbolic, { x });
+    const { y: ys } = await run(inferenceGraph(model, state, { clampOutput: false, batch: 1, height: h, width: w }), { x });
+    assert.deepEqual(y!.shape, [1, 1, 2 * h, 2 * w]);
+    const err = maxAbsDiff(y!.data as Float32Array, ys!.data as Float32Array);
+    assert.ok(err < 1e-4 * Math.max(1, peak(ys!.data as Float32Array)), `${h}×${w}: symbolic vs static ${err}`);
+    assert.ok((y!.data as Float32Array).every(Number.isFinite));
+  }
+});
+
+test('act: a short training run on one batch lowers the protocol loss (LR 8 px: padded tokens in training)', async () => {
+  const model = buildModel('act', { scale: 2, config: { n_feats: 4, n_resgroups: 1, n_resblocks: 1, reduction: 2, n_heads: 2, n_layers: 2, n_fusionblocks: 1, expansion_ratio: 1 } });
+  const hrPx = 16;
+  const compiled = compileStep(modelStepSpec(model, { batch: 2, hrPx, loss: mseSsimLoss(), optimizer: adam() }), await compileTarget());
+  const runner = await StepRunner.create(compiled, splitState(model.specs, initState(model.specs, new Rng(5))), { threads: 2 });
+  try {
+    const rng = new Rng(6);
+    const hr = Float32Array.from({ length: 2 * hrPx * hrPx }, (_, i) => 0.5 + 0.4 * Math.sin(i / 5) * Math.cos(i / 37) + 0.05 * rng.uniform());
+    // The LR image: 2×2 means of HR.
+    const lr = Float32Array.from({ length: (2 * hrPx * hrPx) / 4 }, (_, i) => {
+      const [b, r, c] = [Math.floor(i / 64), Math.floor((i % 64) / 8), i % 8];
+      const at = (dy: number, dx: number) => hr[b * hrPx * hrPx + (2 * r + dy) * hrPx + 2 * c + dx]!;
+      return (at(0, 0) + at(0, 1) + at(1, 0) + at(1, 1)) / 4;
+    });
+    const batch = { x: { shape: [2, 1, hrPx / 2, hrPx / 2], data: lr }, y: { shape: [2, 1, hrPx, hrPx], data: hr } };
+    const losses: number[] = [];
+    for (let i = 0; i < 8; i++) losses.push((await runner.step(batch, 1e-3)).loss);
+    assert.ok(losses.every(Number.isFinite), losses.join(', '));
+    assert.ok(losses[7]! < losses[0]! - 0.05, `loss should fall: ${losses.join(', ')}`);
+  } finally {
+    await runner.release();
+  }
+});
+
+test('act: a training step at batch 8 × 96² keeps well under 24 GB of activations (from the traced step graph)', async (t) => {
+  const target = await compileTarget();
+  const gib: Record<string, number> = {};
+  for (const scale of [2, 4, 8]) {
+    const model = buildModel('act', { scale });
+    const params = Object.fromEntries(Object.entries(model.specs).map(([k, s]) => [k, input(k, s.shape)]));
+    const x = input('x', [8, 1, 96 / scale, 96 / scale]);
+    const hr = input('hr', [8, 1, 96, 96]);
+    const loss = modelLoss(model, applyModel(model, { params }, x, { training: true }), hr, mseSsimLoss());
+    gib[`x${scale}`] = savedActivationBytes(loss, Object.values(params), target) / 2 ** 30;
+  }
+  // ×2: 48 RCABs of [8, 64, 48, 48] maps (4.7 MB each), 16 fusion blocks at 128 channels, the token branch's
+  // [8, 256, 576] tokens, 2304-wide hiddens and [8, 8, 256, 256] attention maps.
+  for (const [scale, g] of Object.entries(gib)) assert.ok(g > 0.02 && g < 8, `${scale}: ${g} GiB`);
+  t.diagnostic(`act saved activations at batch 8 × 96² (GiB): ${JSON.stringify(gib)}`);
+});
+
+test('act: bad scales and configurations are refused; seed-compat refuses images smaller than two tokens', () => {
+  const isUsage = (e: unknown) => e instanceof SrcacoError && e.kind === 'usage' && /act supports scales 2, 4, 8, received 3/.test(e.message);
+  assert.throws(() => buildModel('act', { scale: 3 }), isUsage);
+  assert.throws(() => act.build(3, {}), isUsage);
+  assert.throws(() => buildModel('act', { scale: 2, config: { n_feats: 5 } }), /n_feats 5 must be even/);
+  assert.throws(() => buildModel('act', { scale: 2, config: { n_layers: 6 } }), /3 transformer blocks for 4 fusion stages/);
+  assert.throws(() => buildModel('act', { scale: 2, config: { n_resgroups: 2 } }), /needs at least 3 residual groups/);
+  assert.deepEqual(buildModel('act', { scale: 2, preset: 'seed-compat' }).config, { ...fixture(2).full, token_borders: 'seed-compat' });
+  const compat = buildModel('act', { scale: 2, preset: 'demo', config: { token_borders: 'seed-compat' } });
+  assert.throws(
+    () => inferenceGraph(compat, initState(compat.specs, new Rng(1)), { batch: 1, height: 5, width: 8 }),
+    (e: unknown) => e instanceof SrcacoError && /at least 6×6 px/.test(e.message),
+  );
+});
