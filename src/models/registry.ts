@@ -12,6 +12,7 @@ import { dbpn } from './dbpn.js';
 import { dfcan } from './dfcan.js';
 import { drrn } from './drrn.js';
 import { enlcn } from './enlcn.js';
+import { grl } from './grl.js';
 import { memnet } from './memnet.js';
 import type { Model, ModelDef, ModelFamily } from './model.js';
 import { mslapsrn } from './mslapsrn.js';
@@ -24,7 +25,7 @@ import { srfbn } from './srfbn.js';
 import { swinir } from './swinir.js';
 import { vdsr } from './vdsr.js';
 
-export const MODELS: Readonly<Record<string, ModelDef>> = Object.freeze({ bicubic, srcnn, srcnn915, vdsr, drrn, memnet, dbpn, srfbn, prosr, mslapsrn, enlcn, dfcan, omnisr, swinir, act, nlsn });
+export const MODELS: Readonly<Record<string, ModelDef>> = Object.freeze({ bicubic, srcnn, srcnn915, vdsr, drrn, memnet, dbpn, srfbn, prosr, mslapsrn, enlcn, dfcan, omnisr, swinir, act, nlsn, grl });
 
 /** The names of the registered models, in registry order. */
 export function modelNames(): string[] {
