@@ -16,8 +16,7 @@ import type { Scope } from '../engine/nn/module.js';
 import { add, leakyRelu, mul, relu, sigmoid } from '../engine/ops/elementwise.js';
 import { pixelShuffle } from '../engine/ops/layout.js';
 import { gelu, globalAvgPool2d } from '../engine/ops/nn.js';
-import { cropTo, paddedSize } from '../engine/ops/pad-to.js';
-import { reflectOrZeroPad } from '../engine/ops/reflect-or-zero-pad.js';
+import { cropTo, paddedSize, padToMultiple } from '../engine/ops/pad-to.js';
 import { transpose } from '../engine/ops/shape.js';
 import { shiftedWindowMask } from '../engine/ops/window.js';
 import type { Tensor } from '../engine/tensor.js';
@@ -189,7 +188,7 @@ export const grl = defineModel({
 
     return (lr, ctx) => {
       const [b, , h, w] = lr.shape as [Dim, Dim, Dim, Dim];
-      const padded = reflectOrZeroPad(lr, padSize);
+      const padded = padToMultiple(lr, padSize, { mode: 'reflect-or-zeros' });
       // The single-channel mean is 0 (the original subtracts a zero tensor).
       const x0 = convFirst(c.img_range === 1 ? padded : mul(padded, c.img_range));
       const shared = {

@@ -76,6 +76,31 @@ const P = {
       return [cropTo(g, x!.shape[2]!, x!.shape[3]!)];
     },
   }),
+  // GRL's check_image_size with run-time amounts: reflection when both pads are smaller than their sides, zeros
+  // on both otherwise (PyTorch's fallback); inference only.
+  reflectOrZeroPad: definePrimitive<{ multiple: number }>({
+    name: 'reflectOrZeroPad',
+    shape: ([x], { multiple }) => {
+      const [h, w] = spatial(x!);
+      return { shape: [x!.shape[0]!, x!.shape[1]!, paddedDim(h, { multiple, minSize: 0 }), paddedDim(w, { multiple, minSize: 0 })], dtype: x!.dtype };
+    },
+    lower: (ctx, ins, out, { multiple }, [x]) => {
+      const c = (v: number) => ctx.constant([v], [1], 'int64');
+      const hw = ctx.shapeOf(x!.shape.slice(2), { name: ins[0]!, shape: x!.shape });
+      // (m − d mod m) mod m for [H, W]
+      const [rem] = ctx.emit('Mod', [hw, c(multiple)], 1);
+      const [amount] = ctx.emit('Mod', [ctx.emit('Sub', [c(multiple), rem!], 1)[0]!, c(multiple)], 1);
+      const [fits] = ctx.emit('Less', [amount!, hw], 1);
+      const [both] = ctx.emit('ReduceMin', [ctx.emit('Cast', [fits!], 1, { to: { i: 7 } })[0]!], 1, { keepdims: { i: 1 } });
+      const [ok] = ctx.emit('Cast', [both!], 1, { to: { i: 9 } });
+      const zero2 = ctx.constant([0, 0], [2], 'int64');
+      const [reflectAmount] = ctx.emit('Where', [ok!, amount!, zero2], 1);
+      const [zeroAmount] = ctx.emit('Where', [ok!, zero2, amount!], 1);
+      const pads = (a: string) => ctx.emit('Concat', [ctx.constant([0, 0, 0, 0, 0, 0], [6], 'int64'), a], 1, { axis: { i: 0 } })[0]!;
+      const [reflected] = ctx.emit('Pad', [ins[0]!, pads(reflectAmount!)], 1, { mode: { s: 'reflect' } });
+      ctx.emit('Pad', [reflected!, pads(zeroAmount!), ctx.constant([0], [], x!.dtype)], [out], { mode: { s: 'constant' } });
+    },
+  }),
   cropTo: definePrimitive<{ height: Dim; width: Dim }>({
     name: 'cropTo',
     shape: ([x], { height, width }) => {
@@ -129,13 +154,25 @@ const P = {
 export const PAD_TO_PRIMITIVES = P;
 
 /**
+ * How padToMultiple fills: a pad2d mode, or 'reflect-or-zeros' (GRL's check_image_size: reflection, or zeros on
+ * both axes where a pad is not smaller than its side, as PyTorch falls back).
+ */
+export type PadToMultipleMode = PadMode | 'reflect-or-zeros';
+
+/**
  * Pads H and W at the bottom and right to the smallest multiple of `multiple` that is ≥ max(size, minSize):
  * with zeros (PyTorch: F.pad(x, (0, pw, 0, ph)) with the pads from x.shape), by reflection (F.pad 'reflect': the
- * edge is not repeated, so each pad must be smaller than its side) or by replicating the edge.
+ * edge is not repeated, so each pad must be smaller than its side), by replicating the edge, or 'reflect-or-zeros'.
  */
-export function padToMultiple(x: Tensor, multiple: number, { minSize = 0, mode = 'zeros' }: { minSize?: number; mode?: PadMode } = {}): Tensor {
+export function padToMultiple(x: Tensor, multiple: number, { minSize = 0, mode = 'zeros' }: { minSize?: number; mode?: PadToMultipleMode } = {}): Tensor {
   if (!Number.isInteger(multiple) || multiple < 1) throw new RangeError(`multiple must be an integer ≥ 1, received ${multiple}`);
   const [h, w] = spatial(x);
+  if (mode === 'reflect-or-zeros') {
+    expect(minSize === 0, 'reflect-or-zeros padding takes no minimum size');
+    if (typeof h !== 'number' || typeof w !== 'number') return apply(P.reflectOrZeroPad, [x], { multiple });
+    const [ph, pw] = [paddedSize(h, multiple) - h, paddedSize(w, multiple) - w];
+    return pad2d(x, [0, pw, 0, ph], ph < h && pw < w ? 'reflect' : 'zeros');
+  }
   if (typeof h === 'number' && typeof w === 'number') {
     const [ph, pw] = [paddedSize(h, multiple, minSize) - h, paddedSize(w, multiple, minSize) - w];
     if (mode === 'zeros') return padConstant(x, [0, 0, 0, 0, 0, 0, ph, pw]);
