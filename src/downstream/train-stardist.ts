@@ -52,7 +52,7 @@ export interface StarTrainOptions {
 }
 
 /** The defaults `srcaco detector train` uses: they made the shipped weights. */
-export const STAR_TRAIN_DEFAULTS = { seed: 0, dataSeed: 101, tiles: 24, tileSize: 512, validationSeed: 202, validationTiles: 8, steps: 2000, batch: 8, patch: 128, lr: 1e-3 };
+export const STAR_TRAIN_DEFAULTS = { seed: 0, dataSeed: 101, tiles: 24, tileSize: 512, validationSeed: 202, validationTiles: 8, steps: 1200, batch: 8, patch: 128, lr: 1e-3 };
 
 export const STAR_WEIGHTS_FILE = 'stardist.safetensors';
 
