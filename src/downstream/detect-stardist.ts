@@ -11,8 +11,9 @@ import { compileFunction } from '../engine/compile.js';
 import { forwardContext } from '../engine/nn/layers.js';
 import { stateFromSafetensors, type StateDict } from '../engine/nn/state.js';
 import { sigmoid } from '../engine/ops/elementwise.js';
-import { transpose } from '../engine/ops/shape.js';
+import { concat, transpose } from '../engine/ops/shape.js';
 import { Session, type HostTensor } from '../engine/runtime.js';
+import type { Tensor } from '../engine/tensor.js';
 import { SrcacoError } from '../errors.js';
 import type { Plane } from '../image/plane.js';
 import { readSafetensors } from '../io/safetensors.js';
@@ -64,8 +65,11 @@ export async function readStarWeights(path: string): Promise<StarWeights> {
   return { config, state, metadata };
 }
 
-/** The network as an inference graph: NCHW [1, 1, H, W] in, probability (sigmoid) and distances out, channels-first. */
-export function starInferenceGraph(weights: Pick<StarWeights, 'config' | 'state'>, layout: 'NCHW' | 'NHWC' = 'NCHW'): Uint8Array {
+/**
+ * The network as an inference graph: [1, 1, H, W] in, probability (sigmoid) and distances out, channels-first; or
+ * channels-last throughout (tf2onnx's layout of StarDist), or with both outputs in one (`combined`).
+ */
+export function starInferenceGraph(weights: Pick<StarWeights, 'config' | 'state'>, layout: 'NCHW' | 'NHWC' = 'NCHW', { combined = false }: { combined?: boolean } = {}): Uint8Array {
   const net = starUnet(weights.config);
   // sides as multiples of the divisor keep the pooled and upsampled sizes comparable symbols for the skip concats
   const d = starDivisor(weights.config), H = `${d}*H`, W = `${d}*W`;
@@ -75,10 +79,11 @@ export function starInferenceGraph(weights: Pick<StarWeights, 'config' | 'state'
     inputs: { image: layout === 'NCHW' ? [1, 1, H, W] : [1, H, W, 1] },
     weights: floats,
     fn: ({ image }, w) =>
-      net.bind(w, forwardContext(false), (forward) => {
+      net.bind(w, forwardContext(false), (forward): Record<string, Tensor> => {
         const x = layout === 'NCHW' ? image! : transpose(image!, [0, 3, 1, 2]);
         const { probLogits, dist } = forward(x);
         const prob = sigmoid(probLogits);
+        if (combined) return { y: layout === 'NCHW' ? concat([prob, dist], 1) : transpose(concat([prob, dist], 1), [0, 2, 3, 1]) };
         return layout === 'NCHW' ? { prob, dist } : { prob: transpose(prob, [0, 2, 3, 1]), dist: transpose(dist, [0, 2, 3, 1]) };
       }),
   });
@@ -92,6 +97,23 @@ function padToMultiple(image: Float32Array, width: number, height: number, divis
   const data = new Float32Array(W * H);
   for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) data[y * W + x] = image[reflect(y, height) * width + reflect(x, width)]!;
   return { data, width: W, height: H };
+}
+
+/** Channel 0 and channels 1.. of a 4-D tensor along `axis` (1 or 3), as two tensors of the same layout. */
+function splitChannels(t: HostTensor, axis: 1 | 3): [HostTensor, HostTensor] {
+  const [n, a, b, c] = t.shape as [number, number, number, number];
+  const data = t.data as Float32Array;
+  if (axis === 1) {
+    const plane = b * c;
+    return [{ shape: [n, 1, b, c], data: data.slice(0, plane) }, { shape: [n, a - 1, b, c], data: data.slice(plane, a * plane) }];
+  }
+  const pixels = a * b;
+  const p = new Float32Array(pixels), d = new Float32Array(pixels * (c - 1));
+  for (let i = 0; i < pixels; i++) {
+    p[i] = data[i * c]!;
+    d.set(data.subarray(i * c + 1, i * c + c), i * (c - 1));
+  }
+  return [{ shape: [n, a, b, 1], data: p }, { shape: [n, a, b, c - 1], data: d }];
 }
 
 /** A loaded detector: one ONNX Runtime session and the layout of its graph. */
@@ -109,7 +131,7 @@ export class StarDetector {
   static async fromWeights(path = SHIPPED_STAR_WEIGHTS, options: { threads?: number } = {}): Promise<StarDetector> {
     const weights = await readStarWeights(path);
     const session = await Session.create(starInferenceGraph(weights), { threads: options.threads ?? 2, spinning: false });
-    const layout: StarOnnxLayout = { input: 'image', inputLayout: 'NCHW', prob: 'prob', dist: 'dist', outputChannelAxis: 1, nRays: weights.config.nRays };
+    const layout: StarOnnxLayout = { input: 'image', inputLayout: 'NCHW', prob: 'prob', dist: 'dist', combined: false, outputChannelAxis: 1, nRays: weights.config.nRays };
     const name = path === SHIPPED_STAR_WEIGHTS ? 'srcaco StarDist-style U-Net (shipped weights, simulated H2B)' : `srcaco StarDist-style U-Net (${path})`;
     return new StarDetector(session, layout, starDivisor(weights.config), name);
   }
@@ -135,8 +157,8 @@ export class StarDetector {
     const padded = padToMultiple(image, width, height, this.divisor);
     const shape = this.layout.inputLayout === 'NCHW' ? [1, 1, padded.height, padded.width] : [1, padded.height, padded.width, 1];
     const out = await this.session.runHost({ [this.layout.input]: { shape, data: padded.data } });
-    const prob = out[this.layout.prob]!, dist = out[this.layout.dist]!;
     const axis = this.layout.outputChannelAxis;
+    const [prob, dist] = this.layout.combined ? splitChannels(out[this.layout.prob]!, axis) : [out[this.layout.prob]!, out[this.layout.dist]!];
     const spatial = (t: HostTensor) => (axis === 3 ? [t.shape[1]!, t.shape[2]!] : [t.shape[2]!, t.shape[3]!]);
     const [gh, gw] = spatial(prob) as [number, number];
     const R = dist.shape[axis]!;

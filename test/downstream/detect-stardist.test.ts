@@ -55,6 +55,16 @@ test('a StarDist model exported to ONNX in NHWC (tf2onnx layout) runs through th
     assert.ok(da.count > 0);
     assert.equal(db.count, da.count);
     assert.deepEqual(db.labels, da.labels);
+    // one output of 1 + 32 channels (probability first), the concatenated form of StarDist's TensorFlow export
+    const combinedPath = join(dir, 'stardist-combined.onnx');
+    await writeFile(combinedPath, starInferenceGraph(weights, 'NHWC', { combined: true }));
+    const combined = await StarDetector.fromOnnx(combinedPath);
+    try {
+      assert.match(combined.description, /NHWC, 32 rays/);
+      assert.deepEqual((await combined.detect(im!.image)).labels, da.labels);
+    } finally {
+      await combined.release();
+    }
     // a side that is no multiple of the network's divisor is padded and cropped back
     const odd = planeOf(250, 230, im!.image.data.slice(0, 250 * 230));
     const d = await user.detect(odd);
@@ -70,7 +80,7 @@ test('an ONNX graph that is not StarDist-shaped is one clear error', async () =>
   const path = join(dir, 'sr.onnx');
   // one input, one output: a super-resolution graph, not a detector
   await writeFile(path, compileFunction({ inputs: { x: [1, 1, 'H', 'W'] }, weights: { w: { shape: [1, 1, 3, 3], data: new Float32Array(9).fill(0.1) } }, fn: ({ x }, { w }) => conv2d(x!, w!, null, { padding: 1 }) }));
-  await assert.rejects(StarDetector.fromOnnx(path), (e: Error) => /the graph has 1 outputs.*expected a StarDist 2D graph/.test(e.message));
+  await assert.rejects(StarDetector.fromOnnx(path), (e: Error) => /its one output y has shape \[1, 1, H, W\], not probability and distances concatenated; expected a StarDist 2D graph/.test(e.message));
   await writeFile(join(dir, 'junk.onnx'), 'not a model');
   await assert.rejects(StarDetector.fromOnnx(join(dir, 'junk.onnx')), /not an ONNX model/);
   await assert.rejects(StarDetector.fromOnnx(join(dir, 'missing.onnx')), /cannot read the detector model/);
