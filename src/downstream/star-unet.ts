@@ -24,7 +24,7 @@ export interface StarUnetConfig {
   head: number;
 }
 
-/** The shipped detector's network: 3 U-Net levels of 32, 64, 64 channels behind a 16-channel stem (≈ 0.25 M parameters). */
+/** The shipped detector's network: 3 U-Net levels of 32, 64, 64 channels behind a 16-channel stem (313,937 parameters). */
 export const STAR_UNET_DEFAULT: StarUnetConfig = { nRays: 32, stem: 16, levels: [32, 64, 64], head: 64 };
 
 /** StarDist's grid: outputs are at 1/GRID of the input resolution. */

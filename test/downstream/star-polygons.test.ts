@@ -30,7 +30,7 @@ test('polygon NMS: the most probable of overlapping polygons stays, overlap is o
   ];
   const kept = suppressPolygons(proposals, 0.4, H, W);
   assert.deepEqual(kept.map((k) => k.index), [1, 3, 4, 5]);
-  // a stricter threshold suppresses the slightly touching one too; a looser one keeps the pair 0/1? (overlap ≈ 0.8)
+  // a stricter threshold also suppresses the slightly touching one; a looser one keeps 0 (it overlaps 1 by ≈ 0.8)
   assert.deepEqual(suppressPolygons(proposals, 0.01, H, W).map((k) => k.index), [1, 3, 4]);
   assert.deepEqual(suppressPolygons(proposals, 0.95, H, W).map((k) => k.index), [1, 0, 3, 4, 5]);
   // labels: 1.. by decreasing probability; where kept polygons overlap the more probable one wins
