@@ -148,6 +148,11 @@ export { nucleusTruth, tileNucleusTruth, type NucleusTruth, type NucleusTruthMap
 // Downstream (nucleus counts)
 export { detectNucleiClassical, type ClassicalDetectorOptions, type Detection } from './downstream/detect-classical.js';
 export { matchInstances, type MatchOptions, type MatchResult } from './downstream/match.js';
+export { StarDetector, readStarWeights, starInferenceGraph, SHIPPED_STAR_WEIGHTS, type StarDetectorOptions } from './downstream/detect-stardist.js';
+export { openDetector, type NucleusDetector } from './downstream/open-detector.js';
+export { trainStarDetector, type StarTrainOptions } from './downstream/train-stardist.js';
+export { starLoss } from './downstream/star-loss.js';
+export { edtProb, starDist } from './downstream/star-targets.js';
 export { runDownstream, readDownstream, type DownstreamOptions, type DownstreamResult } from './downstream/downstream.js';
 export type { SimParams } from './sim/params.js';
 export type { Truth, TileTruth } from './sim/truth.js';

@@ -17,8 +17,9 @@ import { register as weights } from './weights.js';
 import { register as importRun } from './import-run.js';
 import { register as exportModel } from './export.js';
 import { register as downstream } from './downstream.js';
+import { register as detector } from './detector.js';
 
 /** Each command file exports one `register(program)`; the list below is the CLI. */
 export type RegisterCommand = (program: Command) => void;
 
-export const commands: RegisterCommand[] = [simulate, prep, audit, stats, metrics, evaluate, table, registerShift, report, upscale, train, grid, models, weights, importRun, exportModel, downstream, view];
+export const commands: RegisterCommand[] = [simulate, prep, audit, stats, metrics, evaluate, table, registerShift, report, upscale, train, grid, models, weights, importRun, exportModel, downstream, detector, view];

@@ -20,7 +20,8 @@ import { PatchNucleusTruth, readSimTruth } from '../sim/nuclei.js';
 import { steelTest } from '../stats/steel.js';
 import { RunFolder } from '../train/run-folder.js';
 import { Rng } from '../util/random.js';
-import { detectNucleiClassical, type Detection } from './detect-classical.js';
+import type { Detection } from './detect-classical.js';
+import { openDetector, type NucleusDetector } from './open-detector.js';
 import { matchInstances, type MatchResult } from './match.js';
 import { truthIgnoreSet } from './truth.js';
 import { writeDetectionOverlays } from '../report/downstream-section.js';
@@ -37,6 +38,11 @@ export interface DownstreamOptions {
   seed?: number;
   split?: SplitName;
   alpha?: number;
+  /** 'stardist' (default), 'classical', or a StarDist model exported to ONNX (open-detector.ts). */
+  detector?: string;
+  /** Probability and NMS thresholds of the StarDist-style detectors (SPEC §6: 0.6 and 0.4). */
+  probThreshold?: number;
+  nmsThreshold?: number;
   onImage?: (done: number, total: number) => void;
 }
 
@@ -149,7 +155,9 @@ export async function runDownstream(o: DownstreamOptions): Promise<{ result: Dow
   const pairs = drawImages(await readSplitPairs(o.dataRoot, split, o.cell, o.scale), o.n ?? 30, seed);
   const truthSource = await patchTruthSource(o.dataRoot);
   const methods: Method[] = [];
+  let detector: NucleusDetector | undefined;
   try {
+    detector = await openDetector(o.detector, { probThreshold: o.probThreshold, nmsThreshold: o.nmsThreshold });
     for (const spec of o.methods) methods.push(await openMethod(spec, o.scale));
     const rows: DownstreamMethod[] = [{ name: 'HR', counts: [], match: emptyMatch() }, ...methods.map((m) => ({ name: m.name, counts: [], match: emptyMatch() }))];
     const images: DownstreamResult['images'] = [];
@@ -158,7 +166,7 @@ export async function runDownstream(o: DownstreamOptions): Promise<{ result: Dow
       const [hr] = await readTiff(pair.hrPath);
       const [lr] = await readTiff(pair.lrPath);
       if (!hr || !lr) throw new SrcacoError('input', 'the TIFF has no image plane', { path: hr ? pair.lrPath : pair.hrPath });
-      const hrDetection = detectNucleiClassical(hr);
+      const hrDetection = await detector.detect(hr);
       const truth = truthSource ? patchTruth(truthSource, pair, hr.width) : undefined;
       if (truthSource && !truth) throw new SrcacoError('data', `${pair.hr} is not in the manifest of the prepared folder`, { path: join(o.dataRoot, MANIFEST_FILE) });
       const reference = truth ?? { labels: hrDetection.labels, ignore: new Set<number>(), count: hrDetection.count };
@@ -167,7 +175,7 @@ export async function runDownstream(o: DownstreamOptions): Promise<{ result: Dow
       for (const m of methods) {
         const sr = await m.upscale(lr);
         const image = planeOf(sr.width, sr.height, sr.data);
-        outputs.push({ name: m.name, image, detection: detectNucleiClassical(image) });
+        outputs.push({ name: m.name, image, detection: await detector.detect(image) });
       }
       outputs.forEach((out, i) => {
         rows[i]!.counts.push(out.detection.count);
@@ -187,7 +195,7 @@ export async function runDownstream(o: DownstreamOptions): Promise<{ result: Dow
       scale: o.scale,
       split,
       seed,
-      detector: 'classical: percentile normalisation 1.1-100, multi-scale LoG seeds, seeded watershed',
+      detector: detector.description,
       reference: truthSource ? 'simulator truth' : 'HR detections',
       matching: 'IoU >= 0.5, greedy by IoU (the optimal assignment at this threshold); grazed nucleus caps ignored',
       images,
@@ -200,6 +208,7 @@ export async function runDownstream(o: DownstreamOptions): Promise<{ result: Dow
     return { result, path, first };
   } finally {
     for (const m of methods) await m.release();
+    await detector?.release();
   }
 }
 

@@ -30,6 +30,11 @@ test('downstream on tiny simulated test tiles: truth from the simulator, counts,
   assert.equal(cli.status, 0, cli.stderr);
   const result = await readDownstream(join(out, 'downstream.json'));
   assert.equal(result.reference, 'simulator truth');
+  // the default detector is the shipped StarDist-style one; --detector classical is the LoG + watershed one
+  assert.match(result.detector, /StarDist-style U-Net \(shipped weights.*prob > 0\.6, NMS 0\.4/);
+  const classical = spawnSync(process.execPath, [bin, 'downstream', '--data', data, '--cell', 'CELL2', '--scale', '4', '--methods', 'bicubic', '--n', '2', '--detector', 'classical', '--out', join(dir, 'ds-classical')], { encoding: 'utf8' });
+  assert.equal(classical.status, 0, classical.stderr);
+  assert.match((await readDownstream(join(dir, 'ds-classical', 'downstream.json'))).detector, /^classical: /);
   assert.ok(result.images.length >= 2, `${result.images.length} images`);
   assert.deepEqual(result.methods.map((m) => m.name), ['HR', 'bicubic']);
   const [hr, bicubic] = result.methods as [typeof result.methods[0], typeof result.methods[0]];
