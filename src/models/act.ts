@@ -30,23 +30,16 @@ import type { Dim } from '../engine/dims.js';
 import type { Tensor } from '../engine/tensor.js';
 import { SrcacoError } from '../errors.js';
 import { defineModel } from './model.js';
+import { meanShift } from './blocks/edsr.js';
 
 type Layer = (x: Tensor) => Tensor;
 
 /** DIV2K's RGB mean of the original's (unused) MeanShift layers. */
-const RGB_MEAN = [0.4488, 0.4371, 0.404];
-
 const chain =
   (...layers: Layer[]): Layer =>
   (x) =>
     layers.reduce((y, f) => f(y), x);
 
-/** The original's MeanShift (frozen 3 → 3 1×1 conv, identity weight, ±img_range·mean bias), kept for the state_dict. */
-function meanShift(nn: Scope, local: string, sign: 1 | -1, imgRange: number): void {
-  const s = nn.scope(local);
-  s.constant('weight', [3, 3, 1, 1], Float32Array.from({ length: 9 }, (_, i) => (i % 4 === 0 ? 1 : 0)));
-  s.constant('bias', [3], Float32Array.from(RGB_MEAN, (m) => sign * imgRange * Math.fround(m)));
-}
 
 /** conv(k) with 'same' padding, as the original's default_conv. */
 const conv = (nn: Scope, local: string | number, inC: number, outC: number, k: number, bias = true): Layer =>

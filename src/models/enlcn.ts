@@ -16,14 +16,15 @@
  * HW×HW similarity, sorted) is discarded by the original's forward, so srcaco does not compute it.
  */
 import type { Scope } from '../engine/nn/module.js';
-import { add, div, exp, mul, relu, sub } from '../engine/ops/elementwise.js';
-import { flatten, pixelShuffle } from '../engine/ops/layout.js';
+import { add, div, exp, mul, sub } from '../engine/ops/elementwise.js';
+import { flatten } from '../engine/ops/layout.js';
 import { matmul, mT } from '../engine/ops/linalg.js';
 import { l2Normalize } from '../engine/ops/normalize.js';
 import { reduceSum } from '../engine/ops/reduce.js';
 import { reshape } from '../engine/ops/shape.js';
 import type { Tensor } from '../engine/tensor.js';
 import { defineModel } from './model.js';
+import { meanShift, resBlock, upsampler } from './blocks/edsr.js';
 
 type Layer = (x: Tensor) => Tensor;
 
@@ -38,22 +39,7 @@ const EMBED_LENGTH = Math.sqrt(6);
 const KERNEL_EPS = 1e-4;
 /** An attention module before the first residual block and after every EVERY-th. */
 const EVERY = 8;
-/** DIV2K's RGB mean of the original's MeanShift layers. */
-const RGB_MEAN = [0.4488, 0.4371, 0.404];
 
-/** The original's MeanShift (a frozen 3 → 3 1×1 conv: identity weight, ±img_range·mean bias), kept for the state_dict. */
-function meanShift(nn: Scope, local: string, imgRange: number, sign: 1 | -1): void {
-  const s = nn.scope(local);
-  s.constant('weight', [3, 3, 1, 1], Float32Array.from({ length: 9 }, (_, i) => (i % 4 === 0 ? 1 : 0)));
-  s.constant('bias', [3], Float32Array.from(RGB_MEAN, (m) => Math.fround(sign * imgRange * Math.fround(m))));
-}
-
-/** EDSR's ResBlock: x + res_scale·conv(ReLU(conv(x))), `body.0` and `body.2`. */
-function resBlock(nn: Scope, f: number, resScale: number): Layer {
-  const conv1 = nn.scope('body').conv2d(0, f, f, 3, { padding: 1 });
-  const conv2 = nn.scope('body').conv2d(2, f, f, 3, { padding: 1 });
-  return (x) => add(mul(conv2(relu(conv1(x))), resScale), x);
-}
 
 /**
  * Performer's softmax-kernel features of `u` [N, d, L] (one column per pixel) for the projection P [m, d]:
@@ -89,11 +75,6 @@ function attention(nn: Scope, f: number, resScale: number): Layer {
   };
 }
 
-/** The Upsampler: per octave a 3×3 conv F → 4F (`<i·2>`, after each shuffle's slot) and a ×2 pixel shuffle. */
-function upsampler(nn: Scope, scale: number, f: number): Layer {
-  const convs = Array.from({ length: Math.log2(scale) }, (_, i) => nn.conv2d(2 * i, f, 4 * f, 3, { padding: 1 }));
-  return (x) => convs.reduce((h, conv) => pixelShuffle(conv(h), 2), x);
-}
 
 export const enlcn = defineModel({
   name: 'enlcn',
@@ -121,8 +102,8 @@ export const enlcn = defineModel({
   build({ scale, config }, nn) {
     const { n_resblock: blocks, n_feats: f, res_scale: resScale, img_range: imgRange } = config;
     // Registration order of the original's __init__: the mean shifts, then head, body, tail.
-    meanShift(nn, 'sub_mean', imgRange, -1);
-    meanShift(nn, 'add_mean', imgRange, 1);
+    meanShift(nn, 'sub_mean', -1, imgRange);
+    meanShift(nn, 'add_mean', 1, imgRange);
     const head = nn.scope('head').conv2d(0, 1, f, 3, { padding: 1 });
     // body: [ENLCA, 8 blocks, ENLCA, ...], then a conv: a ModuleList whose indices count both kinds.
     const body: Layer[] = [];

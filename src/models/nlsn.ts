@@ -15,9 +15,9 @@
  */
 import type { Scope } from '../engine/nn/module.js';
 import type { ForwardContext } from '../engine/nn/layers.js';
-import { add, exp, mul, neg, relu, sub } from '../engine/ops/elementwise.js';
+import { add, exp, mul, neg, sub } from '../engine/ops/elementwise.js';
 import { matmul, mT } from '../engine/ops/linalg.js';
-import { pixelShuffle, roll } from '../engine/ops/layout.js';
+import { roll } from '../engine/ops/layout.js';
 import { softmax } from '../engine/ops/nn.js';
 import { l2Normalize } from '../engine/ops/normalize.js';
 import { logSumExp, reduceSum } from '../engine/ops/reduce.js';
@@ -29,6 +29,7 @@ import type { Tensor } from '../engine/tensor.js';
 import { SrcacoError } from '../errors.js';
 import { defineModel } from './model.js';
 import { attentionCount, hashBuckets, rotationNoiseName, seededRotations } from './nlsn-rotations.js';
+import { meanShift, resBlock, upsampler } from './blocks/edsr.js';
 
 /** The original's fixed reduction of the attention's match embedding (channels / 4). */
 const REDUCTION = 4;
@@ -36,17 +37,8 @@ const REDUCTION = 4;
 /** F.normalize's eps in the original's attention (keys are unit vectors unless nearly zero). */
 const MATCH_EPS = 5e-5;
 
-/** DIV2K's RGB mean of the original's MeanShift layers. */
-const RGB_MEAN = [0.4488, 0.4371, 0.404];
-
 type Layer = (x: Tensor) => Tensor;
 
-/** The original's MeanShift (a frozen 3 → 3 1×1 conv: identity weight, ±img_range·mean bias), kept for the state_dict. */
-function meanShift(nn: Scope, local: string, sign: 1 | -1, imgRange: number): void {
-  const s = nn.scope(local);
-  s.constant('weight', [3, 3, 1, 1], Float32Array.from({ length: 9 }, (_, i) => (i % 4 === 0 ? 1 : 0)));
-  s.constant('bias', [3], Float32Array.from(RGB_MEAN, (m) => Math.fround(Math.fround(m) * sign * imgRange)));
-}
 
 interface AttentionOptions {
   channels: number;
@@ -155,14 +147,11 @@ export const nlsn = defineModel({
     const at = () => nn.scope('body', body.length);
     body.push({ kind: 'attention', f: sparseAttention(at(), attention) });
     for (let i = 0; i < blocks; i++) {
-      const s = at();
-      const conv1 = s.scope('body').conv2d(0, feats, feats, 3, { padding: 1 });
-      const conv2 = s.scope('body').conv2d(2, feats, feats, 3, { padding: 1 });
-      body.push({ kind: 'block', f: (x) => add(mul(conv2(relu(conv1(x))), resScale), x) });
+      body.push({ kind: 'block', f: resBlock(at(), feats, resScale) });
       if ((i + 1) % 8 === 0) body.push({ kind: 'attention', f: sparseAttention(at(), attention) });
     }
     const bodyConv = nn.scope('body').conv2d(body.length, feats, feats, 3, { padding: 1 });
-    const ups = Array.from({ length: Math.log2(scale) }, (_, i) => nn.scope('tail', 0).conv2d(2 * i, feats, 4 * feats, 3, { padding: 1 }));
+    const up = upsampler(nn.scope('tail', 0), scale, feats);
     const tail = nn.scope('tail').conv2d(1, feats, 1, 3, { padding: 1 });
     const modules = attentionCount(blocks);
     return (lr, ctx: ForwardContext) => {
@@ -187,9 +176,7 @@ export const nlsn = defineModel({
       let res = x;
       for (const m of body) res = m.kind === 'block' ? m.f(res) : m.f(res, rotations());
       res = add(bodyConv(res), x);
-      let y = res;
-      for (const up of ups) y = pixelShuffle(up(y), 2);
-      return tail(y);
+      return tail(up(res));
     };
   },
 });

@@ -25,7 +25,7 @@ import { srfbn } from './srfbn.js';
 import { swinir } from './swinir.js';
 import { vdsr } from './vdsr.js';
 
-export const MODELS: Readonly<Record<string, ModelDef>> = Object.freeze({ bicubic, srcnn, srcnn915, vdsr, drrn, memnet, dbpn, srfbn, prosr, mslapsrn, enlcn, dfcan, omnisr, swinir, act, nlsn, grl });
+export const MODELS: Readonly<Record<string, ModelDef>> = Object.freeze({ bicubic, srcnn, srcnn915, vdsr, drrn, memnet, dbpn, srfbn, prosr, mslapsrn, dfcan, nlsn, enlcn, swinir, grl, act, omnisr });
 
 /** The names of the registered models, in registry order. */
 export function modelNames(): string[] {

@@ -15,6 +15,7 @@ import { concat } from '../engine/ops/shape.js';
 import type { Tensor } from '../engine/tensor.js';
 import { SrcacoError } from '../errors.js';
 import { defineModel } from './model.js';
+import { meanShift } from './blocks/edsr.js';
 
 /**
  * The original's projection kernel, stride and padding per scale: the up conv maps h to s·h, the down conv back,
@@ -30,8 +31,6 @@ const PROJECTION: Readonly<Record<number, { kernel: number; stride: number; padd
 /** The original's PReLU slope at init (`activation('prelu')`: nn.PReLU(1, init=0.2)). */
 const PRELU_INIT = 0.2;
 
-/** DIV2K's RGB mean of the original's MeanShift layers. */
-const RGB_MEAN = [0.4488, 0.4371, 0.404];
 
 type Layer = (x: Tensor) => Tensor;
 
@@ -58,12 +57,6 @@ function convBlock(nn: Scope, local: string | number, inC: number, outC: number,
   return (x) => act(conv(x));
 }
 
-/** The original's MeanShift (a frozen 3 → 3 1×1 conv: identity weight, ±255·mean bias), kept for the state_dict. */
-function meanShift(nn: Scope, local: string, sign: 1 | -1): void {
-  const s = nn.scope(local);
-  s.constant('weight', [3, 3, 1, 1], Float32Array.from({ length: 9 }, (_, i) => (i % 4 === 0 ? 1 : 0)));
-  s.constant('bias', [3], Float32Array.from(RGB_MEAN, (m) => Math.fround(Math.fround(m) * 255 * sign)));
-}
 
 /** The feedback block: [x, hidden] → F channels, G up/down groups with dense 1×1 transitions, G·F → F. */
 function feedbackBlock(nn: Scope, f: number, groups: number, projection: (typeof PROJECTION)[number]): (x: Tensor, hidden: Tensor) => Tensor {
@@ -114,13 +107,13 @@ export const srfbn = defineModel({
     const projection = PROJECTION[scale];
     if (!projection) throw new SrcacoError('usage', `srfbn supports scales ${Object.keys(PROJECTION).join(', ')}, received ${scale}`, { option: '--scale' });
     const { num_features: f, num_steps: steps, num_groups: groups } = config;
-    meanShift(nn, 'sub_mean', -1);
+    meanShift(nn, 'sub_mean', -1, 255);
     const convIn = convBlock(nn, 'conv_in', 1, 4 * f, { kernel: 3 });
     const featIn = convBlock(nn, 'feat_in', 4 * f, f, { kernel: 1 });
     const block = feedbackBlock(nn.scope('block'), f, groups, projection);
     const out = convBlock(nn, 'out', f, f, { ...projection, transposed: true });
     const convOut = convBlock(nn, 'conv_out', f, 1, { kernel: 3, prelu: false });
-    meanShift(nn, 'add_mean', 1);
+    meanShift(nn, 'add_mean', 1, 255);
     return (lr) => {
       const up = resize(lr, scale, 'bilinear');
       const x = featIn(convIn(lr));
