@@ -3,10 +3,8 @@
 // borders under token_borders 'seed-compat', and inference graphs with symbolic H and W at sizes the original
 // tokenises only in part.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import type { HostTensor } from '../../src/engine/index.js';
-import { adam, compileFunction, compileStep, compileTarget, grad, input, StepRunner } from '../../src/engine/index.js';
+import { adam, compileFunction, compileStep, compileTarget, input, StepRunner } from '../../src/engine/index.js';
 import { countParams, forwardContext, initState, splitState } from '../../src/engine/nn/index.js';
 import { SrcacoError } from '../../src/errors.js';
 import { inferenceGraph } from '../../src/infer/graph.js';
@@ -15,11 +13,9 @@ import { applyModel, modelLoss, modelStepSpec } from '../../src/models/model.js'
 import { buildModel } from '../../src/models/registry.js';
 import { mseSsimLoss } from '../../src/train/loss.js';
 import { Rng } from '../../src/util/random.js';
-import { readF32 } from '../fixtures/models/load.js';
 import { maxAbsDiff, runGraphOnce as run } from './helpers/compare.js';
+import { compareGradients, fixtureFolder, protocolLossGradients, recipeState, type RecipeEntry } from './helpers/parity.js';
 import { savedActivationBytes } from './helpers/saved-activations.js';
-
-type Entry = { kind: 'uniform'; center: number; bound: number } | { kind: 'fixed'; values: number[] };
 
 interface ActFixture {
   scale: number;
@@ -32,39 +28,14 @@ interface ActFixture {
     hr_shape: number[];
     y_shape: number[];
     weight_seed: number;
-    weights: Array<[string, number[], Entry]>;
+    weights: Array<[string, number[], RecipeEntry]>;
     loss: number;
     grads: Array<[string, number[]]>;
     border?: { lr_shape: number[]; y_shape: number[] };
   };
 }
 
-const dir = (scale: number) => new URL(`../fixtures/models/act_x${scale}/`, import.meta.url);
-const fixture = (scale: number): ActFixture => JSON.parse(readFileSync(new URL('config.json', dir(scale)), 'utf8'));
-const f32 = (scale: number, file: string) => readF32(new URL(file, dir(scale)));
-
-/** The small case's state_dict, regenerated from its Rng recipe (value = center + (2u − 1)·bound). */
-function smallState(small: NonNullable<ActFixture['small']>): Record<string, HostTensor> {
-  const rng = new Rng(small.weight_seed);
-  return Object.fromEntries(
-    small.weights.map(([key, shape, e]) => {
-      const n = shape.reduce((a, b) => a * b, 1);
-      const data = e.kind === 'fixed' ? Float32Array.from(e.values) : Float32Array.from({ length: n }, () => e.center + (2 * rng.uniform() - 1) * e.bound);
-      return [key, { shape, data }];
-    }),
-  );
-}
-
-/** |a − b| / |b| in the Euclidean norm (|a| when b is all zeros). */
-function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let d = 0;
-  let n = 0;
-  for (let i = 0; i < b.length; i++) {
-    d += (a[i]! - b[i]!) ** 2;
-    n += b[i]! ** 2;
-  }
-  return n === 0 ? Math.sqrt(d) : Math.sqrt(d / n);
-}
+const { config: fixture, json, f32 } = fixtureFolder<ActFixture>('act');
 
 /** The output's largest magnitude: the forward tolerance is 1e-4 of it (at least 1e-4 absolute). */
 const peak = (y: Float32Array) => y.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
@@ -72,7 +43,7 @@ const peak = (y: Float32Array) => y.reduce((m, v) => Math.max(m, Math.abs(v)), 0
 for (const scale of [2, 4, 8]) {
   test(`act x${scale}: state_dict names, order, shapes and roles equal the original's benchmark configuration`, () => {
     const f = fixture(scale);
-    const keys = JSON.parse(readFileSync(new URL('keys.json', dir(scale)), 'utf8')) as Array<[string, number[], string]>;
+    const keys = json(scale, 'keys.json') as Array<[string, number[], string]>;
     const model = buildModel('act', { scale });
     assert.deepEqual(model.config, { ...f.full, token_borders: 'pad' });
     assert.deepEqual(Object.keys(model.specs), keys.map(([k]) => k));
@@ -110,7 +81,7 @@ for (const scale of [2, 4]) {
   test(`act x${scale}: the output matches the original (max |diff| < 1e-4 of its range), traced statically and with symbolic H and W`, async (t) => {
     const small = fixture(scale).small!;
     const model = buildModel('act', { scale, config: small.params });
-    const state = smallState(small);
+    const state = recipeState(small);
     const expected = f32(scale, 'y.f32');
     const lr = { shape: small.lr_shape, data: f32(scale, 'lr.f32') };
     const weights = Object.fromEntries(Object.entries(state).map(([k, t]) => [k, { shape: t.shape as number[], data: t.data as Float32Array }]));
@@ -129,53 +100,24 @@ for (const scale of [2, 4]) {
   test(`act x${scale}: one protocol-loss step (MSE − 5·SSIM) has the original's loss and gradients (relative 1e-4)`, async (t) => {
     const small = fixture(scale).small!;
     const model = buildModel('act', { scale, config: small.params });
-    const state = smallState(small);
+    const state = recipeState(small);
     const trained = small.grads.map(([k]) => k);
     assert.deepEqual(trained, Object.entries(model.specs).filter(([, s]) => s.role === 'param').map(([k]) => k));
-    const target = await compileTarget();
-    const bytes = compileFunction({
-      inputs: { x: small.lr_shape, hr: small.hr_shape, ...Object.fromEntries(small.grads) },
-      weights: Object.fromEntries(Object.entries(state).filter(([k]) => !trained.includes(k)).map(([k, t]) => [k, { shape: t.shape as number[], data: t.data as Float32Array }])),
-      fn: ({ x, hr, ...params }) => {
-        const out = applyModel(model, { params }, x!, { training: true });
-        const loss = modelLoss(model, out, hr!, mseSsimLoss());
-        const grads = grad(loss, Object.values(params), target);
-        return { loss, ...Object.fromEntries(trained.map((k, i) => [`grad/${k}`, grads[i]!])) };
-      },
-    });
-    const feeds: Record<string, HostTensor> = { x: { shape: small.lr_shape, data: f32(scale, 'lr.f32') }, hr: { shape: small.hr_shape, data: f32(scale, 'hr.f32') } };
-    for (const k of trained) feeds[k] = state[k]!;
-    const out = await run(bytes, feeds);
-    const loss = (out.loss!.data as Float32Array)[0]!;
+    const { loss, grads } = await protocolLossGradients(model, state, trained, { x: { shape: small.lr_shape, data: f32(scale, 'lr.f32') }, hr: { shape: small.hr_shape, data: f32(scale, 'hr.f32') } });
     assert.ok(Math.abs(loss - small.loss) <= 1e-5 * Math.abs(small.loss), `loss ${loss} vs ${small.loss}`);
-    const expected = f32(scale, 'grads.f32');
-    const all = new Float32Array(expected.length);
-    let offset = 0;
-    let unused = 0;
-    let worst = 0;
-    for (const [k, shape] of small.grads) {
-      const n = shape.reduce((a, b) => a * b, 1);
-      const g = out[`grad/${k}`]!.data as Float32Array;
-      const ref = expected.subarray(offset, offset + n);
-      // The CNN branch's closing conv is never read (as many fusion stages as groups): zero gradient in both.
-      if (ref.every((v) => v === 0)) unused++;
-      const err = relativeError(g, ref);
-      assert.ok(err < 1e-4, `${k}: relative error ${err}`);
-      worst = Math.max(worst, err);
-      all.set(g, offset);
-      offset += n;
-    }
-    assert.equal(offset, expected.length);
+    const { errors, worst, unused, all } = compareGradients(grads, small.grads, f32(scale, 'grads.f32'));
+    for (const [k, err] of errors) assert.ok(err < 1e-4, `${k}: relative error ${err}`);
+    // The CNN branch's closing conv is never read (as many fusion stages as groups): zero gradient in both.
     assert.equal(unused, 2, 'cnn_branch.2.weight and .bias');
-    assert.ok(relativeError(all, expected) < 1e-5);
-    t.diagnostic(`loss ${loss} vs ${small.loss}; worst relative gradient error ${worst.toExponential(2)}, all ${relativeError(all, expected).toExponential(2)}`);
+    assert.ok(all < 1e-5);
+    t.diagnostic(`loss ${loss} vs ${small.loss}; worst relative gradient error ${worst.toExponential(2)}, all ${all.toExponential(2)}`);
   });
 }
 
 test("act: token_borders 'seed-compat' gives the original's output where the tokens miss the borders (7×10, symbolic graph)", async (t) => {
   const small = fixture(2).small!;
   const border = small.border!;
-  const state = smallState(small);
+  const state = recipeState(small);
   const lr = { shape: border.lr_shape, data: f32(2, 'lr_border.f32') };
   const expected = f32(2, 'y_border.f32');
   const compat = buildModel('act', { scale: 2, config: { ...small.params, token_borders: 'seed-compat' } });
@@ -194,7 +136,7 @@ test("act: token_borders 'seed-compat' gives the original's output where the tok
 test('act: with symbolic H and W the padded tokens give what a static trace at that size gives (7×10, 2×4, 1×1 LR px)', async () => {
   const small = fixture(2).small!;
   const model = buildModel('act', { scale: 2, config: small.params });
-  const state = smallState(small);
+  const state = recipeState(small);
   const symbolic = inferenceGraph(model, state, { clampOutput: false });
   const rng = new Rng(11);
   for (const [h, w] of [

@@ -3,21 +3,17 @@
 // protocol-loss step of a small configuration with the original's projections, a short training run that
 // carries the projections unchanged, and the input sizes it accepts.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import type { HostTensor } from '../../src/engine/index.js';
-import { adam, compileFunction, compileStep, compileTarget, grad, StepRunner } from '../../src/engine/index.js';
+import { adam, compileStep, compileTarget, StepRunner } from '../../src/engine/index.js';
 import { countParams, initState, loadState, splitState } from '../../src/engine/nn/index.js';
 import type { SafeTensor } from '../../src/io/safetensors.js';
 import { inferenceGraph } from '../../src/infer/graph.js';
-import { applyModel, modelLoss, modelStepSpec } from '../../src/models/model.js';
+import { modelStepSpec } from '../../src/models/model.js';
 import { buildModel } from '../../src/models/registry.js';
 import { mseSsimLoss } from '../../src/train/loss.js';
 import { Rng } from '../../src/util/random.js';
-import { readF32 } from '../fixtures/models/load.js';
 import { maxAbsDiff, runGraphOnce as run } from './helpers/compare.js';
-
-type Entry = { kind: 'uniform'; center: number; bound: number } | { kind: 'fixed'; values: number[] };
+import { compareGradients, fixtureFolder, protocolLossGradients, recipeState, type RecipeEntry } from './helpers/parity.js';
 
 interface EnlcnFixture {
   scale: number;
@@ -29,45 +25,21 @@ interface EnlcnFixture {
     lr_shape: number[];
     hr_shape: number[];
     weight_seed: number;
-    weights: Array<[string, number[], Entry]>;
+    weights: Array<[string, number[], RecipeEntry]>;
     loss: number;
     grads: Array<[string, number[]]>;
   };
 }
 
-const dir = (scale: number) => new URL(`../fixtures/models/enlcn_x${scale}/`, import.meta.url);
-const fixture = (scale: number): EnlcnFixture => JSON.parse(readFileSync(new URL('config.json', dir(scale)), 'utf8'));
-const f32 = (scale: number, file: string) => readF32(new URL(file, dir(scale)));
+const { config: fixture, json, f32 } = fixtureFolder<EnlcnFixture>('enlcn');
 
-/** The small case's state_dict: drawn weights from its Rng recipe, the original's mean shifts and projections. */
-function smallState(small: NonNullable<EnlcnFixture['small']>): Record<string, HostTensor> {
-  const rng = new Rng(small.weight_seed);
-  return Object.fromEntries(
-    small.weights.map(([key, shape, e]) => {
-      const n = shape.reduce((a, b) => a * b, 1);
-      const data = e.kind === 'fixed' ? Float32Array.from(e.values) : Float32Array.from({ length: n }, () => e.center + (2 * rng.uniform() - 1) * e.bound);
-      return [key, { shape, data }];
-    }),
-  );
-}
-
-/** |a − b| / |b| in the Euclidean norm. */
-function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let d = 0;
-  let n = 0;
-  for (let i = 0; i < b.length; i++) {
-    d += (a[i]! - b[i]!) ** 2;
-    n += b[i]! ** 2;
-  }
-  return Math.sqrt(d / n);
-}
 
 const ROLE = { param: 'param', frozen: 'constant', buffer: 'buffer' } as const;
 
 for (const scale of [2, 4, 8]) {
   test(`enlcn x${scale}: state_dict names, order, shapes and roles equal the original's benchmark configuration`, () => {
     const f = fixture(scale);
-    const keys = JSON.parse(readFileSync(new URL('keys.json', dir(scale)), 'utf8')) as Array<[string, number[], string, keyof typeof ROLE]>;
+    const keys = json(scale, 'keys.json') as Array<[string, number[], string, keyof typeof ROLE]>;
     const model = buildModel('enlcn', { scale });
     assert.deepEqual(model.config, f.full);
     assert.deepEqual(Object.keys(model.specs), keys.map(([k]) => k));
@@ -90,7 +62,7 @@ for (const scale of [2, 4, 8]) {
 test('enlcn: the mean shifts and projections of an original state_dict load by name, unchanged', () => {
   const small = fixture(2).small!;
   const model = buildModel('enlcn', { scale: 2, config: small.params });
-  const state = smallState(small);
+  const state = recipeState(small);
   const tensors = new Map<string, SafeTensor>(Object.entries(state).map(([k, t]) => [k, { dtype: 'F32', shape: t.shape as number[], data: t.data as Float32Array }]));
   const loaded = loadState(model.specs, tensors, { model: 'enlcn' });
   for (const [key, , e] of small.weights) {
@@ -107,7 +79,7 @@ for (const scale of [2, 4]) {
   test(`enlcn x${scale}: the output matches the original with its projections (max |diff| < 1e-4), 5×7 LR`, async () => {
     const small = fixture(scale).small!;
     const model = buildModel('enlcn', { scale, config: small.params });
-    const { y } = await run(inferenceGraph(model, smallState(small), { clampOutput: false }), { x: { shape: small.lr_shape, data: f32(scale, 'lr.f32') } });
+    const { y } = await run(inferenceGraph(model, recipeState(small), { clampOutput: false }), { x: { shape: small.lr_shape, data: f32(scale, 'lr.f32') } });
     const want = f32(scale, 'y.f32');
     assert.deepEqual(y!.shape, [small.lr_shape[0], 1, small.lr_shape[2]! * scale, small.lr_shape[3]! * scale]);
     const err = maxAbsDiff(y!.data as Float32Array, want);
@@ -117,39 +89,14 @@ for (const scale of [2, 4]) {
   test(`enlcn x${scale}: one protocol-loss step (MSE − 5·SSIM) has the original's loss and gradients (relative 1e-4)`, async () => {
     const small = fixture(scale).small!;
     const model = buildModel('enlcn', { scale, config: small.params });
-    const state = smallState(small);
+    const state = recipeState(small);
     const trained = small.grads.map(([k]) => k);
     assert.deepEqual(trained, Object.entries(model.specs).filter(([, s]) => s.role === 'param').map(([k]) => k));
-    const target = await compileTarget();
-    const fixed = Object.fromEntries(Object.entries(state).filter(([k]) => !trained.includes(k)).map(([k, t]) => [k, { shape: t.shape as number[], data: t.data as Float32Array }]));
-    const bytes = compileFunction({
-      inputs: { x: small.lr_shape, hr: small.hr_shape, ...Object.fromEntries(small.grads) },
-      weights: fixed,
-      fn: ({ x, hr, ...params }, buffers) => {
-        const out = applyModel(model, { params, buffers }, x!, { training: true });
-        const loss = modelLoss(model, out, hr!, mseSsimLoss());
-        const grads = grad(loss, Object.values(params), target);
-        return { loss, ...Object.fromEntries(trained.map((k, i) => [`grad/${k}`, grads[i]!])) };
-      },
-    });
-    const feeds: Record<string, HostTensor> = { x: { shape: small.lr_shape, data: f32(scale, 'lr.f32') }, hr: { shape: small.hr_shape, data: f32(scale, 'hr.f32') } };
-    for (const k of trained) feeds[k] = state[k]!;
-    const out = await run(bytes, feeds);
-    const loss = (out.loss!.data as Float32Array)[0]!;
+    const { loss, grads } = await protocolLossGradients(model, state, trained, { x: { shape: small.lr_shape, data: f32(scale, 'lr.f32') }, hr: { shape: small.hr_shape, data: f32(scale, 'hr.f32') } }, { buffers: true });
     assert.ok(Math.abs(loss - small.loss) <= 1e-5 * Math.abs(small.loss), `loss ${loss} vs ${small.loss}`);
-    const expected = f32(scale, 'grads.f32');
-    const all = new Float32Array(expected.length);
-    let offset = 0;
-    for (const [k, shape] of small.grads) {
-      const n = shape.reduce((a, b) => a * b, 1);
-      const g = out[`grad/${k}`]!.data as Float32Array;
-      const err = relativeError(g, expected.subarray(offset, offset + n));
-      assert.ok(err < 1e-4, `${k}: relative error ${err}`);
-      all.set(g, offset);
-      offset += n;
-    }
-    assert.equal(offset, expected.length);
-    assert.ok(relativeError(all, expected) < 1e-5);
+    const { errors, all } = compareGradients(grads, small.grads, f32(scale, 'grads.f32'));
+    for (const [k, err] of errors) assert.ok(err < 1e-4, `${k}: relative error ${err}`);
+    assert.ok(all < 1e-5);
   });
 }
 
