@@ -4,13 +4,11 @@
 // and the activations a training step at batch 8 × 96² keeps.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import type { HostTensor } from '../../src/engine/index.js';
-import { adam, compileFunction, compileStep, compileTarget, grad, input, StepRunner } from '../../src/engine/index.js';
+import { adam, compileFunction, compileStep, compileTarget, input, StepRunner } from '../../src/engine/index.js';
 import { countParams, forwardContext, initState, splitState, stateToSafetensors } from '../../src/engine/nn/index.js';
 import { SrcacoError } from '../../src/errors.js';
 import { planeOf } from '../../src/image/plane.js';
@@ -21,15 +19,9 @@ import { applyModel, modelLoss, modelStepSpec } from '../../src/models/model.js'
 import { buildModel } from '../../src/models/registry.js';
 import { mseSsimLoss } from '../../src/train/loss.js';
 import { Rng } from '../../src/util/random.js';
-import { readF32 } from '../fixtures/models/load.js';
 import { maxAbsDiff, runGraphOnce as run } from './helpers/compare.js';
+import { compareGradients, fixtureFolder, protocolLossGradients, recipeState, type RecipeEntry } from './helpers/parity.js';
 import { savedActivationBytes } from './helpers/saved-activations.js';
-
-interface Entry {
-  kind: 'uniform';
-  center: number;
-  bound: number;
-}
 
 interface DfcanFixture {
   scale: number;
@@ -40,7 +32,7 @@ interface DfcanFixture {
     lr_shape: number[];
     hr_shape: number[];
     weight_seed: number;
-    weights: Array<[string, number[], Entry]>;
+    weights: Array<[string, number[], RecipeEntry]>;
     loss: number;
     grads: Array<[string, number[]]>;
     odd_lr_shape?: number[];
@@ -48,36 +40,12 @@ interface DfcanFixture {
   };
 }
 
-const dir = (scale: number) => new URL(`../fixtures/models/dfcan_x${scale}/`, import.meta.url);
-const fixture = (scale: number): DfcanFixture => JSON.parse(readFileSync(new URL('config.json', dir(scale)), 'utf8'));
-const f32 = (scale: number, file: string) => readF32(new URL(file, dir(scale)));
-
-/** The small case's state_dict, regenerated from its Rng recipe (value = center + (2u − 1)·bound). */
-function smallState(small: NonNullable<DfcanFixture['small']>): Record<string, HostTensor> {
-  const rng = new Rng(small.weight_seed);
-  return Object.fromEntries(
-    small.weights.map(([key, shape, e]) => {
-      const n = shape.reduce((a, b) => a * b, 1);
-      return [key, { shape, data: Float32Array.from({ length: n }, () => e.center + (2 * rng.uniform() - 1) * e.bound) }];
-    }),
-  );
-}
-
-/** |a − b| / |b| in the Euclidean norm. */
-function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let d = 0;
-  let n = 0;
-  for (let i = 0; i < b.length; i++) {
-    d += (a[i]! - b[i]!) ** 2;
-    n += b[i]! ** 2;
-  }
-  return Math.sqrt(d / n);
-}
+const { config: fixture, json, f32 } = fixtureFolder<DfcanFixture>('dfcan');
 
 for (const scale of [2, 4, 8]) {
   test(`dfcan x${scale}: state_dict names, order and shapes equal the original's benchmark configuration; PyTorch's default init`, () => {
     const f = fixture(scale);
-    const keys = JSON.parse(readFileSync(new URL('keys.json', dir(scale)), 'utf8')) as Array<[string, number[], string]>;
+    const keys = json(scale, 'keys.json') as Array<[string, number[], string]>;
     const model = buildModel('dfcan', { scale });
     assert.deepEqual(model.config, { num_features: 64, num_groups: 4, num_blocks: 4, squeeze: 4 });
     assert.deepEqual(Object.keys(model.specs), keys.map(([k]) => k));
@@ -102,7 +70,7 @@ for (const scale of [2, 4]) {
   test(`dfcan x${scale}: the forward matches the original (max |diff| < 1e-4), through the static and the symbolic-size graphs`, async (t) => {
     const small = fixture(scale).small!;
     const model = buildModel('dfcan', { scale, config: small.params });
-    const state = smallState(small);
+    const state = recipeState(small);
     const lr = { shape: small.lr_shape, data: f32(scale, 'lr.f32') };
     const want = f32(scale, 'output.f32');
     const weights = Object.fromEntries(Object.entries(state).map(([k, t]) => [k, { shape: t.shape as number[], data: t.data as Float32Array }]));
@@ -130,35 +98,13 @@ for (const scale of [2, 4]) {
   test(`dfcan x${scale}: one protocol-loss step (MSE − 5·SSIM) has the original's loss and gradients (relative 1e-4)`, async (t) => {
     const small = fixture(scale).small!;
     const model = buildModel('dfcan', { scale, config: small.params });
-    const state = smallState(small);
+    const state = recipeState(small);
     const trained = small.grads.map(([k]) => k);
     assert.deepEqual(trained, Object.keys(model.specs));
-    const target = await compileTarget();
-    const bytes = compileFunction({
-      inputs: { x: small.lr_shape, hr: small.hr_shape, ...Object.fromEntries(small.grads) },
-      fn: ({ x, hr, ...params }) => {
-        const out = applyModel(model, { params }, x!, { training: true });
-        const loss = modelLoss(model, out, hr!, mseSsimLoss());
-        const grads = grad(loss, Object.values(params), target);
-        return { loss, ...Object.fromEntries(trained.map((k, i) => [`grad/${k}`, grads[i]!])) };
-      },
-    });
-    const feeds: Record<string, HostTensor> = { x: { shape: small.lr_shape, data: f32(scale, 'lr.f32') }, hr: { shape: small.hr_shape, data: f32(scale, 'hr.f32') } };
-    for (const k of trained) feeds[k] = state[k]!;
-    const out = await run(bytes, feeds);
-    const loss = (out.loss!.data as Float32Array)[0]!;
+    const { loss, grads } = await protocolLossGradients(model, state, trained, { x: { shape: small.lr_shape, data: f32(scale, 'lr.f32') }, hr: { shape: small.hr_shape, data: f32(scale, 'hr.f32') } });
     assert.ok(Math.abs(loss - small.loss) <= 1e-5 * Math.abs(small.loss), `loss ${loss} vs ${small.loss}`);
-    const expected = f32(scale, 'grads.f32');
-    let offset = 0;
-    let worst = 0;
-    for (const [k, shape] of small.grads) {
-      const n = shape.reduce((a, b) => a * b, 1);
-      const err = relativeError(out[`grad/${k}`]!.data as Float32Array, expected.subarray(offset, offset + n));
-      assert.ok(err < 1e-4, `${k}: relative error ${err}`);
-      worst = Math.max(worst, err);
-      offset += n;
-    }
-    assert.equal(offset, expected.length);
+    const { errors, worst } = compareGradients(grads, small.grads, f32(scale, 'grads.f32'));
+    for (const [k, err] of errors) assert.ok(err < 1e-4, `${k}: relative error ${err}`);
     t.diagnostic(`loss ${loss} vs ${small.loss}; worst relative gradient error ${worst.toExponential(2)}`);
   });
 }

@@ -3,25 +3,15 @@
 // configuration on LR sides that are not multiples of the window (the original pads them), through the static
 // training path and the symbolic-size inference graph, and sizes the original cannot take.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import type { HostTensor } from '../../src/engine/index.js';
-import { compileFunction, compileTarget, grad } from '../../src/engine/index.js';
+import { compileFunction } from '../../src/engine/index.js';
 import { countParams, forwardContext, initState } from '../../src/engine/nn/index.js';
 import { SrcacoError } from '../../src/errors.js';
 import { inferenceGraph } from '../../src/infer/graph.js';
-import { applyModel, modelLoss } from '../../src/models/model.js';
 import { buildModel } from '../../src/models/registry.js';
-import { mseSsimLoss } from '../../src/train/loss.js';
 import { Rng } from '../../src/util/random.js';
-import { readF32 } from '../fixtures/models/load.js';
 import { maxAbsDiff, runGraphOnce as run } from './helpers/compare.js';
-
-interface Entry {
-  kind: 'uniform';
-  center: number;
-  bound: number;
-}
+import { compareGradients, fixtureFolder, protocolLossGradients, recipeState, type RecipeEntry } from './helpers/parity.js';
 
 interface OmnisrFixture {
   scale: number;
@@ -33,42 +23,18 @@ interface OmnisrFixture {
     lr_shape: number[];
     hr_shape: number[];
     weight_seed: number;
-    weights: Array<[string, number[], Entry]>;
+    weights: Array<[string, number[], RecipeEntry]>;
     loss: number;
     grads: Array<[string, number[]]>;
   };
 }
 
-const dir = (scale: number) => new URL(`../fixtures/models/omnisr_x${scale}/`, import.meta.url);
-const fixture = (scale: number): OmnisrFixture => JSON.parse(readFileSync(new URL('config.json', dir(scale)), 'utf8'));
-const f32 = (scale: number, file: string) => readF32(new URL(file, dir(scale)));
-
-/** The small case's state_dict, regenerated from its Rng recipe (value = center + (2u − 1)·bound). */
-function smallState(small: NonNullable<OmnisrFixture['small']>): Record<string, { shape: number[]; data: Float32Array }> {
-  const rng = new Rng(small.weight_seed);
-  return Object.fromEntries(
-    small.weights.map(([key, shape, e]) => {
-      const n = shape.reduce((a, b) => a * b, 1);
-      return [key, { shape, data: Float32Array.from({ length: n }, () => e.center + (2 * rng.uniform() - 1) * e.bound) }];
-    }),
-  );
-}
-
-/** |a − b| / |b| in the Euclidean norm. */
-function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let d = 0;
-  let n = 0;
-  for (let i = 0; i < b.length; i++) {
-    d += (a[i]! - b[i]!) ** 2;
-    n += b[i]! ** 2;
-  }
-  return Math.sqrt(d / n);
-}
+const { config: fixture, json, f32 } = fixtureFolder<OmnisrFixture>('omnisr');
 
 for (const scale of [2, 4, 8]) {
   test(`omnisr x${scale}: state_dict names, order and shapes equal the original's benchmark configuration (no buffers), PyTorch's default init`, () => {
     const f = fixture(scale);
-    const keys = JSON.parse(readFileSync(new URL('keys.json', dir(scale)), 'utf8')) as Array<[string, number[], string]>;
+    const keys = json(scale, 'keys.json') as Array<[string, number[], string]>;
     const model = buildModel('omnisr', { scale });
     assert.deepEqual(model.config, f.full);
     assert.deepEqual(Object.keys(model.specs), keys.map(([k]) => k));
@@ -93,7 +59,7 @@ for (const scale of [2, 4]) {
   test(`omnisr x${scale}: the forward matches the original (max |diff| < 1e-4), static and with symbolic H and W`, async (t) => {
     const small = fixture(scale).small!;
     const model = buildModel('omnisr', { scale, config: small.params });
-    const state = smallState(small);
+    const state = recipeState(small);
     const lr = { shape: small.lr_shape, data: f32(scale, 'lr.f32') };
     const want = f32(scale, 'output.f32');
     const bytes = compileFunction({ inputs: { x: small.lr_shape }, weights: state, fn: ({ x }, w) => ({ y: model.forward(w, x!, forwardContext(true)) }) });
@@ -111,41 +77,15 @@ for (const scale of [2, 4]) {
   test(`omnisr x${scale}: one protocol-loss step (MSE − 5·SSIM) has the original's loss and gradients (relative 1e-4)`, async (t) => {
     const small = fixture(scale).small!;
     const model = buildModel('omnisr', { scale, config: small.params });
-    const state = smallState(small);
+    const state = recipeState(small);
     const trained = small.grads.map(([k]) => k);
     assert.deepEqual(trained, Object.keys(model.specs));
-    const target = await compileTarget();
-    const bytes = compileFunction({
-      inputs: { x: small.lr_shape, hr: small.hr_shape, ...Object.fromEntries(small.grads) },
-      weights: {},
-      fn: ({ x, hr, ...params }) => {
-        const out = applyModel(model, { params }, x!, { training: true });
-        const loss = modelLoss(model, out, hr!, mseSsimLoss());
-        const grads = grad(loss, Object.values(params), target);
-        return { loss, ...Object.fromEntries(trained.map((k, i) => [`grad/${k}`, grads[i]!])) };
-      },
-    });
-    const feeds: Record<string, HostTensor> = { x: { shape: small.lr_shape, data: f32(scale, 'lr.f32') }, hr: { shape: small.hr_shape, data: f32(scale, 'hr.f32') } };
-    for (const k of trained) feeds[k] = state[k]!;
-    const out = await run(bytes, feeds);
-    const loss = (out.loss!.data as Float32Array)[0]!;
+    const { loss, grads } = await protocolLossGradients(model, state, trained, { x: { shape: small.lr_shape, data: f32(scale, 'lr.f32') }, hr: { shape: small.hr_shape, data: f32(scale, 'hr.f32') } });
     assert.ok(Math.abs(loss - small.loss) <= 1e-5 * Math.abs(small.loss), `loss ${loss} vs ${small.loss}`);
-    const expected = f32(scale, 'grads.f32');
-    const all = new Float32Array(expected.length);
-    let offset = 0;
-    let worst = 0;
-    for (const [k, shape] of small.grads) {
-      const n = shape.reduce((a, b) => a * b, 1);
-      const g = out[`grad/${k}`]!.data as Float32Array;
-      const err = relativeError(g, expected.subarray(offset, offset + n));
-      worst = Math.max(worst, err);
-      assert.ok(err < 1e-4, `${k}: relative error ${err}`);
-      all.set(g, offset);
-      offset += n;
-    }
-    assert.equal(offset, expected.length);
-    assert.ok(relativeError(all, expected) < 1e-5, `all gradients: relative error ${relativeError(all, expected)} (worst tensor ${worst})`);
-    t.diagnostic(`loss ${loss} vs ${small.loss}; gradients: worst tensor relative error ${worst}, all ${relativeError(all, expected)}`);
+    const { errors, worst, all } = compareGradients(grads, small.grads, f32(scale, 'grads.f32'));
+    for (const [k, err] of errors) assert.ok(err < 1e-4, `${k}: relative error ${err}`);
+    assert.ok(all < 1e-5, `all gradients: relative error ${all} (worst tensor ${worst})`);
+    t.diagnostic(`loss ${loss} vs ${small.loss}; gradients: worst tensor relative error ${worst}, all ${all}`);
   });
 }
 

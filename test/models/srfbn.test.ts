@@ -2,22 +2,18 @@
 // configuration, every step's output and the gradients of one protocol-loss step of a small configuration, a
 // short training run, and the scales and input sizes it accepts.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { runGraphOnce } from './helpers/compare.js';
+import { compareGradients, fixtureFolder, protocolLossGradients, recipeState, type RecipeEntry } from './helpers/parity.js';
 import { test } from 'node:test';
-import type { HostTensor } from '../../src/engine/index.js';
-import { adam, compileFunction, compileStep, compileTarget, grad, StepRunner } from '../../src/engine/index.js';
+import { adam, compileFunction, compileStep, compileTarget, StepRunner } from '../../src/engine/index.js';
 import { countParams, forwardContext, initState, splitState } from '../../src/engine/nn/index.js';
 import { inferenceGraph } from '../../src/infer/graph.js';
-import { applyModel, modelLoss, modelStepSpec } from '../../src/models/model.js';
+import { modelStepSpec } from '../../src/models/model.js';
 import { buildModel } from '../../src/models/registry.js';
 import { srfbn } from '../../src/models/srfbn.js';
 import { SrcacoError } from '../../src/errors.js';
 import { mseSsimLoss } from '../../src/train/loss.js';
 import { Rng } from '../../src/util/random.js';
-import { readF32 } from '../fixtures/models/load.js';
-
-type Entry = { kind: 'uniform'; center: number; bound: number } | { kind: 'fixed'; values: number[] };
 
 interface SrfbnFixture {
   scale: number;
@@ -30,38 +26,13 @@ interface SrfbnFixture {
     hr_shape: number[];
     steps_shape: number[];
     weight_seed: number;
-    weights: Array<[string, number[], Entry]>;
+    weights: Array<[string, number[], RecipeEntry]>;
     loss: number;
     grads: Array<[string, number[]]>;
   };
 }
 
-const dir = (scale: number) => new URL(`../fixtures/models/srfbn_x${scale}/`, import.meta.url);
-const fixture = (scale: number): SrfbnFixture => JSON.parse(readFileSync(new URL('config.json', dir(scale)), 'utf8'));
-const f32 = (scale: number, file: string) => readF32(new URL(file, dir(scale)));
-
-/** The small case's state_dict, regenerated from its Rng recipe (value = center + (2u − 1)·bound). */
-function smallState(small: NonNullable<SrfbnFixture['small']>): Record<string, HostTensor> {
-  const rng = new Rng(small.weight_seed);
-  return Object.fromEntries(
-    small.weights.map(([key, shape, e]) => {
-      const n = shape.reduce((a, b) => a * b, 1);
-      const data = e.kind === 'fixed' ? Float32Array.from(e.values) : Float32Array.from({ length: n }, () => e.center + (2 * rng.uniform() - 1) * e.bound);
-      return [key, { shape, data }];
-    }),
-  );
-}
-
-/** |a − b| / |b| in the Euclidean norm. */
-function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let d = 0;
-  let n = 0;
-  for (let i = 0; i < b.length; i++) {
-    d += (a[i]! - b[i]!) ** 2;
-    n += b[i]! ** 2;
-  }
-  return Math.sqrt(d / n);
-}
+const { config: fixture, json, f32 } = fixtureFolder<SrfbnFixture>('srfbn');
 
 function maxAbs(a: ArrayLike<number>, b: ArrayLike<number>): number {
   assert.equal(a.length, b.length);
@@ -75,7 +46,7 @@ const run = runGraphOnce;
 for (const scale of [2, 4, 8]) {
   test(`srfbn x${scale}: state_dict names, order, shapes and roles equal the original's benchmark configuration`, () => {
     const f = fixture(scale);
-    const keys = JSON.parse(readFileSync(new URL('keys.json', dir(scale)), 'utf8')) as Array<[string, number[], string]>;
+    const keys = json(scale, 'keys.json') as Array<[string, number[], string]>;
     const model = buildModel('srfbn', { scale });
     assert.deepEqual(model.config, f.full);
     assert.deepEqual(Object.keys(model.specs), keys.map(([k]) => k));
@@ -111,7 +82,7 @@ for (const scale of [2, 4]) {
   test(`srfbn x${scale}: every step's output matches the original (max |diff| < 1e-4), and the inference graph's`, async () => {
     const small = fixture(scale).small!;
     const model = buildModel('srfbn', { scale, config: small.params });
-    const state = smallState(small);
+    const state = recipeState(small);
     const steps = f32(scale, 'steps.f32');
     const lr = { shape: small.lr_shape, data: f32(scale, 'lr.f32') };
     const weights = Object.fromEntries(Object.entries(state).map(([k, t]) => [k, { shape: t.shape as number[], data: t.data as Float32Array }]));
@@ -140,40 +111,16 @@ for (const scale of [2, 4]) {
   test(`srfbn x${scale}: one protocol-loss step (mean over steps of MSE − 5·SSIM) has the original's loss and gradients (relative 1e-4)`, async () => {
     const small = fixture(scale).small!;
     const model = buildModel('srfbn', { scale, config: small.params });
-    const state = smallState(small);
+    const state = recipeState(small);
     const trained = small.grads.map(([k]) => k);
     assert.deepEqual(trained, Object.entries(model.specs).filter(([, s]) => s.role === 'param').map(([k]) => k));
-    const target = await compileTarget();
-    const bytes = compileFunction({
-      inputs: { x: small.lr_shape, hr: small.hr_shape, ...Object.fromEntries(small.grads) },
-      weights: Object.fromEntries(Object.entries(state).filter(([k]) => !trained.includes(k)).map(([k, t]) => [k, { shape: t.shape as number[], data: t.data as Float32Array }])),
-      fn: ({ x, hr, ...params }) => {
-        const out = applyModel(model, { params }, x!, { training: true });
-        const loss = modelLoss(model, out, hr!, mseSsimLoss());
-        const grads = grad(loss, Object.values(params), target);
-        return { loss, ...Object.fromEntries(trained.map((k, i) => [`grad/${k}`, grads[i]!])) };
-      },
-    });
-    const feeds: Record<string, HostTensor> = { x: { shape: small.lr_shape, data: f32(scale, 'lr.f32') }, hr: { shape: small.hr_shape, data: f32(scale, 'hr.f32') } };
-    for (const k of trained) feeds[k] = state[k]!;
-    const out = await run(bytes, feeds);
-    const loss = (out.loss!.data as Float32Array)[0]!;
+    const { loss, grads } = await protocolLossGradients(model, state, trained, { x: { shape: small.lr_shape, data: f32(scale, 'lr.f32') }, hr: { shape: small.hr_shape, data: f32(scale, 'hr.f32') } });
     assert.ok(Math.abs(loss - small.loss) <= 1e-5 * Math.abs(small.loss), `loss ${loss} vs ${small.loss}`);
-    const expected = f32(scale, 'grads.f32');
-    const all = new Float32Array(expected.length);
-    let offset = 0;
-    for (const [k, shape] of small.grads) {
-      const n = shape.reduce((a, b) => a * b, 1);
-      const g = out[`grad/${k}`]!.data as Float32Array;
-      // Against PyTorch's float64 gradients; PyTorch's own float32 ones are up to 2e-5 off (a PReLU slope's
-      // gradient sums many terms that nearly cancel).
-      const err = relativeError(g, expected.subarray(offset, offset + n));
-      assert.ok(err < 1e-4, `${k}: relative error ${err}`);
-      all.set(g, offset);
-      offset += n;
-    }
-    assert.equal(offset, expected.length);
-    assert.ok(relativeError(all, expected) < 1e-5);
+    // Against PyTorch's float64 gradients; PyTorch's own float32 ones are up to 2e-5 off (a PReLU slope's
+    // gradient sums many terms that nearly cancel).
+    const { errors, all } = compareGradients(grads, small.grads, f32(scale, 'grads.f32'));
+    for (const [k, err] of errors) assert.ok(err < 1e-4, `${k}: relative error ${err}`);
+    assert.ok(all < 1e-5);
   });
 }
 
