@@ -9,8 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import onnxProto from 'onnx-proto';
-import type { HostTensor } from '../../src/engine/index.js';
-import { compileFunction, compileStep, compileTarget, constant, grad, input, sgd } from '../../src/engine/index.js';
+import { compileStep, compileTarget, constant, input, sgd } from '../../src/engine/index.js';
 import { countParams, forwardContext, initState } from '../../src/engine/nn/index.js';
 import { SrcacoError } from '../../src/errors.js';
 import { inferenceGraph } from '../../src/infer/graph.js';
@@ -24,11 +23,9 @@ import { startRun } from '../../src/train/run.js';
 import type { TrainConfig } from '../../src/train/run-config.js';
 import { Rng } from '../../src/util/random.js';
 import { writeTinyDataset } from '../train/run-fixture.js';
-import { readF32 } from '../fixtures/models/load.js';
 import { maxAbsDiff, runGraphOnce as run } from './helpers/compare.js';
+import { compareGradients, fixtureFolder, protocolLossGradients, recipeState, type RecipeEntry } from './helpers/parity.js';
 import { savedActivationBytes } from './helpers/saved-activations.js';
-
-type Entry = { kind: 'uniform'; center: number; bound: number } | { kind: 'fixed'; values: number[] };
 
 interface NlsnFixture {
   n_params: number;
@@ -41,46 +38,21 @@ interface NlsnFixture {
     buckets: number;
     rotations_shape: number[];
     weight_seed: number;
-    weights: Array<[string, number[], Entry]>;
+    weights: Array<[string, number[], RecipeEntry]>;
     loss: number;
     grads: Array<[string, number[]]>;
   };
 }
 
-const dir = (scale: number) => new URL(`../fixtures/models/nlsn_x${scale}/`, import.meta.url);
-const fixture = (scale: number): NlsnFixture => JSON.parse(readFileSync(new URL('config.json', dir(scale)), 'utf8'));
-const f32 = (scale: number, file: string) => readF32(new URL(file, dir(scale)));
+const { dir, config: fixture, json, f32 } = fixtureFolder<NlsnFixture>('nlsn');
 const rotationsPath = (scale: number) => new URL('rotations.npy', dir(scale)).pathname;
-
-/** The small case's state_dict, regenerated from its Rng recipe (value = center + (2u − 1)·bound). */
-function smallState(small: NonNullable<NlsnFixture['small']>): Record<string, HostTensor> {
-  const rng = new Rng(small.weight_seed);
-  return Object.fromEntries(
-    small.weights.map(([key, shape, e]) => {
-      const n = shape.reduce((a, b) => a * b, 1);
-      const data = e.kind === 'fixed' ? Float32Array.from(e.values) : Float32Array.from({ length: n }, () => e.center + (2 * rng.uniform() - 1) * e.bound);
-      return [key, { shape, data }];
-    }),
-  );
-}
-
-/** |a − b| / |b| in the Euclidean norm. */
-function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let d = 0;
-  let n = 0;
-  for (let i = 0; i < b.length; i++) {
-    d += (a[i]! - b[i]!) ** 2;
-    n += b[i]! ** 2;
-  }
-  return Math.sqrt(d / n);
-}
 
 const isError = (kind: string, pattern: RegExp) => (e: unknown) => e instanceof SrcacoError && e.kind === kind && pattern.test(e.message);
 
 for (const scale of [2, 4, 8]) {
   test(`nlsn x${scale}: state_dict names, order, shapes and roles equal the original's benchmark configuration`, () => {
     const f = fixture(scale);
-    const keys = JSON.parse(readFileSync(new URL('keys.json', dir(scale)), 'utf8')) as Array<[string, number[], string]>;
+    const keys = json(scale, 'keys.json') as Array<[string, number[], string]>;
     const model = buildModel('nlsn', { scale });
     assert.deepEqual(model.config, f.full);
     assert.deepEqual(Object.keys(model.specs), keys.map(([k]) => k));
@@ -116,7 +88,7 @@ for (const scale of [2, 4]) {
     assert.equal(hashBuckets(h * w, small.params.chunk_size!), small.buckets);
     const rotations = readNlsnRotations(rotationsPath(scale));
     assert.deepEqual(rotations.shape, nlsnRotationShape(model, w, h));
-    const graph = inferenceGraph(withNlsnRotations(model, rotations), smallState(small), { batch: 2, height: h, width: w, clampOutput: false });
+    const graph = inferenceGraph(withNlsnRotations(model, rotations), recipeState(small), { batch: 2, height: h, width: w, clampOutput: false });
     const { y } = await run(graph, { x: { shape: small.lr_shape, data: f32(scale, 'lr.f32') } });
     const err = maxAbsDiff(y!.data as Float32Array, f32(scale, 'y.f32'));
     assert.ok(err < 1e-4, `max |diff| ${err}`);
@@ -126,47 +98,24 @@ for (const scale of [2, 4]) {
   test(`nlsn x${scale}: one protocol-loss step (MSE − 5·SSIM), rotations as noise inputs, has the original's loss and gradients (relative 1e-4)`, async (t) => {
     const small = fixture(scale).small!;
     const model = buildModel('nlsn', { scale, config: small.params });
-    const state = smallState(small);
+    const state = recipeState(small);
     const trained = small.grads.map(([k]) => k);
     assert.deepEqual(trained, Object.entries(model.specs).filter(([, s]) => s.role === 'param').map(([k]) => k));
     const rotations = readNlsnRotations(rotationsPath(scale));
     const size = rotations.data.length / rotations.shape[0]!;
     const asked: string[] = [];
-    const target = await compileTarget();
-    const bytes = compileFunction({
-      inputs: { x: small.lr_shape, hr: small.hr_shape, ...Object.fromEntries(small.grads) },
-      weights: Object.fromEntries(Object.entries(state).filter(([k]) => !trained.includes(k)).map(([k, t]) => [k, { shape: t.shape as number[], data: t.data as Float32Array }])),
-      fn: ({ x, hr, ...params }) => {
-        // The training forward asks for its rotations by name, in forward order; here they are the fixture's.
-        const noise = (name: string, shape: readonly number[], kind: string) => {
-          assert.equal(kind, 'normal');
-          assert.deepEqual(shape, rotations.shape.slice(1));
-          const i = asked.push(name) - 1;
-          return constant(rotations.data.subarray(i * size, (i + 1) * size), shape);
-        };
-        const out = applyModel(model, { params }, x!, { training: true, noise });
-        const loss = modelLoss(model, out, hr!, mseSsimLoss());
-        const grads = grad(loss, Object.values(params), target);
-        return { loss, ...Object.fromEntries(trained.map((k, i) => [`grad/${k}`, grads[i]!])) };
-      },
-    });
+    // The training forward asks for its rotations by name, in forward order; here they are the fixture's.
+    const noise = (name: string, shape: readonly number[], kind: string) => {
+      assert.equal(kind, 'normal');
+      assert.deepEqual(shape, rotations.shape.slice(1));
+      const i = asked.push(name) - 1;
+      return constant(rotations.data.subarray(i * size, (i + 1) * size), shape);
+    };
+    const { loss, grads } = await protocolLossGradients(model, state, trained, { x: { shape: small.lr_shape, data: f32(scale, 'lr.f32') }, hr: { shape: small.hr_shape, data: f32(scale, 'hr.f32') } }, { noise });
     assert.deepEqual(asked, ['nlsn.rotations.0', 'nlsn.rotations.1']);
-    const feeds: Record<string, HostTensor> = { x: { shape: small.lr_shape, data: f32(scale, 'lr.f32') }, hr: { shape: small.hr_shape, data: f32(scale, 'hr.f32') } };
-    for (const k of trained) feeds[k] = state[k]!;
-    const out = await run(bytes, feeds);
-    const loss = (out.loss!.data as Float32Array)[0]!;
     assert.ok(Math.abs(loss - small.loss) <= 1e-5 * Math.abs(small.loss), `loss ${loss} vs ${small.loss}`);
-    const expected = f32(scale, 'grads.f32');
-    let offset = 0;
-    let worst = 0;
-    for (const [k, shape] of small.grads) {
-      const n = shape.reduce((a, b) => a * b, 1);
-      const err = relativeError(out[`grad/${k}`]!.data as Float32Array, expected.subarray(offset, offset + n));
-      assert.ok(err < 1e-4, `${k}: relative error ${err}`);
-      worst = Math.max(worst, err);
-      offset += n;
-    }
-    assert.equal(offset, expected.length);
+    const { errors, worst } = compareGradients(grads, small.grads, f32(scale, 'grads.f32'));
+    for (const [k, err] of errors) assert.ok(err < 1e-4, `${k}: relative error ${err}`);
     t.diagnostic(`loss ${loss} vs ${small.loss}; worst relative gradient error ${worst.toExponential(2)}`);
   });
 }
