@@ -3,12 +3,12 @@
 // small configuration, the symbolic-size inference graph on a size that is not a multiple of the window,
 // checkpoints saved with any img_size, drop-path's noise inputs, and the input sizes it accepts.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { HostTensor } from '../../src/engine/index.js';
-import { compileFunction, compileStep, compileTarget, grad, sgd, StepRunner } from '../../src/engine/index.js';
+import { compileFunction, compileStep, compileTarget, sgd, StepRunner } from '../../src/engine/index.js';
 import { countParams, forwardContext, initState, splitState } from '../../src/engine/nn/index.js';
 import { loadState, stateToSafetensors } from '../../src/engine/nn/state.js';
 import { SrcacoError } from '../../src/errors.js';
@@ -19,12 +19,12 @@ import { readTiff, writeTiff } from '../../src/io/tiff.js';
 import { loadModelWeights } from '../../src/infer/weights.js';
 import { planeOf } from '../../src/image/plane.js';
 import { writeSafetensors } from '../../src/io/safetensors.js';
-import { applyModel, modelLoss, modelStepSpec } from '../../src/models/model.js';
+import { modelStepSpec } from '../../src/models/model.js';
 import { buildModel } from '../../src/models/registry.js';
 import { mseSsimLoss } from '../../src/train/loss.js';
 import { Rng } from '../../src/util/random.js';
-import { readF32 } from '../fixtures/models/load.js';
 import { maxAbsDiff, runGraphOnce as run } from './helpers/compare.js';
+import { compareGradients, fixtureFolder, protocolLossGradients } from './helpers/parity.js';
 
 type Entry = { kind: 'uniform'; center: number; bound: number } | { kind: 'fixed'; dtype: 'F32' | 'I64'; values: number[] };
 
@@ -47,11 +47,12 @@ interface SwinirFixture {
   };
 }
 
-const dir = (scale: number) => new URL(`../fixtures/models/swinir_x${scale}/`, import.meta.url);
-const fixture = (scale: number): SwinirFixture => JSON.parse(readFileSync(new URL('config.json', dir(scale)), 'utf8'));
-const f32 = (scale: number, file: string) => readF32(new URL(file, dir(scale)));
+const { config: fixture, json, f32 } = fixtureFolder<SwinirFixture>('swinir');
 
-/** The small case's trained parameters, regenerated from their Rng recipe (value = center + (2u − 1)·bound). */
+/**
+ * The small case's trained parameters, regenerated from their Rng recipe (value = center + (2u − 1)·bound); not
+ * recipeState, whose fixed entries are float32: SwinIR's are buffers, int64 ones among them, that srcaco computes.
+ */
 function smallParams(small: NonNullable<SwinirFixture['small']>): Record<string, HostTensor> {
   const rng = new Rng(small.weight_seed);
   const out: Record<string, HostTensor> = {};
@@ -63,23 +64,12 @@ function smallParams(small: NonNullable<SwinirFixture['small']>): Record<string,
   return out;
 }
 
-/** |a − b| / |b| in the Euclidean norm. */
-function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let d = 0;
-  let n = 0;
-  for (let i = 0; i < b.length; i++) {
-    d += (a[i]! - b[i]!) ** 2;
-    n += b[i]! ** 2;
-  }
-  return Math.sqrt(d / n);
-}
-
 const isConstant = (key: string) => /\.(relative_position_index|attn_mask)$/.test(key);
 
 for (const scale of [2, 4, 8]) {
   test(`swinir x${scale}: state_dict names, order, shapes and roles equal the original's benchmark configuration`, () => {
     const f = fixture(scale);
-    const keys = JSON.parse(readFileSync(new URL('keys.json', dir(scale)), 'utf8')) as Array<[string, number[], string]>;
+    const keys = json(scale, 'keys.json') as Array<[string, number[], string]>;
     const model = buildModel('swinir', { scale });
     assert.deepEqual(Object.keys(model.specs), keys.map(([k]) => k));
     for (const [key, shape, dtype] of keys) {
@@ -149,30 +139,10 @@ for (const scale of [2, 4]) {
     const params = smallParams(small);
     const trained = small.grads.map(([k]) => k);
     assert.deepEqual(trained, Object.entries(model.specs).filter(([, s]) => s.role === 'param').map(([k]) => k));
-    const target = await compileTarget();
-    const bytes = compileFunction({
-      inputs: { x: small.lr_shape, hr: small.hr_shape, ...Object.fromEntries(small.grads) },
-      fn: ({ x, hr, ...p }) => {
-        const out = applyModel(model, { params: p }, x!, { training: true });
-        const loss = modelLoss(model, out, hr!, mseSsimLoss());
-        const grads = grad(loss, Object.values(p), target);
-        return { loss, ...Object.fromEntries(trained.map((k, i) => [`grad/${k}`, grads[i]!])) };
-      },
-    });
-    const out = await run(bytes, { x: { shape: small.lr_shape, data: f32(scale, 'lr.f32') }, hr: { shape: small.hr_shape, data: f32(scale, 'hr.f32') }, ...params });
-    const loss = (out.loss!.data as Float32Array)[0]!;
+    const { loss, grads } = await protocolLossGradients(model, params, trained, { x: { shape: small.lr_shape, data: f32(scale, 'lr.f32') }, hr: { shape: small.hr_shape, data: f32(scale, 'hr.f32') } });
     assert.ok(Math.abs(loss - small.loss) <= 1e-5 * Math.abs(small.loss), `loss ${loss} vs ${small.loss}`);
-    const expected = f32(scale, 'grads.f32');
-    let offset = 0;
-    let worst = 0;
-    for (const [k, shape] of small.grads) {
-      const n = shape.reduce((a, b) => a * b, 1);
-      const err = relativeError(out[`grad/${k}`]!.data as Float32Array, expected.subarray(offset, offset + n));
-      worst = Math.max(worst, err);
-      assert.ok(err < 1e-4, `${k}: relative error ${err}`);
-      offset += n;
-    }
-    assert.equal(offset, expected.length);
+    const { errors, worst } = compareGradients(grads, small.grads, f32(scale, 'grads.f32'));
+    for (const [k, err] of errors) assert.ok(err < 1e-4, `${k}: relative error ${err}`);
     t.diagnostic(`loss ${loss} vs ${small.loss}; worst relative gradient error ${worst.toExponential(2)}`);
   });
 }
