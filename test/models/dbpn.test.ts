@@ -8,18 +8,18 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import type { Tensor } from '../../src/engine/index.js';
-import { compileStep, compileTarget, grad, input, Session, sgd, StepRunner, toOnnx } from '../../src/engine/index.js';
+import { compileStep, compileTarget, input, Session, sgd, StepRunner } from '../../src/engine/index.js';
 import { countParams, forwardContext, initState, paramShapes, splitState } from '../../src/engine/nn/index.js';
 import { SrcacoError } from '../../src/errors.js';
 import { inferenceGraph } from '../../src/infer/graph.js';
-import { applyModel, modelLoss, modelStepSpec } from '../../src/models/model.js';
+import { modelStepSpec } from '../../src/models/model.js';
 import { buildModel, modelSummaries } from '../../src/models/registry.js';
 import { mseSsimLoss } from '../../src/train/loss.js';
 import { Rng } from '../../src/util/random.js';
 import type { WeightEntry } from '../fixtures/models/load.js';
-import { regenerateWeights } from '../fixtures/models/load.js';
+import { readF32, regenerateWeights } from '../fixtures/models/load.js';
 import { writeTinyDataset } from '../train/run-fixture.js';
+import { protocolLossGradients } from './helpers/parity.js';
 import { readTiff } from '../../src/io/tiff.js';
 
 type Keys = Array<[string, number[], 'F32' | 'I64']>;
@@ -46,10 +46,7 @@ interface DbpnFixture {
 
 const dir = new URL('../fixtures/models/', import.meta.url);
 const json = <T>(name: string, file: string): T => JSON.parse(readFileSync(new URL(`${name}/${file}`, dir), 'utf8')) as T;
-const f32 = (name: string, file: string): Float32Array => {
-  const b = readFileSync(new URL(`${name}/${file}`, dir));
-  return new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.length));
-};
+const f32 = (name: string, file: string): Float32Array => readF32(new URL(`${name}/${file}`, dir));
 
 function loadFixture(scale: number): DbpnFixture {
   const name = `dbpn_x${scale}`;
@@ -138,35 +135,23 @@ for (const scale of [2, 4]) {
   test(`dbpn x${scale}: the protocol-loss gradient of a training step matches PyTorch (relative 1e-4 per tensor)`, async (t) => {
     const f = loadFixture(scale);
     const model = smallModel(f);
-    const params = Object.fromEntries(Object.entries(paramShapes(model.specs)).map(([k, s]) => [k, input(k, s)]));
-    const x = input('x', f.config.lr_shape);
-    const y = input('y', f.config.output_shape);
+    const names = Object.keys(paramShapes(model.specs));
+    const state = Object.fromEntries(names.map((k) => [k, { shape: [...model.specs[k]!.shape], data: f.weights.get(k)! }]));
     // What a training step's loss is (modelStepSpec): the training-mode forward, its outputs as lossOn says.
-    const loss = modelLoss(model, applyModel(model, { params }, x, { training: true }), y, mseSsimLoss());
-    const names = Object.keys(params);
-    const grads = grad(loss, names.map((k) => params[k]!), await compileTarget());
-    const outputs: Array<[string, Tensor]> = [['loss', loss], ...names.map((k, i) => [`d_${k}`, grads[i]!] as [string, Tensor])];
-    const session = await Session.create(toOnnx({ inputs: [x, y, ...names.map((k) => params[k]!)], outputs }), { threads: 2 });
-    try {
-      const feeds = Object.fromEntries(names.map((k) => [k, { shape: [...model.specs[k]!.shape], data: f.weights.get(k)! }]));
-      const out = await session.runHost({ ...feeds, x: { shape: f.config.lr_shape, data: f.lr }, y: { shape: f.config.output_shape, data: f.hr! } });
-      const lossValue = (out.loss!.data as Float32Array)[0]!;
-      assert.ok(Math.abs(lossValue - f.config.loss!.value) <= 1e-5 * Math.abs(f.config.loss!.value), `loss ${lossValue} vs ${f.config.loss!.value}`);
-      let offset = 0;
-      let worst = { rel: 0, name: '' };
-      for (const k of names) {
-        const ours = out[`d_${k}`]!.data as Float32Array;
-        const theirs = f.grads!.subarray(offset, offset + ours.length);
-        offset += ours.length;
-        const rel = relDiff(ours, theirs);
-        assert.ok(rel < 1e-4, `${k}: relative difference ${rel}`);
-        if (rel > worst.rel) worst = { rel, name: k };
-      }
-      t.diagnostic(`largest relative difference ${worst.rel.toExponential(2)}, ${worst.name} (PyTorch float32 against the same float64 reference: ${f.config.torch_float32.grad_rel_max.toExponential(2)})`);
-      assert.equal(offset, f.grads!.length);
-    } finally {
-      await session.release();
+    const { loss: lossValue, grads } = await protocolLossGradients(model, state, names, { x: { shape: f.config.lr_shape, data: f.lr }, hr: { shape: f.config.output_shape, data: f.hr! } });
+    assert.ok(Math.abs(lossValue - f.config.loss!.value) <= 1e-5 * Math.abs(f.config.loss!.value), `loss ${lossValue} vs ${f.config.loss!.value}`);
+    let offset = 0;
+    let worst = { rel: 0, name: '' };
+    for (const k of names) {
+      const ours = grads[k]!;
+      const theirs = f.grads!.subarray(offset, offset + ours.length);
+      offset += ours.length;
+      const rel = relDiff(ours, theirs);
+      assert.ok(rel < 1e-4, `${k}: relative difference ${rel}`);
+      if (rel > worst.rel) worst = { rel, name: k };
     }
+    t.diagnostic(`largest relative difference ${worst.rel.toExponential(2)}, ${worst.name} (PyTorch float32 against the same float64 reference: ${f.config.torch_float32.grad_rel_max.toExponential(2)})`);
+    assert.equal(offset, f.grads!.length);
   });
 }
 
