@@ -14,7 +14,7 @@ import { applyModel, modelLoss, modelStepSpec } from '../../src/models/model.js'
 import { buildModel } from '../../src/models/registry.js';
 import { mseSsimLoss } from '../../src/train/loss.js';
 import { Rng } from '../../src/util/random.js';
-import { regenerateWeights } from '../fixtures/models/load.js';
+import { readF32, regenerateWeights } from '../fixtures/models/load.js';
 import { maxAbsDiff, runGraphOnce } from './helpers/compare.js';
 import type { ModelFixture } from '../fixtures/models/load.js';
 
@@ -39,10 +39,7 @@ interface Fixture {
 function fixture(scale: number): Fixture {
   const dir = new URL(`../fixtures/models/mslapsrn_x${scale}/`, import.meta.url);
   const json = (name: string) => JSON.parse(readFileSync(new URL(name, dir), 'utf8'));
-  const file = (name: string) => {
-    const b = readFileSync(new URL(`${name}.f32`, dir));
-    return new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.length));
-  };
+  const file = (name: string) => readF32(new URL(`${name}.f32`, dir));
   return { config: json('config.json'), keys: json('keys.json'), file };
 }
 

@@ -18,7 +18,7 @@ import { buildModel } from '../../src/models/registry.js';
 import { mseSsimLoss } from '../../src/train/loss.js';
 import { Rng } from '../../src/util/random.js';
 import type { WeightEntry } from '../fixtures/models/load.js';
-import { regenerateWeights } from '../fixtures/models/load.js';
+import { readF32, regenerateWeights } from '../fixtures/models/load.js';
 import { maxAbsDiff } from './helpers/compare.js';
 
 interface ProsrFixture {
@@ -42,10 +42,7 @@ const fixture = (scale: number): ProsrFixture => {
   return { config: json('config.json'), keys: json('keys.json'), full: json('keys_full.json'), dir };
 };
 
-function f32(f: ProsrFixture, file: string): Float32Array {
-  const b = readFileSync(new URL(file, f.dir));
-  return new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.length));
-}
+const f32 = (f: ProsrFixture, file: string): Float32Array => readF32(new URL(file, f.dir));
 
 function modelOf(f: ProsrFixture): Model {
   const { scale, ...config } = f.config.params;
