@@ -14,7 +14,7 @@ import { buildModel } from '../../src/models/registry.js';
 import { mseSsimLoss } from '../../src/train/loss.js';
 import { Rng } from '../../src/util/random.js';
 import { maxAbsDiff, runGraphOnce as run } from './helpers/compare.js';
-import { compareGradients, fixtureFolder, protocolLossGradients, recipeState, type RecipeEntry } from './helpers/parity.js';
+import { compareGradients, fixtureFolder, protocolLossGradients, recipeState, type SmallCase } from './helpers/parity.js';
 import { savedActivationBytes } from './helpers/saved-activations.js';
 
 interface ActFixture {
@@ -22,15 +22,8 @@ interface ActFixture {
   n_params: number;
   n_trainable: number;
   full: Record<string, number>;
-  small?: {
-    params: Record<string, number>;
-    lr_shape: number[];
-    hr_shape: number[];
+  small?: SmallCase & {
     y_shape: number[];
-    weight_seed: number;
-    weights: Array<[string, number[], RecipeEntry]>;
-    loss: number;
-    grads: Array<[string, number[]]>;
     border?: { lr_shape: number[]; y_shape: number[] };
   };
 }

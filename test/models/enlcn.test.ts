@@ -13,22 +13,14 @@ import { buildModel } from '../../src/models/registry.js';
 import { mseSsimLoss } from '../../src/train/loss.js';
 import { Rng } from '../../src/util/random.js';
 import { maxAbsDiff, runGraphOnce as run } from './helpers/compare.js';
-import { compareGradients, fixtureFolder, protocolLossGradients, recipeState, type RecipeEntry } from './helpers/parity.js';
+import { compareGradients, fixtureFolder, protocolLossGradients, recipeState, type SmallCase } from './helpers/parity.js';
 
 interface EnlcnFixture {
   scale: number;
   n_params: number;
   n_trainable: number;
   full: Record<string, number>;
-  small?: {
-    params: Record<string, number>;
-    lr_shape: number[];
-    hr_shape: number[];
-    weight_seed: number;
-    weights: Array<[string, number[], RecipeEntry]>;
-    loss: number;
-    grads: Array<[string, number[]]>;
-  };
+  small?: SmallCase;
 }
 
 const { config: fixture, json, f32 } = fixtureFolder<EnlcnFixture>('enlcn');

@@ -17,21 +17,14 @@ import { buildModel } from '../../src/models/registry.js';
 import { mseSsimLoss } from '../../src/train/loss.js';
 import { Rng } from '../../src/util/random.js';
 import { maxAbsDiff, runGraphOnce } from './helpers/compare.js';
-import { expectedGradients, fixtureFolder, protocolLossGradients, recipeState, relativeError, type RecipeEntry } from './helpers/parity.js';
+import { expectedGradients, fixtureFolder, protocolLossGradients, recipeState, relativeError, type SmallCase } from './helpers/parity.js';
 
 interface GrlFixture {
   scale: number;
   img_size: number;
   n_params: number;
-  small?: {
-    params: Record<string, number | number[]>;
-    lr_shape: number[];
-    hr_shape: number[];
-    weight_seed: number;
-    weights: Array<[string, number[], RecipeEntry]>;
+  small?: SmallCase<Record<string, number | number[]>> & {
     buffers: Record<string, [number[], number, number]>;
-    loss: number;
-    grads: Array<[string, number[]]>;
   };
 }
 

@@ -24,23 +24,16 @@ import type { TrainConfig } from '../../src/train/run-config.js';
 import { Rng } from '../../src/util/random.js';
 import { writeTinyDataset } from '../train/run-fixture.js';
 import { maxAbsDiff, runGraphOnce as run } from './helpers/compare.js';
-import { compareGradients, fixtureFolder, protocolLossGradients, recipeState, type RecipeEntry } from './helpers/parity.js';
+import { compareGradients, fixtureFolder, protocolLossGradients, recipeState, type SmallCase } from './helpers/parity.js';
 import { savedActivationBytes } from './helpers/saved-activations.js';
 
 interface NlsnFixture {
   n_params: number;
   n_trainable: number;
   full: Record<string, number>;
-  small?: {
-    params: Record<string, number>;
-    lr_shape: number[];
-    hr_shape: number[];
+  small?: SmallCase & {
     buckets: number;
     rotations_shape: number[];
-    weight_seed: number;
-    weights: Array<[string, number[], RecipeEntry]>;
-    loss: number;
-    grads: Array<[string, number[]]>;
   };
 }
 

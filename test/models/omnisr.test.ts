@@ -11,22 +11,14 @@ import { inferenceGraph } from '../../src/infer/graph.js';
 import { buildModel } from '../../src/models/registry.js';
 import { Rng } from '../../src/util/random.js';
 import { maxAbsDiff, runGraphOnce as run } from './helpers/compare.js';
-import { compareGradients, fixtureFolder, protocolLossGradients, recipeState, type RecipeEntry } from './helpers/parity.js';
+import { compareGradients, fixtureFolder, protocolLossGradients, recipeState, type SmallCase } from './helpers/parity.js';
 
 interface OmnisrFixture {
   scale: number;
   n_params: number;
   full: Record<string, number | boolean>;
   persistent_buffers: string[];
-  small?: {
-    params: Record<string, number | boolean>;
-    lr_shape: number[];
-    hr_shape: number[];
-    weight_seed: number;
-    weights: Array<[string, number[], RecipeEntry]>;
-    loss: number;
-    grads: Array<[string, number[]]>;
-  };
+  small?: SmallCase<Record<string, number | boolean>>;
 }
 
 const { config: fixture, json, f32 } = fixtureFolder<OmnisrFixture>('omnisr');

@@ -3,7 +3,7 @@
 // short training run, and the scales and input sizes it accepts.
 import assert from 'node:assert/strict';
 import { runGraphOnce } from './helpers/compare.js';
-import { compareGradients, fixtureFolder, protocolLossGradients, recipeState, type RecipeEntry } from './helpers/parity.js';
+import { compareGradients, fixtureFolder, protocolLossGradients, recipeState, type SmallCase } from './helpers/parity.js';
 import { test } from 'node:test';
 import { adam, compileFunction, compileStep, compileTarget, StepRunner } from '../../src/engine/index.js';
 import { countParams, forwardContext, initState, splitState } from '../../src/engine/nn/index.js';
@@ -20,15 +20,8 @@ interface SrfbnFixture {
   n_params: number;
   n_trainable: number;
   full: Record<string, number>;
-  small?: {
-    params: Record<string, number>;
-    lr_shape: number[];
-    hr_shape: number[];
+  small?: SmallCase & {
     steps_shape: number[];
-    weight_seed: number;
-    weights: Array<[string, number[], RecipeEntry]>;
-    loss: number;
-    grads: Array<[string, number[]]>;
   };
 }
 

@@ -15,6 +15,17 @@ import { runGraphOnce } from './compare.js';
 /** One state_dict entry of a small case's recipe: drawn as center + (2u − 1)·bound, or the original's values. */
 export type RecipeEntry = { kind: 'uniform'; center: number; bound: number } | { kind: 'fixed'; values: number[] };
 
+/** The small configuration a fixture's config.json carries: its inputs' shapes, its weights' recipe, the original's loss and gradients' shapes. */
+export interface SmallCase<Params = Record<string, number>> {
+  params: Params;
+  lr_shape: number[];
+  hr_shape: number[];
+  weight_seed: number;
+  weights: Array<[string, number[], RecipeEntry]>;
+  loss: number;
+  grads: Array<[string, number[]]>;
+}
+
 /** The files of test/fixtures/models/<name>_x<scale>/: config.json, keys.json and raw float32 arrays. */
 export function fixtureFolder<Config>(name: string) {
   const dir = (scale: number) => new URL(`../../fixtures/models/${name}_x${scale}/`, import.meta.url);
