@@ -14,6 +14,7 @@ import { mseSsimLoss } from '../../src/train/loss.js';
 import { Rng } from '../../src/util/random.js';
 import { maxAbsDiff, runGraphOnce as run } from './helpers/compare.js';
 import { compareGradients, fixtureFolder, protocolLossGradients, recipeState, type SmallCase } from './helpers/parity.js';
+import { meanPooledBatch } from './helpers/mean-pooled-batch.js';
 
 interface EnlcnFixture {
   scale: number;
@@ -100,15 +101,7 @@ test('enlcn: a short training run lowers the protocol loss and carries the proje
   assert.deepEqual(Object.keys(init.buffers), ['body.0.attn_fn.projection_matrix']);
   const runner = await StepRunner.create(compiled, init, { threads: 2 });
   try {
-    const rng = new Rng(6);
-    const hr = Float32Array.from({ length: 2 * hrPx * hrPx }, (_, i) => 0.5 + 0.4 * Math.sin(i / 5) * Math.cos(i / 37) + 0.05 * rng.uniform());
-    // The LR image: 2×2 means of HR.
-    const lr = Float32Array.from({ length: (2 * hrPx * hrPx) / 4 }, (_, i) => {
-      const [b, r, c] = [Math.floor(i / 64), Math.floor((i % 64) / 8), i % 8];
-      const at = (dy: number, dx: number) => hr[b * hrPx * hrPx + (2 * r + dy) * hrPx + 2 * c + dx]!;
-      return (at(0, 0) + at(0, 1) + at(1, 0) + at(1, 1)) / 4;
-    });
-    const batch = { x: { shape: [2, 1, hrPx / 2, hrPx / 2], data: lr }, y: { shape: [2, 1, hrPx, hrPx], data: hr } };
+    const batch = meanPooledBatch(hrPx, 6);
     const losses: number[] = [];
     for (let i = 0; i < 8; i++) losses.push((await runner.step(batch, 1e-3)).loss);
     assert.ok(losses.every(Number.isFinite), losses.join(', '));

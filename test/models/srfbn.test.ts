@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { runGraphOnce } from './helpers/compare.js';
 import { compareGradients, fixtureFolder, protocolLossGradients, recipeState, type SmallCase } from './helpers/parity.js';
+import { meanPooledBatch } from './helpers/mean-pooled-batch.js';
 import { test } from 'node:test';
 import { adam, compileFunction, compileStep, compileTarget, StepRunner } from '../../src/engine/index.js';
 import { countParams, forwardContext, initState, splitState } from '../../src/engine/nn/index.js';
@@ -123,15 +124,7 @@ test('srfbn: a short training run on one batch lowers the protocol loss', async 
   const compiled = compileStep(modelStepSpec(model, { batch: 2, hrPx, loss: mseSsimLoss(), optimizer: adam() }), await compileTarget());
   const runner = await StepRunner.create(compiled, splitState(model.specs, initState(model.specs, new Rng(5))), { threads: 2 });
   try {
-    const rng = new Rng(6);
-    const hr = Float32Array.from({ length: 2 * hrPx * hrPx }, (_, i) => 0.5 + 0.4 * Math.sin(i / 5) * Math.cos(i / 37) + 0.05 * rng.uniform());
-    // The LR image: 2×2 means of HR.
-    const lr = Float32Array.from({ length: (2 * hrPx * hrPx) / 4 }, (_, i) => {
-      const [b, r, c] = [Math.floor(i / 64), Math.floor((i % 64) / 8), i % 8];
-      const at = (dy: number, dx: number) => hr[b * hrPx * hrPx + (2 * r + dy) * hrPx + 2 * c + dx]!;
-      return (at(0, 0) + at(0, 1) + at(1, 0) + at(1, 1)) / 4;
-    });
-    const batch = { x: { shape: [2, 1, hrPx / 2, hrPx / 2], data: lr }, y: { shape: [2, 1, hrPx, hrPx], data: hr } };
+    const batch = meanPooledBatch(hrPx, 6);
     const losses: number[] = [];
     for (let i = 0; i < 8; i++) losses.push((await runner.step(batch, 1e-3)).loss);
     assert.ok(losses.every(Number.isFinite), losses.join(', '));
