@@ -22,7 +22,7 @@ import { RunFolder } from '../train/run-folder.js';
 import { Rng } from '../util/random.js';
 import type { Detection } from './detect-classical.js';
 import { openDetector, type NucleusDetector } from './open-detector.js';
-import { matchInstances, type MatchResult } from './match.js';
+import { addToPool, emptyPool, matchInstances, type PooledMatch } from './match.js';
 import { truthIgnoreSet } from './truth.js';
 import { writeDetectionOverlays } from '../report/downstream-section.js';
 
@@ -51,7 +51,7 @@ export interface DownstreamMethod {
   /** Nuclei counted per image (same order as `images`). */
   counts: number[];
   /** Pooled over the images: matches against the reference. */
-  match: Omit<MatchResult, 'precision' | 'recall' | 'f1' | 'meanMatchedIou'> & { precision: number; recall: number; f1: number };
+  match: PooledMatch;
   /** Steel's many-to-one test against HR's counts (absent for HR itself). */
   steel?: { statistic: number; pValue: number; differs: boolean };
 }
@@ -120,23 +120,6 @@ function drawImages<T>(items: readonly T[], n: number, seed: number): T[] {
   return order.slice(0, Math.min(n, items.length)).sort((a, b) => a - b).map((i) => items[i]!);
 }
 
-function emptyMatch(): DownstreamMethod['match'] {
-  return { reference: 0, predicted: 0, truePositives: 0, falsePositives: 0, falseNegatives: 0, overSegmented: 0, underSegmented: 0, precision: 0, recall: 0, f1: 0 };
-}
-
-function accumulate(total: DownstreamMethod['match'], m: MatchResult): void {
-  total.reference += m.reference;
-  total.predicted += m.predicted;
-  total.truePositives += m.truePositives;
-  total.falsePositives += m.falsePositives;
-  total.falseNegatives += m.falseNegatives;
-  total.overSegmented += m.overSegmented;
-  total.underSegmented += m.underSegmented;
-  total.precision = total.predicted > 0 ? total.truePositives / total.predicted : 0;
-  total.recall = total.reference > 0 ? total.truePositives / total.reference : 0;
-  total.f1 = total.reference + total.predicted > 0 ? (2 * total.truePositives) / (total.reference + total.predicted) : 1;
-}
-
 /** Per image and method, what the report's overlays draw. */
 export interface DownstreamDetections {
   id: string;
@@ -159,7 +142,7 @@ export async function runDownstream(o: DownstreamOptions): Promise<{ result: Dow
   try {
     detector = await openDetector(o.detector, { probThreshold: o.probThreshold, nmsThreshold: o.nmsThreshold });
     for (const spec of o.methods) methods.push(await openMethod(spec, o.scale));
-    const rows: DownstreamMethod[] = [{ name: 'HR', counts: [], match: emptyMatch() }, ...methods.map((m) => ({ name: m.name, counts: [], match: emptyMatch() }))];
+    const rows: DownstreamMethod[] = [{ name: 'HR', counts: [], match: emptyPool() }, ...methods.map((m) => ({ name: m.name, counts: [], match: emptyPool() }))];
     const images: DownstreamResult['images'] = [];
     let first: DownstreamDetections | undefined;
     for (const [k, pair] of pairs.entries()) {
@@ -179,7 +162,7 @@ export async function runDownstream(o: DownstreamOptions): Promise<{ result: Dow
       }
       outputs.forEach((out, i) => {
         rows[i]!.counts.push(out.detection.count);
-        accumulate(rows[i]!.match, matchInstances(reference.labels, out.detection.labels, { ignore: reference.ignore }));
+        addToPool(rows[i]!.match, matchInstances(reference.labels, out.detection.labels, { ignore: reference.ignore }));
       });
       if (k === 0) first = { id: pair.id, hr, detections: outputs };
       o.onImage?.(k + 1, pairs.length);

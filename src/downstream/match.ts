@@ -72,11 +72,38 @@ export function matchInstances(reference: ArrayLike<number>, predicted: ArrayLik
     truePositives: tp,
     falsePositives: fp,
     falseNegatives: fn,
-    precision: predictedCount > 0 ? tp / predictedCount : 0,
-    recall: counted > 0 ? tp / counted : 0,
-    f1: counted + predictedCount > 0 ? (2 * tp) / (counted + predictedCount) : 1,
+    ...matchRates({ truePositives: tp, reference: counted, predicted: predictedCount }),
     overSegmented: [...inside].filter(([r, n]) => n >= 2 && !ignore.has(r)).length,
     underSegmented: [...covering.values()].filter((n) => n >= 2).length,
     meanMatchedIou: tp > 0 ? iouSum / tp : NaN,
   };
+}
+
+/** Matches pooled over several images: summed counts and the pool's rates. */
+export type PooledMatch = Omit<MatchResult, 'meanMatchedIou'>;
+
+/** Precision, recall and F1 of a set of counts (F1 is 1 when there is nothing to find and nothing found). */
+export function matchRates({ truePositives: tp, reference, predicted }: Pick<MatchResult, 'truePositives' | 'reference' | 'predicted'>): Pick<MatchResult, 'precision' | 'recall' | 'f1'> {
+  return {
+    precision: predicted > 0 ? tp / predicted : 0,
+    recall: reference > 0 ? tp / reference : 0,
+    f1: reference + predicted > 0 ? (2 * tp) / (reference + predicted) : 1,
+  };
+}
+
+/** A pool of no image yet (its rates 0 until the first image is added). */
+export function emptyPool(): PooledMatch {
+  return { reference: 0, predicted: 0, truePositives: 0, falsePositives: 0, falseNegatives: 0, overSegmented: 0, underSegmented: 0, precision: 0, recall: 0, f1: 0 };
+}
+
+/** Adds one image's match to `pool` and updates its rates. */
+export function addToPool(pool: PooledMatch, m: MatchResult): void {
+  pool.reference += m.reference;
+  pool.predicted += m.predicted;
+  pool.truePositives += m.truePositives;
+  pool.falsePositives += m.falsePositives;
+  pool.falseNegatives += m.falseNegatives;
+  pool.overSegmented += m.overSegmented;
+  pool.underSegmented += m.underSegmented;
+  Object.assign(pool, matchRates(pool));
 }

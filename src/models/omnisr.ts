@@ -23,7 +23,7 @@ import { constantInit, normalInit } from '../engine/nn/init.js';
 import { add, mul, sigmoid } from '../engine/ops/elementwise.js';
 import { pixelShuffle, split } from '../engine/ops/layout.js';
 import { matmul, mT } from '../engine/ops/linalg.js';
-import { gelu, maxPool2d, softmax } from '../engine/ops/nn.js';
+import { gelu, maxPool2d, silu, softmax } from '../engine/ops/nn.js';
 import { l2Normalize } from '../engine/ops/normalize.js';
 import { cropTo, padToMultiple } from '../engine/ops/pad-to.js';
 import { reduceMean } from '../engine/ops/reduce.js';
@@ -38,8 +38,6 @@ type Layer = (x: Tensor) => Tensor;
 
 /** The smallest padded side ESA takes: its stride-2 3×3 conv must leave 7 px for the 7×7 max pool. */
 const ESA_MIN_PX = 15;
-
-const silu = (x: Tensor) => mul(x, sigmoid(x));
 
 /**
  * [B, C, H, W] → [B, H/w, W/w, w, w, C]: 8×8 blocks ('b d (x w1) (y w2) -> b x y w1 w2 d'), or with `grid` the
@@ -67,6 +65,7 @@ function windowAttention(nn: Scope, dim: number, window: number, pe: boolean): L
   // nn.Embedding's default init: N(0, 1).
   const table = pe ? nn.scope('rel_pos_bias').param('weight', [(2 * window - 1) ** 2, heads], normalInit(1)) : null;
   const n = window * window;
+  const index = relativePositionIndex(window, window); // non-persistent in the original: not in the state_dict
   return (x) => {
     const [b, X, Y] = x.shape;
     const tokens = reshape(x, [dimProduct([b!, X!, Y!]), n, dim]);
@@ -74,7 +73,7 @@ function windowAttention(nn: Scope, dim: number, window: number, pe: boolean): L
     const perHead = (t: Tensor) => transpose(reshape(t, [bw, n, heads, dh]), [0, 2, 1, 3]);
     const [q, k, v] = split(toQkv(tokens), [dim, dim, dim], 2).map(perHead) as [Tensor, Tensor, Tensor];
     let sim = matmul(mul(q, dh ** -0.5), mT(k));
-    if (table) sim = add(sim, relativePositionBias(table(), constant(relativePositionIndex(window, window), [window * window, window * window], 'int64')));
+    if (table) sim = add(sim, relativePositionBias(table(), constant(index, [n, n], 'int64')));
     const out = transpose(matmul(softmax(sim, -1), v), [0, 2, 1, 3]);
     return reshape(toOut(reshape(out, [bw, n, dim])), [b!, X!, Y!, window, window, dim]);
   };
