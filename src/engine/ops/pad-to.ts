@@ -28,22 +28,26 @@ export function paddedSize(size: number, multiple: number, minSize = 0): number 
   return Math.ceil(Math.max(size, minSize) / multiple) * multiple;
 }
 
+/**
+ * A symbolic dim as part of a new symbol's name: the symbol itself, or its affine form spelled with letters
+ * (2*H+1 → H_2_1_1), for padding or cropping (`what`) named in the error when it is neither.
+ */
+function symbolStem(d: string, what: string): string {
+  const a = parseAffine(d);
+  expect(a !== null, `${what} symbolic dim "${d}" to a multiple needs a symbol or an affine form of one (like 2*H+1)`);
+  return a.mul === 1 && a.div === 1 && a.add === 0 ? a.name : `${a.name}_${a.mul}_${a.div}_${a.add < 0 ? `m${-a.add}` : a.add}`;
+}
+
 /** The padded size of a dim: a number, or the symbol naming "d padded" (d must be a symbol or an affine form of one). */
 function paddedDim(d: Dim, { multiple, minSize }: { multiple: number; minSize: number }): Dim {
   if (typeof d === 'number') return paddedSize(d, multiple, minSize);
-  const a = parseAffine(d);
-  expect(a !== null, `padding symbolic dim "${d}" to a multiple needs a symbol or an affine form of one (like 2*H+1)`);
-  const form = a.mul === 1 && a.div === 1 && a.add === 0 ? a.name : `${a.name}_${a.mul}_${a.div}_${a.add < 0 ? `m${-a.add}` : a.add}`;
-  return `${form}_w${multiple}_min${minSize}`;
+  return `${symbolStem(d, 'padding')}_w${multiple}_min${minSize}`;
 }
 
 /** The cropped size of a dim: a number, or the symbol naming "d cut to a multiple". */
 function croppedDim(d: Dim, multiple: number): Dim {
   if (typeof d === 'number') return Math.floor(d / multiple) * multiple;
-  const a = parseAffine(d);
-  expect(a !== null, `cropping symbolic dim "${d}" to a multiple needs a symbol or an affine form of one (like 2*H+1)`);
-  const form = a.mul === 1 && a.div === 1 && a.add === 0 ? a.name : `${a.name}_${a.mul}_${a.div}_${a.add < 0 ? `m${-a.add}` : a.add}`;
-  return `${form}_f${multiple}`;
+  return `${symbolStem(d, 'cropping')}_f${multiple}`;
 }
 
 const spatial = (x: { shape: readonly Dim[] }) => {
