@@ -18,13 +18,13 @@ import { pixelShuffle } from '../engine/ops/layout.js';
 import { gelu, globalAvgPool2d } from '../engine/ops/nn.js';
 import { cropTo, paddedSize, padToMultiple } from '../engine/ops/pad-to.js';
 import { transpose } from '../engine/ops/shape.js';
-import { shiftedWindowMask } from '../engine/ops/window.js';
+import { shiftedWindowMask, shiftedWindowMaskValues } from '../engine/ops/window.js';
 import type { Tensor } from '../engine/tensor.js';
 import { SrcacoError } from '../errors.js';
 import type { AttentionTables } from './blocks/grl-attention.js';
 import { LINEAR_INIT, mixedAttention } from './blocks/grl-attention.js';
 import type { Pair } from './blocks/grl-tables.js';
-import { relativeCoordsTable, relativePositionIndex, shiftMask, shiftMaskWithAnchor } from './blocks/grl-tables.js';
+import { relativeCoordsTable, relativePositionIndex, shiftMaskWithAnchor } from './blocks/grl-tables.js';
 import { defineModel } from './model.js';
 
 /** The protocol's HR training patch (SR-CACO-2 trains on 96-px patches; the original's img_size is 96 / scale). */
@@ -100,7 +100,9 @@ function declareTables(nn: Scope, window: number, stripe: Pair, down: number, im
   };
   // Sized by img_size, and recomputed by the forward for each input size (the stripe masks are unused: the
   // benchmark configuration never shifts stripes): a checkpoint's masks of any size load.
-  f32('mask_w', shiftMask(res, ws, shiftOf(ws)), true);
+  const [sh, sw] = shiftOf(ws);
+  const windows = (imgSize / ws[0]) * (imgSize / ws[1]);
+  f32('mask_w', { shape: [windows, ws[0] * ws[1], ws[0] * ws[1]], data: shiftedWindowMaskValues(imgSize, imgSize, { wh: ws[0], ww: ws[1], sh, sw }) }, true);
   f32('mask_sh_a2w', shiftMaskWithAnchor(res, stripe, shiftOf(stripe), down, false), true);
   f32('mask_sh_w2a', shiftMaskWithAnchor(res, stripe, shiftOf(stripe), down, true), true);
   f32('mask_sv_a2w', shiftMaskWithAnchor(res, sv, shiftOf(sv), down, false), true);

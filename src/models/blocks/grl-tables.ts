@@ -101,12 +101,6 @@ function pairMask(rows: Int32Array[], cols: Int32Array[]): { shape: number[]; da
   return { shape: [rows.length, n1, n2], data };
 }
 
-/** calculate_mask: [nW, N, N], −100 between tokens of a shifted window that come from different regions. */
-export function shiftMask(res: Pair, ws: Pair, shift: Pair): { shape: number[]; data: Float32Array } {
-  const w = regionLabels(res, ws, shift);
-  return pairMask(w, w);
-}
-
 /** calculate_mask_all: the same between a shifted stripe's tokens and its anchor stripe's ([nW, N, Na] or [nW, Na, N]). */
 export function shiftMaskWithAnchor(res: Pair, ws: Pair, shift: Pair, df: number, windowToAnchor: boolean): { shape: number[]; data: Float32Array } {
   const d = (p: Pair) => [Math.floor(p[0] / df), Math.floor(p[1] / df)] as const;
