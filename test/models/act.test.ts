@@ -4,18 +4,18 @@
 // tokenises only in part.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { adam, compileFunction, compileStep, compileTarget, input, StepRunner } from '../../src/engine/index.js';
-import { countParams, forwardContext, initState, splitState } from '../../src/engine/nn/index.js';
+import { compileFunction, compileTarget, input } from '../../src/engine/index.js';
+import { countParams, forwardContext, initState } from '../../src/engine/nn/index.js';
 import { SrcacoError } from '../../src/errors.js';
 import { inferenceGraph } from '../../src/infer/graph.js';
 import { act } from '../../src/models/act.js';
-import { applyModel, modelLoss, modelStepSpec } from '../../src/models/model.js';
+import { applyModel, modelLoss } from '../../src/models/model.js';
 import { buildModel } from '../../src/models/registry.js';
 import { mseSsimLoss } from '../../src/train/loss.js';
 import { Rng } from '../../src/util/random.js';
 import { maxAbsDiff, runGraphOnce as run } from './helpers/compare.js';
 import { compareGradients, fixtureFolder, protocolLossGradients, recipeState, type SmallCase } from './helpers/parity.js';
-import { meanPooledBatch } from './helpers/mean-pooled-batch.js';
+import { trainOnOneBatch } from './helpers/short-training.js';
 import { savedActivationBytes } from './helpers/saved-activations.js';
 
 interface ActFixture {
@@ -150,18 +150,9 @@ test('act: with symbolic H and W the padded tokens give what a static trace at t
 
 test('act: a short training run on one batch lowers the protocol loss (LR 8 px: padded tokens in training)', async () => {
   const model = buildModel('act', { scale: 2, config: { n_feats: 4, n_resgroups: 1, n_resblocks: 1, reduction: 2, n_heads: 2, n_layers: 2, n_fusionblocks: 1, expansion_ratio: 1 } });
-  const hrPx = 16;
-  const compiled = compileStep(modelStepSpec(model, { batch: 2, hrPx, loss: mseSsimLoss(), optimizer: adam() }), await compileTarget());
-  const runner = await StepRunner.create(compiled, splitState(model.specs, initState(model.specs, new Rng(5))), { threads: 2 });
-  try {
-    const batch = meanPooledBatch(hrPx, 6);
-    const losses: number[] = [];
-    for (let i = 0; i < 8; i++) losses.push((await runner.step(batch, 1e-3)).loss);
-    assert.ok(losses.every(Number.isFinite), losses.join(', '));
-    assert.ok(losses[7]! < losses[0]! - 0.05, `loss should fall: ${losses.join(', ')}`);
-  } finally {
-    await runner.release();
-  }
+  const { losses } = await trainOnOneBatch(model);
+  assert.ok(losses.every(Number.isFinite), losses.join(', '));
+  assert.ok(losses[7]! < losses[0]! - 0.05, `loss should fall: ${losses.join(', ')}`);
 });
 
 test('act: a training step at batch 8 × 96² keeps well under 24 GB of activations (from the traced step graph)', async (t) => {

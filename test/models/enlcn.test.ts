@@ -4,17 +4,14 @@
 // carries the projections unchanged, and the input sizes it accepts.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { adam, compileStep, compileTarget, StepRunner } from '../../src/engine/index.js';
 import { countParams, initState, loadState, splitState } from '../../src/engine/nn/index.js';
 import type { SafeTensor } from '../../src/io/safetensors.js';
 import { inferenceGraph } from '../../src/infer/graph.js';
-import { modelStepSpec } from '../../src/models/model.js';
 import { buildModel } from '../../src/models/registry.js';
-import { mseSsimLoss } from '../../src/train/loss.js';
 import { Rng } from '../../src/util/random.js';
 import { maxAbsDiff, runGraphOnce as run } from './helpers/compare.js';
 import { compareGradients, fixtureFolder, protocolLossGradients, recipeState, type SmallCase } from './helpers/parity.js';
-import { meanPooledBatch } from './helpers/mean-pooled-batch.js';
+import { trainOnOneBatch } from './helpers/short-training.js';
 
 interface EnlcnFixture {
   scale: number;
@@ -95,22 +92,12 @@ for (const scale of [2, 4]) {
 
 test('enlcn: a short training run lowers the protocol loss and carries the projections unchanged', async () => {
   const model = buildModel('enlcn', { scale: 2, config: { n_resblock: 2, n_feats: 8 } });
-  const hrPx = 16;
-  const compiled = compileStep(modelStepSpec(model, { batch: 2, hrPx, loss: mseSsimLoss(), optimizer: adam() }), await compileTarget());
   const init = splitState(model.specs, initState(model.specs, new Rng(5)));
   assert.deepEqual(Object.keys(init.buffers), ['body.0.attn_fn.projection_matrix']);
-  const runner = await StepRunner.create(compiled, init, { threads: 2 });
-  try {
-    const batch = meanPooledBatch(hrPx, 6);
-    const losses: number[] = [];
-    for (let i = 0; i < 8; i++) losses.push((await runner.step(batch, 1e-3)).loss);
-    assert.ok(losses.every(Number.isFinite), losses.join(', '));
-    assert.ok(losses[7]! < losses[0]! - 0.05, `loss should fall: ${losses.join(', ')}`);
-    const after = runner.buffers();
-    assert.deepEqual(after['body.0.attn_fn.projection_matrix']!.data, init.buffers['body.0.attn_fn.projection_matrix']!.data);
-  } finally {
-    await runner.release();
-  }
+  const { losses, buffers: after } = await trainOnOneBatch(model, init);
+  assert.ok(losses.every(Number.isFinite), losses.join(', '));
+  assert.ok(losses[7]! < losses[0]! - 0.05, `loss should fall: ${losses.join(', ')}`);
+  assert.deepEqual(after['body.0.attn_fn.projection_matrix']!.data, init.buffers['body.0.attn_fn.projection_matrix']!.data);
 });
 
 test('enlcn: every LR size from 1×1 runs (3×3 convs padded by 1, attention over any number of pixels)', async () => {

@@ -4,16 +4,14 @@
 import assert from 'node:assert/strict';
 import { runGraphOnce } from './helpers/compare.js';
 import { compareGradients, fixtureFolder, protocolLossGradients, recipeState, type SmallCase } from './helpers/parity.js';
-import { meanPooledBatch } from './helpers/mean-pooled-batch.js';
+import { trainOnOneBatch } from './helpers/short-training.js';
 import { test } from 'node:test';
-import { adam, compileFunction, compileStep, compileTarget, StepRunner } from '../../src/engine/index.js';
-import { countParams, forwardContext, initState, splitState } from '../../src/engine/nn/index.js';
+import { compileFunction } from '../../src/engine/index.js';
+import { countParams, forwardContext, initState } from '../../src/engine/nn/index.js';
 import { inferenceGraph } from '../../src/infer/graph.js';
-import { modelStepSpec } from '../../src/models/model.js';
 import { buildModel } from '../../src/models/registry.js';
 import { srfbn } from '../../src/models/srfbn.js';
 import { SrcacoError } from '../../src/errors.js';
-import { mseSsimLoss } from '../../src/train/loss.js';
 import { Rng } from '../../src/util/random.js';
 
 interface SrfbnFixture {
@@ -120,18 +118,9 @@ for (const scale of [2, 4]) {
 
 test('srfbn: a short training run on one batch lowers the protocol loss', async () => {
   const model = buildModel('srfbn', { scale: 2, config: { num_features: 8, num_steps: 2, num_groups: 2 } });
-  const hrPx = 16;
-  const compiled = compileStep(modelStepSpec(model, { batch: 2, hrPx, loss: mseSsimLoss(), optimizer: adam() }), await compileTarget());
-  const runner = await StepRunner.create(compiled, splitState(model.specs, initState(model.specs, new Rng(5))), { threads: 2 });
-  try {
-    const batch = meanPooledBatch(hrPx, 6);
-    const losses: number[] = [];
-    for (let i = 0; i < 8; i++) losses.push((await runner.step(batch, 1e-3)).loss);
-    assert.ok(losses.every(Number.isFinite), losses.join(', '));
-    assert.ok(losses[7]! < losses[0]! - 0.05, `loss should fall: ${losses.join(', ')}`);
-  } finally {
-    await runner.release();
-  }
+  const { losses } = await trainOnOneBatch(model);
+  assert.ok(losses.every(Number.isFinite), losses.join(', '));
+  assert.ok(losses[7]! < losses[0]! - 0.05, `loss should fall: ${losses.join(', ')}`);
 });
 
 test('srfbn: a scale the original has no kernels for is one usage error; the smallest LR image (1 px) is accepted', async () => {
