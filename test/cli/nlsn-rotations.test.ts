@@ -5,7 +5,6 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { main } from '../../src/cli/index.js';
 import { initState } from '../../src/engine/nn/index.js';
 import { stateToSafetensors } from '../../src/engine/nn/state.js';
 import { planeOf } from '../../src/image/plane.js';
@@ -15,20 +14,11 @@ import { readTiff, writeTiff } from '../../src/io/tiff.js';
 import { nlsnRotationShape } from '../../src/models/nlsn-rotations.js';
 import { buildModel } from '../../src/models/registry.js';
 import { Rng } from '../../src/util/random.js';
+import { cli } from './helpers/in-process.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'srcaco-nlsn-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-async function cli(...argv: string[]): Promise<{ code: number; stderr: string }> {
-  const chunks: string[] = [];
-  const write = process.stderr.write;
-  process.stderr.write = ((chunk: string | Uint8Array) => chunks.push(String(chunk)) > 0) as typeof process.stderr.write;
-  try {
-    return { code: await main(argv), stderr: chunks.join('') };
-  } finally {
-    process.stderr.write = write;
-  }
-}
 
 test('upscale --nlsn-rotations: the file\'s draw replaces the seeded one; a misfit or another model is one error', async () => {
   const model = buildModel('nlsn', { scale: 2, preset: 'demo' });

@@ -5,27 +5,17 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { buildProgram, main } from '../../src/cli/index.js';
+import { buildProgram } from '../../src/cli/index.js';
 import { parseChoice, parseInteger, parseNumber, parseThresholds } from '../../src/cli/options.js';
 import { defaultWorkers } from '../../src/util/worker-pool.js';
 import { isSrcacoError } from '../../src/errors.js';
 import { modelNames } from '../../src/models/registry.js';
 import { SR_SCALES } from '../../src/io/layout.js';
+import { cli } from './helpers/in-process.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'srcaco-options-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-/** Runs the CLI in-process; returns its exit code and what it wrote to stderr. */
-async function cli(...argv: string[]): Promise<{ code: number; stderr: string }> {
-  const chunks: string[] = [];
-  const write = process.stderr.write;
-  process.stderr.write = ((chunk: string | Uint8Array) => chunks.push(String(chunk)) > 0) as typeof process.stderr.write;
-  try {
-    return { code: await main(argv), stderr: chunks.join('') };
-  } finally {
-    process.stderr.write = write;
-  }
-}
 
 /** Exit 1 with exactly `srcaco: <message>` on one line. */
 async function refused(argv: string[], message: string): Promise<void> {
