@@ -14,7 +14,7 @@ import { buildModel } from '../../src/models/registry.js';
 import { mseSsimLoss } from '../../src/train/loss.js';
 import { Rng } from '../../src/util/random.js';
 import { maxAbsDiff, runGraphOnce as run } from './helpers/compare.js';
-import { compareGradients, fixtureFolder, protocolLossGradients, recipeState, type SmallCase } from './helpers/parity.js';
+import { assertFixedInits, assertStateDictKeys, compareGradients, fixtureFolder, meanShiftsFrozen, protocolLossGradients, recipeState, type SmallCase } from './helpers/parity.js';
 import { trainOnOneBatch } from './helpers/short-training.js';
 import { savedActivationBytes } from './helpers/saved-activations.js';
 
@@ -40,11 +40,7 @@ for (const scale of [2, 4, 8]) {
     const keys = json(scale, 'keys.json') as Array<[string, number[], string]>;
     const model = buildModel('act', { scale });
     assert.deepEqual(model.config, { ...f.full, token_borders: 'pad' });
-    assert.deepEqual(Object.keys(model.specs), keys.map(([k]) => k));
-    for (const [key, shape] of keys) {
-      assert.deepEqual(model.specs[key]!.shape, shape, key);
-      assert.equal(model.specs[key]!.role, /^(sub|add)_mean\./.test(key) ? 'constant' : 'param', key);
-    }
+    assertStateDictKeys(model, keys, meanShiftsFrozen);
     assert.equal(countParams(model.specs), f.n_trainable);
     assert.equal(f.n_params - f.n_trainable, 24, 'two 3 → 3 1×1 mean-shift convs with bias, not trained');
     // PyTorch's defaults (the original's init_type 'default' leaves them): U(±1/√fan_in) for convs and linears,
@@ -62,13 +58,7 @@ for (const scale of [2, 4, 8]) {
 test('act: the frozen MeanShift tensors hold the original constructor values', () => {
   const small = fixture(2).small!;
   const model = buildModel('act', { scale: 2, config: small.params });
-  const fixed = small.weights.filter(([, , e]) => e.kind === 'fixed');
-  assert.equal(fixed.length, 4);
-  for (const [key, , e] of fixed) {
-    const init = model.specs[key]!.init;
-    assert.ok(init.kind === 'values' && e.kind === 'fixed', key);
-    assert.deepEqual(Array.from(init.data as Float32Array), Array.from(Float32Array.from(e.values)), key);
-  }
+  assert.equal(assertFixedInits(model, small), 4);
 });
 
 for (const scale of [2, 4]) {

@@ -20,7 +20,7 @@ import { buildModel } from '../../src/models/registry.js';
 import { mseSsimLoss } from '../../src/train/loss.js';
 import { Rng } from '../../src/util/random.js';
 import { maxAbsDiff, runGraphOnce as run } from './helpers/compare.js';
-import { compareGradients, fixtureFolder, protocolLossGradients, recipeState, type SmallCase } from './helpers/parity.js';
+import { assertStateDictKeys, compareGradients, fixtureFolder, protocolLossGradients, recipeState, type SmallCase } from './helpers/parity.js';
 import { savedActivationBytes } from './helpers/saved-activations.js';
 
 interface DfcanFixture {
@@ -41,11 +41,7 @@ for (const scale of [2, 4, 8]) {
     const keys = json(scale, 'keys.json') as Array<[string, number[], string]>;
     const model = buildModel('dfcan', { scale });
     assert.deepEqual(model.config, { num_features: 64, num_groups: 4, num_blocks: 4, squeeze: 4 });
-    assert.deepEqual(Object.keys(model.specs), keys.map(([k]) => k));
-    for (const [key, shape] of keys) {
-      assert.deepEqual(model.specs[key]!.shape, shape, key);
-      assert.equal(model.specs[key]!.role, 'param', key);
-    }
+    assertStateDictKeys(model, keys, () => 'param');
     assert.equal(countParams(model.specs), f.n_trainable);
     assert.equal(f.n_params, f.n_trainable);
     // select_network's init_type for DFCAN is the default: the layers keep PyTorch's U(±1/√fan_in).

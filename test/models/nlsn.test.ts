@@ -24,7 +24,7 @@ import type { TrainConfig } from '../../src/train/run-config.js';
 import { Rng } from '../../src/util/random.js';
 import { writeTinyDataset } from '../train/run-fixture.js';
 import { maxAbsDiff, runGraphOnce as run } from './helpers/compare.js';
-import { compareGradients, fixtureFolder, protocolLossGradients, recipeState, type SmallCase } from './helpers/parity.js';
+import { assertFixedInits, assertStateDictKeys, compareGradients, fixtureFolder, meanShiftsFrozen, protocolLossGradients, recipeState, type SmallCase } from './helpers/parity.js';
 import { savedActivationBytes } from './helpers/saved-activations.js';
 
 interface NlsnFixture {
@@ -48,11 +48,7 @@ for (const scale of [2, 4, 8]) {
     const keys = json(scale, 'keys.json') as Array<[string, number[], string]>;
     const model = buildModel('nlsn', { scale });
     assert.deepEqual(model.config, f.full);
-    assert.deepEqual(Object.keys(model.specs), keys.map(([k]) => k));
-    for (const [key, shape] of keys) {
-      assert.deepEqual(model.specs[key]!.shape, shape, key);
-      assert.equal(model.specs[key]!.role, /^(sub|add)_mean\./.test(key) ? 'constant' : 'param', key);
-    }
+    assertStateDictKeys(model, keys, meanShiftsFrozen);
     assert.equal(countParams(model.specs), f.n_trainable);
     assert.equal(f.n_params - f.n_trainable, 24, 'two 3 → 3 1×1 convs with bias, not trained');
     // PyTorch's default init (the original's init_type is 'default': init_weights passes): U(±1/√fan_in).
@@ -64,13 +60,7 @@ for (const scale of [2, 4, 8]) {
 test('nlsn: the frozen MeanShift tensors hold the original constructor values', () => {
   const small = fixture(2).small!;
   const model = buildModel('nlsn', { scale: 2, config: small.params });
-  const fixed = small.weights.filter(([, , e]) => e.kind === 'fixed');
-  assert.equal(fixed.length, 4);
-  for (const [key, , e] of fixed) {
-    const init = model.specs[key]!.init;
-    assert.ok(init.kind === 'values' && e.kind === 'fixed', key);
-    assert.deepEqual(Array.from(init.data as Float32Array), Array.from(Float32Array.from(e.values)), key);
-  }
+  assert.equal(assertFixedInits(model, small), 4);
 });
 
 for (const scale of [2, 4]) {

@@ -11,7 +11,7 @@ import { inferenceGraph } from '../../src/infer/graph.js';
 import { buildModel } from '../../src/models/registry.js';
 import { Rng } from '../../src/util/random.js';
 import { maxAbsDiff, runGraphOnce as run } from './helpers/compare.js';
-import { compareGradients, fixtureFolder, protocolLossGradients, recipeState, type SmallCase } from './helpers/parity.js';
+import { assertStateDictKeys, compareGradients, fixtureFolder, protocolLossGradients, recipeState, type SmallCase } from './helpers/parity.js';
 
 interface OmnisrFixture {
   scale: number;
@@ -29,11 +29,7 @@ for (const scale of [2, 4, 8]) {
     const keys = json(scale, 'keys.json') as Array<[string, number[], string]>;
     const model = buildModel('omnisr', { scale });
     assert.deepEqual(model.config, f.full);
-    assert.deepEqual(Object.keys(model.specs), keys.map(([k]) => k));
-    for (const [key, shape] of keys) {
-      assert.deepEqual(model.specs[key]!.shape, shape, key);
-      assert.equal(model.specs[key]!.role, 'param', key);
-    }
+    assertStateDictKeys(model, keys, () => 'param');
     // rel_pos_indices is a non-persistent buffer: not in the state_dict, a constant of the graph here.
     assert.deepEqual(f.persistent_buffers, []);
     assert.equal(countParams(model.specs), f.n_params);

@@ -3,7 +3,7 @@
 // short training run, and the scales and input sizes it accepts.
 import assert from 'node:assert/strict';
 import { runGraphOnce } from './helpers/compare.js';
-import { compareGradients, fixtureFolder, protocolLossGradients, recipeState, type SmallCase } from './helpers/parity.js';
+import { assertFixedInits, assertStateDictKeys, compareGradients, fixtureFolder, meanShiftsFrozen, protocolLossGradients, recipeState, type SmallCase } from './helpers/parity.js';
 import { trainOnOneBatch } from './helpers/short-training.js';
 import { test } from 'node:test';
 import { compileFunction } from '../../src/engine/index.js';
@@ -41,12 +41,8 @@ for (const scale of [2, 4, 8]) {
     const keys = json(scale, 'keys.json') as Array<[string, number[], string]>;
     const model = buildModel('srfbn', { scale });
     assert.deepEqual(model.config, f.full);
-    assert.deepEqual(Object.keys(model.specs), keys.map(([k]) => k));
-    for (const [key, shape] of keys) {
-      assert.deepEqual(model.specs[key]!.shape, shape, key);
-      // The frozen MeanShift convs (requires_grad=False) are constants; everything else is trained.
-      assert.equal(model.specs[key]!.role, /^(sub|add)_mean\./.test(key) ? 'constant' : 'param', key);
-    }
+    // The frozen MeanShift convs (requires_grad=False) are constants; everything else is trained.
+    assertStateDictKeys(model, keys, meanShiftsFrozen);
     assert.equal(countParams(model.specs), f.n_trainable);
     // PyTorch's default init (the original never calls its init_weights for SRFBN): U(±1/√fan_in), a transposed
     // conv's fan_in from its weight's dim 1; PReLU slopes 0.2.
@@ -62,12 +58,7 @@ for (const scale of [2, 4, 8]) {
 test('srfbn: the frozen MeanShift tensors hold the original constructor values', () => {
   const small = fixture(2).small!;
   const model = buildModel('srfbn', { scale: 2, config: small.params });
-  for (const [key, , e] of small.weights) {
-    if (e.kind !== 'fixed') continue;
-    const init = model.specs[key]!.init;
-    assert.ok(init.kind === 'values', key);
-    assert.deepEqual(Array.from(init.data as Float32Array), Array.from(Float32Array.from(e.values)), key);
-  }
+  assertFixedInits(model, small);
 });
 
 for (const scale of [2, 4]) {

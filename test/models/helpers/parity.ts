@@ -26,6 +26,37 @@ export interface SmallCase<Params = Record<string, number>> {
   grads: Array<[string, number[]]>;
 }
 
+/**
+ * The model's state_dict against the original's keys.json: the same names in the same order, each key's shape,
+ * and each key's role as `role(key)` says (e.g. the frozen mean shifts constants, the rest parameters).
+ */
+export function assertStateDictKeys(model: Model, keys: ReadonlyArray<readonly [string, number[], ...unknown[]]>, role: (key: string) => string): void {
+  assert.deepEqual(Object.keys(model.specs), keys.map(([k]) => k));
+  for (const [key, shape] of keys) {
+    assert.deepEqual(model.specs[key]!.shape, shape, key);
+    assert.equal(model.specs[key]!.role, role(key), key);
+  }
+}
+
+/** The frozen mean shifts are constants, everything else trained (the EDSR-style networks). */
+export const meanShiftsFrozen = (key: string): string => (/^(sub|add)_mean\./.test(key) ? 'constant' : 'param');
+
+/**
+ * Asserts that every 'fixed' entry of a small case's recipe (the original constructor's frozen values) is the
+ * model's init for that key, value for value; returns how many there are.
+ */
+export function assertFixedInits(model: Model, small: { weights: ReadonlyArray<readonly [string, number[], RecipeEntry]> }): number {
+  let n = 0;
+  for (const [key, , e] of small.weights) {
+    if (e.kind !== 'fixed') continue;
+    const init = model.specs[key]!.init;
+    assert.ok(init.kind === 'values', key);
+    assert.deepEqual(Array.from(init.data as Float32Array), Array.from(Float32Array.from(e.values)), key);
+    n++;
+  }
+  return n;
+}
+
 /** The files of test/fixtures/models/<name>_x<scale>/: config.json, keys.json and raw float32 arrays. */
 export function fixtureFolder<Config>(name: string) {
   const dir = (scale: number) => new URL(`../../fixtures/models/${name}_x${scale}/`, import.meta.url);
