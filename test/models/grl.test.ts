@@ -10,14 +10,13 @@ import { compileStep, compileTarget, sgd } from '../../src/engine/index.js';
 import { countParams, initState, loadState } from '../../src/engine/nn/index.js';
 import { SrcacoError } from '../../src/errors.js';
 import { inferenceGraph } from '../../src/infer/graph.js';
-import { Upscaler } from '../../src/infer/upscaler.js';
-import { planeOf } from '../../src/image/plane.js';
 import { modelStepSpec } from '../../src/models/model.js';
 import { buildModel } from '../../src/models/registry.js';
 import { mseSsimLoss } from '../../src/train/loss.js';
 import { Rng } from '../../src/util/random.js';
 import { maxAbsDiff, runGraphOnce } from './helpers/compare.js';
 import { expectedGradients, fixtureFolder, protocolLossGradients, recipeState, relativeError, type SmallCase } from './helpers/parity.js';
+import { alignedTiling } from './helpers/aligned-tiles.js';
 
 interface GrlFixture {
   scale: number;
@@ -171,22 +170,11 @@ test('grl: tiles aligned to the window with the declared halo give the whole-ima
   const model = buildModel('grl', { scale: 2, config: { embed_dim: 18, depths: [2], num_out_feats: 8 } });
   const state = initState(model.specs, new Rng(6));
   assert.equal(model.tileAlign, 8);
-  const tileHrPx = 16; // 8 LR px owned per tile
-  const halo = new Upscaler(model, state, { tileHrPx }).haloLr;
+  const { halo, tiles, aligned: err, unaligned: off, release } = await alignedTiling(model, state);
+  await release();
   assert.equal(halo, 24, '2 blocks × 7 px + 1 stage conv + 4 other convs + 1 upsampling conv, in whole windows');
-  // Sides that are no multiple of the window, three tiles across and down.
-  const [w, h] = [3 * 8 + 2 * halo + 5, 3 * 8 + 2 * halo + 2];
-  const rng = new Rng(9);
-  const lr = planeOf(w, h, Float32Array.from({ length: w * h }, () => rng.uniform()));
-  const whole = new Upscaler(model, state, { threads: 2, tileHrPx: 4096 });
-  const tiled = new Upscaler(model, state, { threads: 2, tileHrPx });
-  const unaligned = new Upscaler({ ...model, tileAlign: undefined }, state, { threads: 2, tileHrPx });
-  const want = (await whole.upscale(lr)).data;
-  let tiles = 0;
-  const err = maxAbsDiff((await tiled.upscale(lr, () => tiles++)).data, want);
   assert.ok(tiles >= 9, `${tiles} tiles`);
   assert.ok(err <= 1e-5, `aligned tiles differ from whole-image inference by ${err}`);
-  const off = maxAbsDiff((await unaligned.upscale(lr)).data, want);
   assert.ok(off > 1e-4, `unaligned tiles: ${off}`);
   t.diagnostic(`${tiles} tiles: max |diff| ${err.toExponential(2)} aligned, ${off.toExponential(2)} unaligned`);
 });

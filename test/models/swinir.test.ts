@@ -14,7 +14,6 @@ import { loadState, stateToSafetensors } from '../../src/engine/nn/state.js';
 import { SrcacoError } from '../../src/errors.js';
 import { inferenceGraph } from '../../src/infer/graph.js';
 import { upscaleTiffFile } from '../../src/infer/upscale-file.js';
-import { Upscaler } from '../../src/infer/upscaler.js';
 import { readTiff, writeTiff } from '../../src/io/tiff.js';
 import { loadModelWeights } from '../../src/infer/weights.js';
 import { planeOf } from '../../src/image/plane.js';
@@ -25,6 +24,7 @@ import { mseSsimLoss } from '../../src/train/loss.js';
 import { Rng } from '../../src/util/random.js';
 import { maxAbsDiff, runGraphOnce as run } from './helpers/compare.js';
 import { compareGradients, fixtureFolder, protocolLossGradients } from './helpers/parity.js';
+import { alignedTiling } from './helpers/aligned-tiles.js';
 
 type Entry = { kind: 'uniform'; center: number; bound: number } | { kind: 'fixed'; dtype: 'F32' | 'I64'; values: number[] };
 
@@ -211,25 +211,15 @@ test('swinir: tiles aligned to the window with the declared halo give the whole-
   const model = buildModel('swinir', { scale: 2, config: small.params });
   const state = { ...initState(model.specs, new Rng(1)), ...smallParams(small) };
   assert.equal(model.tileAlign, 4);
-  const tileHrPx = 16; // 8 LR px owned per tile
-  const halo = new Upscaler(model, state, { tileHrPx }).haloLr;
-  assert.equal(halo, 20, '2 × 2 blocks × 3 px + 2 stage convs + 4 other convs + 1 upsampling conv, in whole windows');
-  // Sides that are no multiple of the window, three tiles across and down.
-  const [w, h] = [3 * 8 + 2 * halo + 5, 3 * 8 + 2 * halo + 2];
-  const rng = new Rng(9);
-  const lr = planeOf(w, h, Float32Array.from({ length: w * h }, () => rng.uniform()));
-  const whole = new Upscaler(model, state, { threads: 2, tileHrPx: 4096 });
-  const tiled = new Upscaler(model, state, { threads: 2, tileHrPx });
-  const unaligned = new Upscaler({ ...model, tileAlign: undefined }, state, { threads: 2, tileHrPx });
+  const { halo, lr, want, whole, tiles, aligned: err, unaligned: off, release } = await alignedTiling(model, state);
   try {
-    const want = (await whole.upscale(lr)).data;
+    assert.equal(halo, 20, '2 × 2 blocks × 3 px + 2 stage convs + 4 other convs + 1 upsampling conv, in whole windows');
+    const [w, h] = [lr.width, lr.height];
+    const tileHrPx = 16;
     const inside = want.filter((v) => v > 0 && v < 1).length;
     assert.ok(inside > want.length / 5, `${inside} of ${want.length} output pixels unclamped`);
-    let tiles = 0;
-    const err = maxAbsDiff((await tiled.upscale(lr, () => tiles++)).data, want);
     assert.ok(tiles >= 9, `${tiles} tiles`);
     assert.ok(err <= 1e-5, `aligned tiles differ from whole-image inference by ${err}`);
-    const off = maxAbsDiff((await unaligned.upscale(lr)).data, want);
     assert.ok(off > 1e-3, `unaligned tiles: ${off}`);
     t.diagnostic(`${tiles} tiles: max |diff| ${err.toExponential(2)} aligned, ${off.toExponential(2)} unaligned`);
     // Streaming a TIFF in bands of rows (each tiled across): the bands start at multiples of the window too.
@@ -247,6 +237,6 @@ test('swinir: tiles aligned to the window with the declared halo give the whole-
       rmSync(tmp, { recursive: true, force: true });
     }
   } finally {
-    await Promise.all([whole, tiled, unaligned].map((u) => u.release()));
+    await release();
   }
 });
