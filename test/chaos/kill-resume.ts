@@ -136,11 +136,13 @@ export async function killAndResume(c: ChaosCase, o: { trials: number; killsPerT
   return result;
 }
 
-/** A tiny training run folder of `dir` (SRCNN 9-1-5, a few updates). */
-function trainArgs(data: string, out: string): string[] {
-  return ['train', '--method', 'srcnn915', '--cell', 'CELL2', '--scale', '2', '--data', data, '--out', out, '--name', 'r', '--steps', '6', '--val-every', '3', '--val-limit', '1', '--batch', '2', '--h-size', '16', '--loss', 'mse', '--workers', '0', '--threads', '1', '--log-every', '1'];
+/** A tiny training run `r` in `out` (SRCNN 9-1-5, a few updates; here 6, validated every 3, a log line each). */
+export function trainArgs(data: string, out: string, { steps = 6, valEvery = 3, logEvery = 1 }: { steps?: number; valEvery?: number; logEvery?: number | null } = {}): string[] {
+  const log = logEvery === null ? [] : ['--log-every', String(logEvery)];
+  return ['train', '--method', 'srcnn915', '--cell', 'CELL2', '--scale', '2', '--data', data, '--out', out, '--name', 'r', '--steps', String(steps), '--val-every', String(valEvery), '--val-limit', '1', '--batch', '2', '--h-size', '16', '--loss', 'mse', '--workers', '0', '--threads', '1', ...log];
 }
-const runDir = (out: string) => join(out, 'srcnn915', 'caco2_train_X_2_in_256_out_512_cell_CELL2', 'r');
+/** The folder of trainArgs' run. */
+export const runDir = (out: string) => join(out, 'srcnn915', 'caco2_train_X_2_in_256_out_512_cell_CELL2', 'r');
 
 export const CHAOS_CASES: readonly ChaosCase[] = [
   {

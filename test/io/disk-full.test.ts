@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { planeOf } from '../../src/image/plane.js';
 import { writeTiff } from '../../src/io/tiff.js';
 import { Rng } from '../../src/util/random.js';
-import { partialFiles } from '../chaos/kill-resume.js';
+import { partialFiles, runDir, trainArgs } from '../chaos/kill-resume.js';
 import { syntheticTile, writeTilesFolder } from '../prep/fixtures.js';
 import { writeTinyDataset } from '../train/run-fixture.js';
 
@@ -66,10 +66,10 @@ test('train on a full disk: one error, only complete files, then --resume finish
   const data = await writeTinyDataset({ hrSide: 32, counts: { train: 2, val: 1, test: 1 } });
   try {
     const runs = join(disk, 'runs');
-    const r = srcaco(['train', '--method', 'srcnn915', '--cell', 'CELL2', '--scale', '2', '--data', data, '--out', runs, '--name', 'r', '--steps', '2', '--val-every', '1', '--val-limit', '1', '--batch', '2', '--h-size', '16', '--loss', 'mse', '--workers', '0', '--threads', '1']);
+    const r = srcaco(trainArgs(data, runs, { steps: 2, valEvery: 1, logEvery: null }));
     assertDiskFull(r, /.*\/r\/\w+(\.optim)?\.safetensors/);
     assert.deepEqual(await partialFiles(disk), []);
-    const dir = join(runs, 'srcnn915', 'caco2_train_X_2_in_256_out_512_cell_CELL2', 'r');
+    const dir = runDir(runs);
     resize('4m');
     const again = srcaco(['train', '--resume', dir]);
     assert.equal(again.status, 0, again.stderr);
@@ -131,9 +131,9 @@ test('eval --run on a full disk: one error, no partial row or prediction, then t
   const data = await writeTinyDataset({ hrSide: 32, counts: { train: 2, val: 1, test: 3 } });
   try {
     const runs = join(disk, 'runs');
-    const trained = srcaco(['train', '--method', 'srcnn915', '--cell', 'CELL2', '--scale', '2', '--data', data, '--out', runs, '--name', 'r', '--steps', '2', '--val-every', '1', '--val-limit', '1', '--batch', '2', '--h-size', '16', '--loss', 'mse', '--workers', '0', '--threads', '1']);
+    const trained = srcaco(trainArgs(data, runs, { steps: 2, valEvery: 1, logEvery: null }));
     assert.equal(trained.status, 0, trained.stderr);
-    const dir = join(runs, 'srcnn915', 'caco2_train_X_2_in_256_out_512_cell_CELL2', 'r');
+    const dir = runDir(runs);
     const args = ['eval', '--run', dir, '--save-pred', join(dir, 'pred')];
     const unfill = fillDisk(2048);
     assertDiskFull(srcaco(args), /.*\/r\/\S+/);
