@@ -3,7 +3,7 @@
  * kernels, symbolic shapes) whose VJP is the derivative of an equivalent composite.
  */
 import type { Dim } from '../dims.js';
-import { dimAffine, dimFloorDiv, formatShape, numel } from '../dims.js';
+import { dimAffine, dimFloorDiv, formatShape, normAxis, numel } from '../dims.js';
 import { grad } from '../grad.js';
 import type { Tensor } from '../tensor.js';
 import { constant } from '../tensor.js';
@@ -24,7 +24,7 @@ export function silu(x: Tensor): Tensor {
 }
 
 /** Softmax along `axis`: one ONNX Softmax node; its VJP y·(g − Σ g·y) reads only the output. */
-export const softmax = (x: Tensor, axis = -1): Tensor => apply(P.softmax, [x], { axis: normAxisOf(x, axis) });
+export const softmax = (x: Tensor, axis = -1): Tensor => apply(P.softmax, [x], { axis: normAxis(axis, x.rank) });
 
 /** log(softmax(x)) without the intermediate underflow. */
 export function logSoftmax(x: Tensor, axis = -1): Tensor {
@@ -214,11 +214,6 @@ const P = {
     lower: (ctx, ins, out, a) => void ctx.emit('AveragePool', ins, [out], { ...onnxPool(a), count_include_pad: { i: 1 } }),
     vjp: (g, [x], _y, a, target) => grad(avgPoolByConv(x!, a), [x!], target, g),
   }),
-};
-
-const normAxisOf = (x: Tensor, axis: number): number => {
-  expect(axis >= -x.rank && axis < x.rank, `axis ${axis} of a rank-${x.rank} tensor`);
-  return axis < 0 ? axis + x.rank : axis;
 };
 
 function poolAttrs(kernel: number, stride?: number, padding = 0): PoolAttrs {
